@@ -1,0 +1,151 @@
+//! The uniform result every check produces, live or on the device.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The closed set of outcomes. `Unknown` means "could not be checked" and is never a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Unknown,
+    Skipped,
+}
+
+impl Status {
+    /// Higher is worse; used to pick a check's status from its worst part and to order changes.
+    pub fn severity(self) -> u8 {
+        match self {
+            Status::Skipped => 0,
+            Status::Pass => 1,
+            Status::Unknown => 2,
+            Status::Warn => 3,
+            Status::Fail => 4,
+        }
+    }
+
+    /// The worse of two statuses, by [`Status::severity`].
+    pub fn worst(self, other: Status) -> Status {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Structured facts a check saw, kept so later reviews can say what changed
+/// (owners per package, key and token identifiers, expiry dates). Never a secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// Package (or organization) name -> owner handles.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub owners: BTreeMap<String, Vec<String>>,
+    /// Public identifiers of keys or tokens (fingerprints, titles, token names), never their values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// Named expiry dates (e.g. a domain or a token) as RFC 3339 dates `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expires: BTreeMap<String, String>,
+    /// Account email addresses seen (used by the email-domain check; not shared in summaries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+}
+
+impl Observed {
+    pub fn is_empty(&self) -> bool {
+        self.owners.is_empty() && self.keys.is_empty() && self.expires.is_empty() && self.emails.is_empty()
+    }
+}
+
+/// One check's outcome: what was found, the evidence, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Stable id from the [`crate::check_registry`], e.g. `github.two_factor`.
+    pub id: String,
+    pub status: Status,
+    /// One plain sentence; for `unknown` it says why and what to do.
+    pub summary: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub remediation: Vec<String>,
+    #[serde(default, skip_serializing_if = "Observed::is_empty")]
+    pub observed: Observed,
+}
+
+impl CheckResult {
+    pub fn new(id: impl Into<String>, status: Status, summary: impl Into<String>) -> Self {
+        CheckResult {
+            id: id.into(),
+            status,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            remediation: Vec::new(),
+            observed: Observed::default(),
+        }
+    }
+
+    pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.evidence.extend(evidence.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn with_remediation(mut self, steps: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.remediation.extend(steps.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn with_observed(mut self, observed: Observed) -> Self {
+        self.observed = observed;
+        self
+    }
+
+    /// A check that could not run: never a failure.
+    pub fn unknown(id: impl Into<String>, why_and_what_to_do: impl Into<String>) -> Self {
+        CheckResult::new(id, Status::Unknown, why_and_what_to_do)
+    }
+
+    /// A check that was not configured (no token, no handle, not opted in).
+    pub fn skipped(id: impl Into<String>, why: impl Into<String>) -> Self {
+        CheckResult::new(id, Status::Skipped, why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_serializes_lowercase_and_orders_by_severity() {
+        assert_eq!(serde_json::to_string(&Status::Unknown).unwrap(), "\"unknown\"");
+        assert_eq!(Status::Pass.worst(Status::Warn), Status::Warn);
+        assert_eq!(Status::Fail.worst(Status::Warn), Status::Fail);
+        assert_eq!(Status::Skipped.worst(Status::Pass), Status::Pass);
+    }
+
+    #[test]
+    fn empty_observed_is_not_serialized() {
+        let r = CheckResult::new("x.y", Status::Pass, "ok");
+        let v = serde_json::to_value(&r).unwrap();
+        assert!(v.get("observed").is_none(), "empty observed should be omitted: {v}");
+    }
+}

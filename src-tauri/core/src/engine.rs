@@ -1,0 +1,320 @@
+//! Runs check groups concurrently and streams their results as they finish.
+//!
+//! Each group (an account platform, the device, the account email) is a [`Probe`]. The engine
+//! gives every probe the same [`CheckContext`], enforces the overall deadline and cancellation,
+//! and fills in `unknown` for any check a probe did not report, so every registered check of
+//! a selected group always has exactly one result.
+
+use crate::check::CheckResult;
+use crate::check_registry;
+use crate::dirs::AppDirs;
+use crate::platform::{Group, Platform};
+use crate::secret::Secret;
+use crate::settings::{EnvVars, Settings};
+use futures::future::BoxFuture;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+/// Time limits for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Each HTTP request gives up after this long (the check then says `unknown`).
+    pub request_timeout: Duration,
+    /// The whole run stops after this long; unfinished checks say `unknown`.
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { request_timeout: Duration::from_secs(15), deadline: Duration::from_secs(120) }
+    }
+}
+
+/// Everything a probe may use. Built once per run; nothing in it is looked up globally.
+#[derive(Debug, Clone)]
+pub struct CheckContext {
+    pub settings: Settings,
+    pub env: EnvVars,
+    /// Tokens resolved before the run (env override first, then the keychain).
+    pub tokens: BTreeMap<Platform, Secret>,
+    /// Why a platform's token could not be read (keychain locked, ...): its checks say `unknown`.
+    pub token_errors: BTreeMap<Platform, String>,
+    /// The user's home directory (device probes read dotfiles under it).
+    pub home: PathBuf,
+    pub dirs: AppDirs,
+    /// The run's clock, passed in so date logic is testable.
+    pub now: OffsetDateTime,
+    pub limits: Limits,
+    pub cancel: CancellationToken,
+}
+
+impl CheckContext {
+    pub fn token(&self, platform: Platform) -> Option<&Secret> {
+        self.tokens.get(&platform)
+    }
+}
+
+/// One group of checks.
+pub trait Probe: Send + Sync {
+    fn group(&self) -> Group;
+    /// Runs the group's checks, calling `out.emit` for each result as soon as it is known.
+    /// A probe must not wait on another probe except through [`Emitter::account_results`].
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()>;
+}
+
+/// Where probes send results.
+pub struct Emitter {
+    tx: mpsc::UnboundedSender<CheckResult>,
+    seen: Arc<Mutex<Vec<CheckResult>>>,
+    accounts_done: watch::Receiver<bool>,
+}
+
+impl Emitter {
+    pub fn emit(&self, result: CheckResult) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(result.clone());
+        }
+        let _ = self.tx.send(result);
+    }
+
+    /// Waits until every account-platform probe of this run has finished, then returns their
+    /// results (for checks that build on them: the email domain, git signing vs GitHub keys).
+    pub async fn account_results(&self) -> Vec<CheckResult> {
+        let mut rx = self.accounts_done.clone();
+        let _ = rx.wait_for(|done| *done).await;
+        self.seen
+            .lock()
+            .map(|seen| {
+                seen.iter()
+                    .filter(|r| {
+                        check_registry::find(&r.id).and_then(|s| s.group.platform()).is_some()
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub checked_at: OffsetDateTime,
+    /// One result per registered check of the selected groups, in registry order.
+    pub results: Vec<CheckResult>,
+    pub cancelled: bool,
+}
+
+/// Runs the probes of the selected `groups` concurrently. `on_result` sees every result as it
+/// arrives (including the `unknown`s filled in for checks that did not report).
+pub async fn run(
+    ctx: Arc<CheckContext>,
+    probes: &[Arc<dyn Probe>],
+    groups: &[Group],
+    mut on_result: impl FnMut(&CheckResult) + Send,
+) -> RunOutcome {
+    let checked_at = ctx.now;
+    let selected: Vec<Arc<dyn Probe>> = probes.iter().filter(|p| groups.contains(&p.group())).cloned().collect();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (done_tx, done_rx) = watch::channel(false);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let emitter = Arc::new(Emitter { tx, seen, accounts_done: done_rx });
+
+    let mut account_tasks = Vec::new();
+    let mut other_tasks = Vec::new();
+    for probe in selected {
+        let ctx = ctx.clone();
+        let emitter = emitter.clone();
+        let is_account = probe.group().platform().is_some();
+        let task = tokio::spawn(async move {
+            tokio::select! {
+                _ = ctx.cancel.cancelled() => {}
+                _ = probe.run(&ctx, &emitter) => {}
+            }
+        });
+        if is_account { account_tasks.push(task) } else { other_tasks.push(task) }
+    }
+    // Signal account completion to dependants once every account probe has ended.
+    let accounts_signal = tokio::spawn(async move {
+        for t in account_tasks {
+            let _ = t.await;
+        }
+        let _ = done_tx.send(true);
+    });
+    let all_done = {
+        let emitter = emitter.clone();
+        async move {
+            let _ = accounts_signal.await;
+            for t in other_tasks {
+                let _ = t.await;
+            }
+            drop(emitter);
+        }
+    };
+    drop(emitter);
+
+    let mut results: Vec<CheckResult> = Vec::new();
+    let deadline = tokio::time::sleep(ctx.limits.deadline);
+    tokio::pin!(deadline);
+    tokio::pin!(all_done);
+    let mut finished = false;
+    let mut timed_out = false;
+    loop {
+        tokio::select! {
+            maybe = rx.recv() => match maybe {
+                Some(r) => {
+                    if check_registry::find(&r.id).is_some() && !results.iter().any(|x| x.id == r.id) {
+                        on_result(&r);
+                        results.push(r);
+                    }
+                }
+                None => break,
+            },
+            _ = &mut all_done, if !finished => { finished = true; }
+            _ = &mut deadline, if !timed_out => { timed_out = true; ctx.cancel.cancel(); }
+        }
+        if finished {
+            // Drain whatever is already queued, then stop.
+            while let Ok(r) = rx.try_recv() {
+                if check_registry::find(&r.id).is_some() && !results.iter().any(|x| x.id == r.id) {
+                    on_result(&r);
+                    results.push(r);
+                }
+            }
+            break;
+        }
+    }
+    let cancelled = ctx.cancel.is_cancelled() && !timed_out;
+    let reported: HashSet<String> = results.iter().map(|r| r.id.clone()).collect();
+    for spec in check_registry::CHECKS.iter().filter(|s| groups.contains(&s.group)) {
+        if !reported.contains(spec.id) {
+            let why = if timed_out {
+                format!("Did not finish within the {} s limit for a run. Check your connection and run again.", ctx.limits.deadline.as_secs())
+            } else if cancelled {
+                "The run was cancelled before this check finished. Run again to check it.".to_string()
+            } else {
+                "This check did not report a result. Run again; if it persists, please report it.".to_string()
+            };
+            let r = CheckResult::unknown(spec.id, why);
+            on_result(&r);
+            results.push(r);
+        }
+    }
+    results.sort_by_key(|r| check_registry::CHECKS.iter().position(|s| s.id == r.id).unwrap_or(usize::MAX));
+    RunOutcome { checked_at, results, cancelled }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+
+    struct Fixed(Group, Vec<CheckResult>, Duration);
+    impl Probe for Fixed {
+        fn group(&self) -> Group {
+            self.0
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+            Box::pin(async move {
+                for r in &self.1 {
+                    tokio::time::sleep(self.2).await;
+                    out.emit(r.clone());
+                }
+            })
+        }
+    }
+
+    struct NeedsAccounts;
+    impl Probe for NeedsAccounts {
+        fn group(&self) -> Group {
+            Group::Email
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+            Box::pin(async move {
+                let accounts = out.account_results().await;
+                let n = accounts.len();
+                out.emit(CheckResult::new("email.domain", Status::Pass, format!("saw {n} account results")));
+            })
+        }
+    }
+
+    fn ctx(deadline: Duration) -> Arc<CheckContext> {
+        Arc::new(CheckContext {
+            settings: Settings::default(),
+            env: EnvVars::default(),
+            tokens: BTreeMap::new(),
+            token_errors: BTreeMap::new(),
+            home: PathBuf::from("/nonexistent"),
+            dirs: AppDirs::under(std::path::Path::new("/nonexistent")),
+            now: OffsetDateTime::UNIX_EPOCH,
+            limits: Limits { request_timeout: Duration::from_secs(1), deadline },
+            cancel: CancellationToken::new(),
+        })
+    }
+
+    #[tokio::test]
+    async fn missing_checks_become_unknown_and_order_follows_registry() {
+        let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
+            Group::Npm,
+            vec![CheckResult::new("npm.two_factor", Status::Fail, "off")],
+            Duration::ZERO,
+        ))];
+        let mut streamed = Vec::new();
+        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm], |r| streamed.push(r.id.clone())).await;
+        let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, vec!["npm.two_factor", "npm.package_owners"]);
+        assert_eq!(out.results[1].status, Status::Unknown);
+        assert_eq!(streamed.len(), 2, "every result is streamed, including filled-in unknowns");
+    }
+
+    #[tokio::test]
+    async fn deadline_turns_slow_checks_into_unknown_not_fail() {
+        let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
+            Group::Npm,
+            vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+            Duration::from_secs(30),
+        ))];
+        let out = run(ctx(Duration::from_millis(50)), &probes, &[Group::Npm], |_| {}).await;
+        assert!(out.results.iter().all(|r| r.status == Status::Unknown), "{:?}", out.results);
+        assert!(out.results[0].summary.contains("limit"));
+        assert!(!out.cancelled);
+    }
+
+    #[tokio::test]
+    async fn email_probe_sees_account_results() {
+        let probes: Vec<Arc<dyn Probe>> = vec![
+            Arc::new(NeedsAccounts),
+            Arc::new(Fixed(
+                Group::Npm,
+                vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+                Duration::from_millis(20),
+            )),
+        ];
+        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm, Group::Email], |_| {}).await;
+        let email = out.results.iter().find(|r| r.id == "email.domain").unwrap();
+        assert_eq!(email.summary, "saw 1 account results");
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_the_run() {
+        let c = ctx(Duration::from_secs(30));
+        let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
+            Group::Npm,
+            vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+            Duration::from_secs(30),
+        ))];
+        let cancel = c.cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            cancel.cancel();
+        });
+        let out = run(c, &probes, &[Group::Npm], |_| {}).await;
+        assert!(out.cancelled);
+        assert!(out.results[0].summary.contains("cancelled"));
+    }
+}

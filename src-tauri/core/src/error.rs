@@ -1,0 +1,55 @@
+//! The core's one error type. Every variant carries a message a user can act on;
+//! `kind()` is the stable code the UI and CLI match on (never the message text).
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No Secret Service / keychain is reachable (no D-Bus session, no daemon).
+    #[error("The system keychain is not available ({detail}). On Linux, start a Secret Service such as GNOME Keyring or KWallet and try again. Nothing was stored.")]
+    KeychainUnavailable { detail: String },
+    /// The keychain exists but is locked, or the unlock prompt was dismissed.
+    #[error("The system keychain is locked or access was refused ({detail}). Unlock it (log in to your desktop session or unlock 'Login' in your keyring app) and try again. Nothing was stored.")]
+    KeychainLocked { detail: String },
+    /// Any other keychain failure.
+    #[error("The system keychain reported an error: {detail}. Nothing was stored.")]
+    Keychain { detail: String },
+    /// The state file could not be read or written.
+    #[error("Could not use {path}: {source}. Check that the folder exists and is writable.")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file Lockstep reads (state, review, import) is not what it should be.
+    #[error("{path} is damaged or not a Lockstep file: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    /// The user asked for something that does not exist or does not fit.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A data directory could not be determined (no home directory).
+    #[error("Could not find a home directory to keep Lockstep's data in. Set HOME (or XDG_DATA_HOME) and try again.")]
+    NoHome,
+}
+
+impl Error {
+    /// Stable machine-readable code, sent to the UI as `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::KeychainLocked { .. } => "keychain_locked",
+            Error::Keychain { .. } => "keychain",
+            Error::Io { .. } => "io",
+            Error::Corrupt { .. } => "corrupt",
+            Error::InvalidInput(_) => "invalid_input",
+            Error::NoHome => "no_home",
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}

@@ -1,0 +1,151 @@
+//! API tokens in the OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+//!
+//! Only tokens live here. Metadata (when saved, what it can do) lives in the state file.
+//! Keychain calls block (and on Linux may show an unlock prompt), so callers run them off the
+//! UI thread.
+
+use crate::platform::Platform;
+use crate::secret::Secret;
+use crate::settings::EnvVars;
+use crate::{Error, Result};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// The keychain service name every Lockstep entry is stored under.
+pub const SERVICE: &str = "dev.lockstep.desktop";
+
+/// Where tokens are kept. The real one is [`OsKeychain`]; [`MemoryKeychain`] serves unit tests.
+pub trait TokenStore: Send + Sync {
+    /// `Ok(None)` when no token is saved.
+    fn get(&self, platform: Platform) -> Result<Option<Secret>>;
+    fn set(&self, platform: Platform, token: &Secret) -> Result<()>;
+    /// Idempotent: deleting a missing token is not an error.
+    fn delete(&self, platform: Platform) -> Result<()>;
+}
+
+/// The operating system's keychain, through `keyring`.
+#[derive(Debug, Default)]
+pub struct OsKeychain {
+    /// Writes are serialized: Secret Service does not like concurrent item creation.
+    write_lock: Mutex<()>,
+}
+
+impl OsKeychain {
+    pub fn new() -> Self {
+        OsKeychain::default()
+    }
+
+    fn entry(platform: Platform) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, platform.as_str()).map_err(map_error)
+    }
+}
+
+impl TokenStore for OsKeychain {
+    fn get(&self, platform: Platform) -> Result<Option<Secret>> {
+        match Self::entry(platform)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    fn set(&self, platform: Platform, token: &Secret) -> Result<()> {
+        if token.is_empty() {
+            return Err(Error::InvalidInput("The token is empty. Paste the whole token and try again.".into()));
+        }
+        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
+        Self::entry(platform)?.set_password(token.expose()).map_err(map_error)
+    }
+
+    fn delete(&self, platform: Platform) -> Result<()> {
+        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
+        match Self::entry(platform)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
+/// Maps keyring's errors to ones a user can act on. The token is never part of the message.
+fn map_error(e: keyring::Error) -> Error {
+    match e {
+        keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked { detail: inner.to_string() },
+        keyring::Error::PlatformFailure(inner) => Error::KeychainUnavailable { detail: inner.to_string() },
+        keyring::Error::NoEntry => Error::Keychain { detail: "no entry".into() },
+        other => Error::Keychain { detail: other.to_string() },
+    }
+}
+
+/// An in-memory store for unit tests (never the only proof: see `tests/keychain.rs`).
+#[derive(Debug, Default)]
+pub struct MemoryKeychain {
+    tokens: Mutex<BTreeMap<Platform, Secret>>,
+}
+
+impl TokenStore for MemoryKeychain {
+    fn get(&self, platform: Platform) -> Result<Option<Secret>> {
+        Ok(self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.get(&platform).cloned())
+    }
+    fn set(&self, platform: Platform, token: &Secret) -> Result<()> {
+        self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.insert(platform, token.clone());
+        Ok(())
+    }
+    fn delete(&self, platform: Platform) -> Result<()> {
+        self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.remove(&platform);
+        Ok(())
+    }
+}
+
+/// Where a platform's token for this run comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenOrigin {
+    /// `LOCKSTEP_<PLATFORM>_TOKEN` (headless use, like `GH_TOKEN`).
+    Env,
+    Keychain,
+}
+
+/// Resolves the tokens for a run: the env variable overrides the keychain. Keychain errors
+/// are returned per platform (as messages) so the affected checks can say `unknown`.
+pub fn resolve_tokens(
+    platforms: &[Platform],
+    env: &EnvVars,
+    store: &dyn TokenStore,
+) -> (BTreeMap<Platform, Secret>, BTreeMap<Platform, String>) {
+    let mut tokens = BTreeMap::new();
+    let mut errors = BTreeMap::new();
+    for &p in platforms {
+        if let Some(v) = env.get(&format!("LOCKSTEP_{}_TOKEN", p.env_name())) {
+            tokens.insert(p, Secret::new(v));
+            continue;
+        }
+        match store.get(p) {
+            Ok(Some(t)) => {
+                tokens.insert(p, t);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                errors.insert(p, e.to_string());
+            }
+        }
+    }
+    (tokens, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_token_overrides_keychain() {
+        let store = MemoryKeychain::default();
+        store.set(Platform::Github, &Secret::new("from-keychain")).unwrap();
+        store.set(Platform::Npm, &Secret::new("npm-keychain")).unwrap();
+        let env = EnvVars::default().with("LOCKSTEP_GITHUB_TOKEN", "from-env");
+        let (tokens, errors) = resolve_tokens(&Platform::ACCOUNTS, &env, &store);
+        assert_eq!(tokens[&Platform::Github].expose(), "from-env");
+        assert_eq!(tokens[&Platform::Npm].expose(), "npm-keychain");
+        assert!(!tokens.contains_key(&Platform::Gitlab));
+        assert!(errors.is_empty());
+    }
+}

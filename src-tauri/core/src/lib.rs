@@ -1,0 +1,19 @@
+//! Lockstep's core: everything the app and the CLI share, with no knowledge of Tauri.
+//!
+//! The desktop app (`lockstep_lib`) and the headless CLI are thin adapters over this crate,
+//! so every behaviour here is testable without a window.
+
+pub mod atomic_file;
+pub mod catalogue;
+pub mod check;
+pub mod check_registry;
+pub mod dirs;
+pub mod engine;
+pub mod error;
+pub mod keychain;
+pub mod platform;
+pub mod secret;
+pub mod settings;
+pub mod state;
+
+pub use error::{Error, Result};

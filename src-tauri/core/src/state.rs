@@ -1,0 +1,275 @@
+//! The user's progress and settings, in one versioned JSON file in the data directory.
+//!
+//! Written atomically. A file that cannot be read is moved aside (never overwritten) and the
+//! user is told where it went. The state never holds a secret: token *metadata* only.
+
+use crate::atomic_file::{set_aside, write_atomic};
+use crate::catalogue::Journey;
+use crate::platform::Platform;
+use crate::settings::Settings;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+/// The current format version. Bump it and add a step to [`migrate`] when the shape changes.
+pub const STATE_VERSION: u32 = 2;
+
+/// What the user said about an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStatus {
+    Done,
+    NotApplicable,
+    Later,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub status: AnswerStatus,
+    /// Required for `not_applicable`: why it does not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The chosen value of the item's confirmation question, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// What Lockstep knows about a saved token, never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+    /// What the platform said the token can do, when it said (e.g. classic GitHub scopes).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub version: u32,
+    /// The journey the user is walking; `None` until the first run's choice.
+    pub journey: Option<Journey>,
+    /// Where the user is in each journey (an item id), so the app reopens there.
+    pub positions: BTreeMap<Journey, String>,
+    /// Item id -> answer.
+    pub answers: BTreeMap<String, Answer>,
+    pub settings: Settings,
+    pub tokens: BTreeMap<Platform, TokenInfo>,
+    /// The day a review notification was last shown (`YYYY-MM-DD`), so it shows at most daily.
+    pub last_notified_on: Option<String>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            version: STATE_VERSION,
+            journey: None,
+            positions: BTreeMap::new(),
+            answers: BTreeMap::new(),
+            settings: Settings::default(),
+            tokens: BTreeMap::new(),
+            last_notified_on: None,
+        }
+    }
+}
+
+/// The result of loading: the state and, when the file was damaged, what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub state: State,
+    /// A message for the user when the previous file could not be used.
+    pub notice: Option<String>,
+}
+
+/// Reads and writes the state file.
+#[derive(Debug, Clone)]
+pub struct StateStore {
+    path: PathBuf,
+}
+
+impl StateStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        StateStore { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Loads the state. Missing file: a fresh state. Damaged file (bad JSON, unknown shape,
+    /// a version from a newer Lockstep): moved aside and reported in `notice`.
+    pub fn load(&self, now: OffsetDateTime) -> Result<Loaded> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Loaded { state: State::default(), notice: None })
+            }
+            Err(e) => return Err(Error::io(&self.path, e)),
+        };
+        match parse(&bytes) {
+            Ok(state) => Ok(Loaded { state, notice: None }),
+            Err(detail) => {
+                let moved = set_aside(&self.path, now.unix_timestamp())?;
+                Ok(Loaded {
+                    state: State::default(),
+                    notice: Some(format!(
+                        "Your saved progress could not be read ({detail}). It was kept as {} and Lockstep started fresh. Nothing was deleted.",
+                        moved.display()
+                    )),
+                })
+            }
+        }
+    }
+
+    pub fn save(&self, state: &State) -> Result<()> {
+        let json = serde_json::to_vec_pretty(state).map_err(|e| Error::Corrupt {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        })?;
+        write_atomic(&self.path, &json)
+    }
+}
+
+/// Parses any supported version into the current one.
+pub fn parse(bytes: &[u8]) -> std::result::Result<State, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value = migrate(value)?;
+    serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
+}
+
+/// Upgrades older formats step by step.
+///
+/// Version 1 stored answers as bare words (`"done"`, `"later"`, `"n/a"`) and the current
+/// journey under `current_journey`; version 2 stores full answers with reasons and times.
+fn migrate(mut value: serde_json::Value) -> std::result::Result<serde_json::Value, String> {
+    let version = value.get("version").and_then(|v| v.as_u64()).ok_or("no version field")?;
+    if version > u64::from(STATE_VERSION) {
+        return Err(format!("written by a newer Lockstep (format {version}); update Lockstep to use it"));
+    }
+    if version == 1 {
+        let obj = value.as_object_mut().ok_or("not an object")?;
+        if let Some(j) = obj.remove("current_journey") {
+            obj.insert("journey".into(), j);
+        }
+        if let Some(serde_json::Value::Object(answers)) = obj.get_mut("answers") {
+            for (_, answer) in answers.iter_mut() {
+                if let serde_json::Value::String(word) = answer {
+                    let status = match word.as_str() {
+                        "done" => "done",
+                        "later" => "later",
+                        "n/a" | "not_applicable" => "not_applicable",
+                        other => return Err(format!("unknown answer '{other}' in format 1")),
+                    };
+                    *answer = serde_json::json!({
+                        "status": status,
+                        "updated_at": "1970-01-01T00:00:00Z",
+                    });
+                }
+            }
+        }
+        obj.insert("version".into(), serde_json::json!(2));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn sample() -> State {
+        let mut s = State { journey: Some(Journey::Onboarding), ..State::default() };
+        s.positions.insert(Journey::Onboarding, "password-manager".into());
+        s.answers.insert(
+            "two-factor-everywhere".into(),
+            Answer { status: AnswerStatus::Done, reason: None, choice: None, updated_at: datetime!(2026-11-25 10:00 UTC) },
+        );
+        s.answers.insert(
+            "recovery-codes-stored-apart".into(),
+            Answer {
+                status: AnswerStatus::NotApplicable,
+                reason: Some("no 2FA yet".into()),
+                choice: Some("safe".into()),
+                updated_at: datetime!(2026-11-25 10:05 UTC),
+            },
+        );
+        s.tokens.insert(
+            Platform::Github,
+            TokenInfo { saved_at: datetime!(2026-11-25 09:00 UTC), scopes: vec!["read:user".into()], expires_at: None },
+        );
+        s
+    }
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path().join("state.json"));
+        let s = sample();
+        store.save(&s).unwrap();
+        let loaded = store.load(datetime!(2026-11-25 11:00 UTC)).unwrap();
+        assert_eq!(loaded.notice, None);
+        assert_eq!(loaded.state, s);
+    }
+
+    #[test]
+    fn missing_file_is_a_fresh_start_without_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = StateStore::new(dir.path().join("state.json")).load(OffsetDateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(loaded.state, State::default());
+        assert!(loaded.notice.is_none());
+    }
+
+    #[test]
+    fn version_1_is_migrated() {
+        let v1 = br#"{"version":1,"current_journey":"travel","answers":{"a":"done","b":"n/a","c":"later"}}"#;
+        let s = parse(v1).unwrap();
+        assert_eq!(s.version, STATE_VERSION);
+        assert_eq!(s.journey, Some(Journey::Travel));
+        assert_eq!(s.answers["a"].status, AnswerStatus::Done);
+        assert_eq!(s.answers["b"].status, AnswerStatus::NotApplicable);
+        assert_eq!(s.answers["c"].status, AnswerStatus::Later);
+        assert_eq!(s.settings.review_interval_days, 90);
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, b"{\"version\":2, \"answers\": [tru").unwrap();
+        let store = StateStore::new(&path);
+        let loaded = store.load(datetime!(2026-11-25 11:00 UTC)).unwrap();
+        assert_eq!(loaded.state, State::default());
+        let notice = loaded.notice.expect("the user must be told");
+        assert!(notice.contains("state.json.corrupt-"), "{notice}");
+        assert!(!path.exists(), "the damaged file must not stay where it would be overwritten");
+        let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(std::fs::read(&kept[0]).unwrap(), b"{\"version\":2, \"answers\": [tru");
+        // Saving afterwards creates a new file and leaves the kept copy alone.
+        store.save(&sample()).unwrap();
+        assert_eq!(std::fs::read(&kept[0]).unwrap(), b"{\"version\":2, \"answers\": [tru");
+    }
+
+    #[test]
+    fn newer_version_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, br#"{"version":99}"#).unwrap();
+        let loaded = StateStore::new(&path).load(OffsetDateTime::UNIX_EPOCH).unwrap();
+        assert!(loaded.notice.unwrap().contains("newer Lockstep"));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn state_json_never_contains_a_token_field() {
+        let json = serde_json::to_string(&sample()).unwrap();
+        assert!(!json.to_lowercase().contains("\"token\":"), "{json}");
+    }
+}
