@@ -1,0 +1,2 @@
+//! Reviews over time: saved runs, what changed between them, when the next is due, reports,
+//! and moving progress between machines.

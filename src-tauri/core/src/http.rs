@@ -1,0 +1,334 @@
+//! The only way Lockstep talks to a platform: one HTTP client per platform that enforces the
+//! token rules. A token goes only in the auth header, only to the configured host, only over
+//! HTTPS (plain HTTP is allowed for loopback hosts, for tests). Redirects are followed by hand:
+//! to the same origin with the token, to any other origin without it.
+
+use crate::secret::Secret;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, LOCATION, RETRY_AFTER};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// Sent with every request; GitHub and crates.io require a descriptive User-Agent.
+pub const USER_AGENT: &str = concat!("lockstep/", env!("CARGO_PKG_VERSION"), " (maintainer security checkup)");
+
+/// Longest `retry-after` Lockstep will wait for inside a run before giving up with `unknown`.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// How the token is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>` (GitHub, GitLab, npm).
+    Bearer,
+    /// `Authorization: <token>` (RubyGems API keys).
+    Raw,
+    /// A named header (`PRIVATE-TOKEN`, `hibp-api-key`).
+    Header(&'static str),
+}
+
+/// Why a request did not produce a usable answer. Messages never contain the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HttpError {
+    /// The base URL is not https (and not loopback), or does not parse.
+    #[error("the address {0} is not allowed: Lockstep only sends requests over HTTPS (plain HTTP only to this computer, for tests)")]
+    InsecureUrl(String),
+    #[error("could not connect to {host} ({detail}); check your internet connection and run again")]
+    Offline { host: String, detail: String },
+    #[error("{host} did not answer within {secs} s; try again later")]
+    Timeout { host: String, secs: u64 },
+    #[error("{host} rejected the token (HTTP 401); it may have been revoked or expired: save a new one in Accounts & tokens")]
+    Unauthorized { host: String },
+    #[error("{host} refused access (HTTP 403); the token may lack the permission this check needs")]
+    Forbidden { host: String },
+    #[error("{host} has no such resource (HTTP 404)")]
+    NotFound { host: String },
+    #[error("{host} is limiting requests (HTTP {status}); try again in {retry_after_secs} s")]
+    RateLimited { host: String, status: u16, retry_after_secs: u64 },
+    #[error("{host} had a server error (HTTP {status}); try again later")]
+    Server { host: String, status: u16 },
+    #[error("{host} answered HTTP {status}, which Lockstep did not expect")]
+    Unexpected { host: String, status: u16 },
+    #[error("{host} sent a response Lockstep could not read ({detail})")]
+    Malformed { host: String, detail: String },
+    #[error("{host} redirected too many times")]
+    TooManyRedirects { host: String },
+}
+
+/// A response that arrived with a 2xx status.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`].
+    pub fn json<T: serde::de::DeserializeOwned>(&self, host: &str) -> Result<T, HttpError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| HttpError::Malformed { host: host.to_string(), detail: e.to_string() })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A client bound to one platform's base URL (which may carry a path, e.g.
+/// `https://ghe.example.com/api/v3`) and, optionally, its token.
+pub struct ApiClient {
+    client: reqwest::Client,
+    base: Url,
+    token: Option<Secret>,
+    auth: Auth,
+    extra_headers: HeaderMap,
+    timeout: Duration,
+    /// Minimum time between requests (crates.io asks for one per second).
+    min_interval: Duration,
+    last_request: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient").field("base", &self.base.as_str()).field("token", &self.token).finish()
+    }
+}
+
+/// True for hosts that never leave this computer.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Parses a base URL and enforces HTTPS-or-loopback.
+pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
+    let trimmed = base_url.trim().trim_end_matches('/');
+    let url = Url::parse(trimmed).map_err(|_| HttpError::InsecureUrl(trimmed.to_string()))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(HttpError::InsecureUrl(trimmed.to_string())),
+    }
+}
+
+fn origin_of(url: &Url) -> (String, Option<String>, Option<u16>) {
+    (url.scheme().to_string(), url.host_str().map(str::to_string), url.port_or_known_default())
+}
+
+impl ApiClient {
+    /// Builds a client. Fails if `base_url` is not HTTPS (or loopback HTTP).
+    pub fn new(base_url: &str, token: Option<Secret>, auth: Auth, timeout: Duration) -> Result<Self, HttpError> {
+        let base = checked_base(base_url)?;
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .build()
+            .map_err(|e| HttpError::Offline { host: host_label(&base), detail: e.to_string() })?;
+        Ok(ApiClient {
+            client,
+            base,
+            token: token.filter(|t| !t.is_empty()),
+            auth,
+            extra_headers: HeaderMap::new(),
+            timeout,
+            min_interval: Duration::ZERO,
+            last_request: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Adds a header sent with every request (e.g. GitHub's `X-GitHub-Api-Version`).
+    pub fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.extra_headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        self
+    }
+
+    /// Spaces requests at least `interval` apart (politeness limits).
+    pub fn with_min_interval(mut self, interval: Duration) -> Self {
+        self.min_interval = interval;
+        self
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The host name, for messages.
+    pub fn host(&self) -> String {
+        host_label(&self.base)
+    }
+
+    /// The full URL for `path` under the base (keeping the base's own path).
+    pub fn url_for(&self, path: &str) -> Result<Url, HttpError> {
+        let joined = format!("{}/{}", self.base.as_str().trim_end_matches('/'), path.trim_start_matches('/'));
+        Url::parse(&joined).map_err(|_| HttpError::InsecureUrl(joined))
+    }
+
+    /// GET `path` under the base URL. Follows redirects by hand, retries once on 429/403 with a
+    /// short `retry-after`, and maps every failure to an [`HttpError`].
+    pub async fn get(&self, path: &str) -> Result<Response, HttpError> {
+        self.get_with(path, &[]).await
+    }
+
+    /// GET with extra per-request headers (e.g. `Accept`).
+    pub async fn get_with(&self, path: &str, headers: &[(&'static str, &str)]) -> Result<Response, HttpError> {
+        let mut url = self.url_for(path)?;
+        let base_origin = origin_of(&self.base);
+        let mut retried = false;
+        let mut redirects = 0;
+        loop {
+            self.wait_politely().await;
+            let same_origin = origin_of(&url) == base_origin;
+            let mut req = self.client.get(url.clone()).headers(self.extra_headers.clone());
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            if same_origin {
+                if let Some(token) = &self.token {
+                    req = match self.auth {
+                        Auth::Bearer => req.header(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()))?),
+                        Auth::Raw => req.header(AUTHORIZATION, sensitive(token.expose())?),
+                        Auth::Header(name) => req.header(name, sensitive(token.expose())?),
+                    };
+                }
+            }
+            let host = host_label(&url);
+            let resp = req.send().await.map_err(|e| self.transport_error(&host, e))?;
+            let status = resp.status().as_u16();
+            let resp_headers = resp.headers().clone();
+            match status {
+                200..=299 => {
+                    let body = resp.bytes().await.map_err(|e| self.transport_error(&host, e))?;
+                    return Ok(Response { status, headers: resp_headers, body: body.to_vec() });
+                }
+                301 | 302 | 303 | 307 | 308 => {
+                    redirects += 1;
+                    if redirects > 5 {
+                        return Err(HttpError::TooManyRedirects { host });
+                    }
+                    let location = resp_headers
+                        .get(LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .ok_or_else(|| HttpError::Malformed { host: host.clone(), detail: "redirect without a location".into() })?;
+                    let next = url
+                        .join(location)
+                        .map_err(|_| HttpError::Malformed { host: host.clone(), detail: "redirect to an invalid address".into() })?;
+                    // A redirect may not downgrade to plain HTTP off this computer.
+                    if next.scheme() != "https" && !is_loopback(&next) {
+                        return Err(HttpError::InsecureUrl(next.to_string()));
+                    }
+                    url = next;
+                }
+                401 => return Err(HttpError::Unauthorized { host }),
+                403 | 429 => {
+                    let retry_after = retry_after(&resp_headers);
+                    let limited = status == 429
+                        || retry_after.is_some()
+                        || resp_headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()) == Some("0");
+                    if !limited {
+                        return Err(HttpError::Forbidden { host });
+                    }
+                    let wait = retry_after.unwrap_or(Duration::from_secs(60));
+                    if !retried && wait <= MAX_RETRY_WAIT {
+                        retried = true;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(HttpError::RateLimited { host, status, retry_after_secs: wait.as_secs() });
+                }
+                404 => return Err(HttpError::NotFound { host }),
+                500..=599 => return Err(HttpError::Server { host, status }),
+                _ => return Err(HttpError::Unexpected { host, status }),
+            }
+        }
+    }
+
+    async fn wait_politely(&self) {
+        if self.min_interval.is_zero() {
+            return;
+        }
+        let mut last = self.last_request.lock().await;
+        if let Some(prev) = *last {
+            let elapsed = prev.elapsed();
+            if elapsed < self.min_interval {
+                tokio::time::sleep(self.min_interval - elapsed).await;
+            }
+        }
+        *last = Some(Instant::now());
+    }
+
+    fn transport_error(&self, host: &str, e: reqwest::Error) -> HttpError {
+        if e.is_timeout() {
+            HttpError::Timeout { host: host.to_string(), secs: self.timeout.as_secs().max(1) }
+        } else if e.is_decode() || e.is_body() {
+            HttpError::Malformed { host: host.to_string(), detail: "the response body was cut off".into() }
+        } else {
+            // reqwest's Display includes the URL (never the headers), so no token can appear.
+            HttpError::Offline { host: host.to_string(), detail: root_cause(&e) }
+        }
+    }
+}
+
+/// A header value marked sensitive, so it is never printed by reqwest/hyper debug output.
+fn sensitive(value: &str) -> Result<HeaderValue, HttpError> {
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| HttpError::Malformed { host: "token".into(), detail: "the saved token contains characters that cannot be sent in a header; save it again".into() })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn host_label(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => url.as_str().to_string(),
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// `retry-after` in seconds (the HTTP-date form is treated as one minute).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    Some(v.trim().parse::<u64>().map(Duration::from_secs).unwrap_or(Duration::from_secs(60)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_is_allowed() {
+        assert!(checked_base("https://api.github.com").is_ok());
+        assert!(checked_base("http://127.0.0.1:8080/api/v3").is_ok());
+        assert!(checked_base("http://localhost:1").is_ok());
+        assert!(checked_base("http://[::1]:1").is_ok());
+        assert!(matches!(checked_base("http://api.github.com"), Err(HttpError::InsecureUrl(_))));
+        assert!(matches!(checked_base("ftp://x"), Err(HttpError::InsecureUrl(_))));
+        assert!(matches!(checked_base("not a url"), Err(HttpError::InsecureUrl(_))));
+    }
+
+    #[test]
+    fn paths_join_under_a_base_with_a_path() {
+        let c = ApiClient::new("https://ghe.example.com/api/v3/", None, Auth::Bearer, Duration::from_secs(1)).unwrap();
+        assert_eq!(c.url_for("/user").unwrap().as_str(), "https://ghe.example.com/api/v3/user");
+        assert_eq!(c.url_for("user/keys?per_page=100").unwrap().as_str(), "https://ghe.example.com/api/v3/user/keys?per_page=100");
+    }
+
+    #[test]
+    fn debug_of_a_client_hides_the_token() {
+        let c = ApiClient::new("https://x.test", Some(Secret::new("canary-token")), Auth::Bearer, Duration::from_secs(1)).unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("canary-token"), "{d}");
+    }
+}
