@@ -1,5 +1,7 @@
 //! Live account checks against the platforms' APIs (GitHub, GitLab, npm, PyPI, RubyGems, crates.io).
 
+pub mod pypi_token;
+
 use crate::engine::Probe;
 use std::sync::Arc;
 
