@@ -1,0 +1,448 @@
+//! A review as a document: Markdown (terminal, issue comment), self-contained HTML (to keep or
+//! print), or JSON (the `lockstep check --json` shape plus answers and changes).
+//!
+//! Every status is shown as an icon and a word, never by colour alone. HTML has no scripts,
+//! no external resources and escapes every piece of text.
+
+use super::changes::Change;
+use super::review::Review;
+use crate::catalogue::{Catalogue, Topic};
+use crate::check::{CheckResult, Status};
+use crate::check_registry;
+use crate::state::{Answer, AnswerStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+/// Renders one review with its changes and the checklist answers given.
+pub fn render(
+    review: &Review,
+    changes: &[Change],
+    catalogue: &Catalogue,
+    answers: &BTreeMap<String, Answer>,
+    format: ReportFormat,
+) -> String {
+    match format {
+        ReportFormat::Markdown => markdown(review, changes, catalogue, answers),
+        ReportFormat::Html => html(review, changes, catalogue, answers),
+        ReportFormat::Json => json(review, changes, answers),
+    }
+}
+
+/// An icon and a word, so a status never depends on colour.
+pub(crate) fn status_label(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Pass => ("✔", "Pass"),
+        Status::Warn => ("▲", "Warning"),
+        Status::Fail => ("✖", "Fail"),
+        Status::Unknown => ("?", "Unknown"),
+        Status::Skipped => ("–", "Skipped"),
+    }
+}
+
+pub(crate) fn answer_label(answer: Option<&Answer>) -> (&'static str, &'static str) {
+    match answer.map(|a| a.status) {
+        Some(AnswerStatus::Done) => ("✔", "Done"),
+        Some(AnswerStatus::NotApplicable) => ("–", "Not applicable"),
+        Some(AnswerStatus::Later) => ("…", "Later"),
+        None => ("○", "Not started"),
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes text inert in Markdown (GitHub renders raw HTML and links in issue comments) and
+/// keeps it on one line so it cannot start a heading or break a list.
+pub(crate) fn escape_md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An id or code in a Markdown code span; backticks are dropped so the span cannot be closed early.
+pub(crate) fn md_code(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| *c != '`' && !c.is_control()).collect();
+    format!("`{clean}`")
+}
+
+fn check_title(id: &str) -> &str {
+    check_registry::find(id).map_or(id, |c| c.title)
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Results worst first, then in registry order, so the list reads like a to-do list.
+fn ordered(results: &[CheckResult]) -> Vec<&CheckResult> {
+    let pos = |id: &str| {
+        check_registry::CHECKS
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    let mut v: Vec<&CheckResult> = results.iter().collect();
+    v.sort_by(|a, b| {
+        (b.status.severity(), pos(&a.id), &a.id).cmp(&(a.status.severity(), pos(&b.id), &b.id))
+    });
+    v
+}
+
+const ORDER: [Status; 5] = [
+    Status::Fail,
+    Status::Warn,
+    Status::Unknown,
+    Status::Pass,
+    Status::Skipped,
+];
+
+fn markdown(
+    review: &Review,
+    changes: &[Change],
+    catalogue: &Catalogue,
+    answers: &BTreeMap<String, Answer>,
+) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "# Lockstep review of {}\n\n",
+        review.checked_at.date()
+    ));
+    o.push_str(&format!("Checked at {}", rfc3339(review.checked_at)));
+    if let Some(j) = review.journey {
+        o.push_str(&format!(" during the {} journey", journey_word(j)));
+    }
+    o.push_str(". Everything here was computed on this device.\n\n");
+    let counts = review.counts();
+    let parts: Vec<String> = ORDER
+        .iter()
+        .map(|s| {
+            let (icon, word) = status_label(*s);
+            format!("{icon} {word}: {}", counts.get(*s))
+        })
+        .collect();
+    o.push_str(&format!("{}\n\n", parts.join(" · ")));
+
+    o.push_str("## What changed since the previous review\n\n");
+    if changes.is_empty() {
+        o.push_str("Nothing changed.\n\n");
+    } else {
+        for c in changes {
+            let mark = if c.kind.needs_attention() {
+                "**Needs a look:** "
+            } else {
+                ""
+            };
+            o.push_str(&format!(
+                "- {mark}{} ({})\n",
+                escape_md(&c.summary),
+                c.kind.as_str().replace('_', " ")
+            ));
+        }
+        o.push('\n');
+    }
+
+    o.push_str("## Checks\n\n");
+    if review.results.is_empty() {
+        o.push_str("No checks ran.\n\n");
+    }
+    for r in ordered(&review.results) {
+        let (icon, word) = status_label(r.status);
+        o.push_str(&format!(
+            "### {icon} {word}: {}\n\n",
+            escape_md(check_title(&r.id))
+        ));
+        o.push_str(&format!("{} {}\n\n", md_code(&r.id), escape_md(&r.summary)));
+        if !r.evidence.is_empty() {
+            o.push_str("Evidence:\n\n");
+            for e in &r.evidence {
+                o.push_str(&format!("- {}\n", escape_md(e)));
+            }
+            o.push('\n');
+        }
+        if !r.remediation.is_empty() {
+            o.push_str("What to do:\n\n");
+            for (i, step) in r.remediation.iter().enumerate() {
+                o.push_str(&format!("{}. {}\n", i + 1, escape_md(step)));
+            }
+            o.push('\n');
+        }
+    }
+
+    o.push_str("## Checklist\n\n");
+    for (topic, rows) in checklist(catalogue, answers) {
+        o.push_str(&format!("**{}**\n\n", escape_md(topic)));
+        for row in rows {
+            let (icon, word) = answer_label(row.answer);
+            let reason = row
+                .answer
+                .and_then(|a| a.reason.as_deref())
+                .map(|r| format!(" ({})", escape_md(r)))
+                .unwrap_or_default();
+            o.push_str(&format!(
+                "- {icon} {word}: {}{reason}\n",
+                escape_md(&row.title)
+            ));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+fn journey_word(j: crate::catalogue::Journey) -> &'static str {
+    match j {
+        crate::catalogue::Journey::Onboarding => "onboarding",
+        crate::catalogue::Journey::Review => "review",
+        crate::catalogue::Journey::Travel => "travel",
+    }
+}
+
+struct Row<'a> {
+    title: String,
+    answer: Option<&'a Answer>,
+}
+
+/// Catalogue items by topic with their answers, then answers for items the catalogue no longer has.
+fn checklist<'a>(
+    catalogue: &Catalogue,
+    answers: &'a BTreeMap<String, Answer>,
+) -> Vec<(&'static str, Vec<Row<'a>>)> {
+    let mut out = Vec::new();
+    for topic in Topic::ALL {
+        let rows: Vec<Row<'a>> = catalogue
+            .items
+            .iter()
+            .filter(|i| i.topic == topic)
+            .map(|i| Row {
+                title: i.title.clone(),
+                answer: answers.get(&i.id),
+            })
+            .collect();
+        if !rows.is_empty() {
+            out.push((topic.title(), rows));
+        }
+    }
+    let orphans: Vec<Row<'a>> = answers
+        .iter()
+        .filter(|(id, _)| catalogue.item(id).is_none())
+        .map(|(id, a)| Row {
+            title: id.clone(),
+            answer: Some(a),
+        })
+        .collect();
+    if !orphans.is_empty() {
+        out.push(("Other answers", orphans));
+    }
+    out
+}
+
+/// Shared page shell: system fonts, light and dark, printable, no external anything.
+pub(crate) const STYLE: &str = "\
+:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad}\
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9da7b3;--line:#30363d;--accent:#6cb6ff}}\
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.6;color:var(--fg);background:var(--bg);max-width:52rem;margin:2rem auto;padding:0 1rem}\
+h1,h2,h3{line-height:1.3}h2{border-bottom:1px solid var(--line);padding-bottom:.25rem}\
+.muted{color:var(--muted)}.status{font-weight:600;white-space:nowrap}\
+.result{border:1px solid var(--line);border-radius:6px;padding:.5rem 1rem;margin:.75rem 0;break-inside:avoid}\
+.attention{border-left:4px solid var(--accent)}code{font-size:.9em}ul.plain{list-style:none;padding-left:0}\
+@media print{body{margin:0;max-width:none;color:#000;background:#fff}.result{border-color:#999}}";
+
+pub(crate) fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape_html(title)
+    )
+}
+
+fn html(
+    review: &Review,
+    changes: &[Change],
+    catalogue: &Catalogue,
+    answers: &BTreeMap<String, Answer>,
+) -> String {
+    let e = escape_html;
+    let mut b = String::new();
+    let title = format!("Lockstep review of {}", review.checked_at.date());
+    b.push_str(&format!("<h1>{}</h1>\n", e(&title)));
+    let mut meta = format!("Checked at {}", e(&rfc3339(review.checked_at)));
+    if let Some(j) = review.journey {
+        meta.push_str(&format!(" during the {} journey", journey_word(j)));
+    }
+    b.push_str(&format!(
+        "<p class=\"muted\">{meta}. Everything here was computed on this device.</p>\n"
+    ));
+    let counts = review.counts();
+    b.push_str("<ul class=\"plain\" aria-label=\"Results by status\">\n");
+    for s in ORDER {
+        let (icon, word) = status_label(s);
+        b.push_str(&format!(
+            "<li><span class=\"status\" aria-hidden=\"true\">{icon}</span> {word}: {}</li>\n",
+            counts.get(s)
+        ));
+    }
+    b.push_str("</ul>\n");
+
+    b.push_str("<h2>What changed since the previous review</h2>\n");
+    if changes.is_empty() {
+        b.push_str("<p>Nothing changed.</p>\n");
+    } else {
+        b.push_str("<ul>\n");
+        for c in changes {
+            let lead = if c.kind.needs_attention() {
+                "<strong>Needs a look:</strong> "
+            } else {
+                ""
+            };
+            b.push_str(&format!(
+                "<li data-kind=\"{}\">{lead}{} <span class=\"muted\">({})</span></li>\n",
+                c.kind.as_str(),
+                e(&c.summary),
+                c.kind.as_str().replace('_', " ")
+            ));
+        }
+        b.push_str("</ul>\n");
+    }
+
+    b.push_str("<h2>Checks</h2>\n");
+    if review.results.is_empty() {
+        b.push_str("<p>No checks ran.</p>\n");
+    }
+    for r in ordered(&review.results) {
+        let (icon, word) = status_label(r.status);
+        let class = if matches!(r.status, Status::Fail | Status::Warn) {
+            "result attention"
+        } else {
+            "result"
+        };
+        b.push_str(&format!(
+            "<section class=\"{class}\" data-status=\"{}\">\n",
+            r.status.as_str()
+        ));
+        b.push_str(&format!(
+            "<h3><span class=\"status\">{icon} {word}</span> {}</h3>\n<p><code>{}</code> {}</p>\n",
+            e(check_title(&r.id)),
+            e(&r.id),
+            e(&r.summary)
+        ));
+        if !r.evidence.is_empty() {
+            b.push_str("<p>Evidence:</p>\n<ul>\n");
+            for ev in &r.evidence {
+                b.push_str(&format!("<li>{}</li>\n", e(ev)));
+            }
+            b.push_str("</ul>\n");
+        }
+        if !r.remediation.is_empty() {
+            b.push_str("<p>What to do:</p>\n<ol>\n");
+            for step in &r.remediation {
+                b.push_str(&format!("<li>{}</li>\n", e(step)));
+            }
+            b.push_str("</ol>\n");
+        }
+        b.push_str("</section>\n");
+    }
+
+    b.push_str("<h2>Checklist</h2>\n");
+    for (topic, rows) in checklist(catalogue, answers) {
+        b.push_str(&format!("<h3>{}</h3>\n<ul class=\"plain\">\n", e(topic)));
+        for row in rows {
+            let (icon, word) = answer_label(row.answer);
+            let reason = row
+                .answer
+                .and_then(|a| a.reason.as_deref())
+                .map(|r| format!(" <span class=\"muted\">({})</span>", e(r)))
+                .unwrap_or_default();
+            b.push_str(&format!(
+                "<li><span class=\"status\">{icon} {word}</span>: {}{reason}</li>\n",
+                e(&row.title)
+            ));
+        }
+        b.push_str("</ul>\n");
+    }
+    page(&title, &b)
+}
+
+/// The `check --json` shape (`checked_at`, `results` without `observed`) plus answers and changes.
+fn json(review: &Review, changes: &[Change], answers: &BTreeMap<String, Answer>) -> String {
+    let results: Vec<serde_json::Value> = review
+        .results
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "status": r.status,
+                "summary": r.summary,
+                "evidence": r.evidence,
+                "remediation": r.remediation,
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "checked_at": rfc3339(review.checked_at),
+        "results": results,
+        "answers": answers,
+        "changes": changes,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn markdown_escaping_makes_links_and_html_inert() {
+        let s = escape_md("[click](http://x) <img> `code` # h\nnext");
+        assert!(!s.contains("](") || s.contains("\\]("), "{s}");
+        assert!(s.contains("\\<img\\>"), "{s}");
+        assert!(!s.contains('\n'), "one line: {s}");
+        assert_eq!(md_code("a`b"), "`ab`");
+    }
+
+    #[test]
+    fn every_status_has_icon_and_word() {
+        for s in ORDER {
+            let (icon, word) = status_label(s);
+            assert!(!icon.is_empty() && !word.is_empty());
+        }
+    }
+}

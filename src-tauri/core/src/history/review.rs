@@ -1,0 +1,427 @@
+//! A saved review: the check results and checklist answers at one moment, one JSON file each.
+//!
+//! Reviews never hold a secret: [`CheckResult`] and [`Answer`] have no field for one, and the
+//! top-level shape refuses unknown fields so nothing extra can ride along.
+
+use crate::atomic_file::{set_aside, write_atomic};
+use crate::catalogue::Journey;
+use crate::check::{CheckResult, Status};
+use crate::state::Answer;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// The review file format. Bump it and add a migration step in [`parse`] when the shape changes.
+pub const REVIEW_VERSION: u32 = 1;
+
+/// One review run, as saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub version: u32,
+    /// Sortable id from `checked_at` in UTC (`20261125T143000Z`), with `-2`, `-3`... when taken.
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_at: OffsetDateTime,
+    #[serde(default)]
+    pub journey: Option<Journey>,
+    #[serde(default)]
+    pub results: Vec<CheckResult>,
+    /// The checklist answers at that moment, item id -> answer.
+    #[serde(default)]
+    pub answers: BTreeMap<String, Answer>,
+}
+
+impl Review {
+    /// A review with the base id for `checked_at`; [`ReviewStore::record`] adds a suffix if taken.
+    pub fn new(
+        checked_at: OffsetDateTime,
+        journey: Option<Journey>,
+        results: Vec<CheckResult>,
+        answers: BTreeMap<String, Answer>,
+    ) -> Self {
+        Review {
+            version: REVIEW_VERSION,
+            id: base_id(checked_at),
+            checked_at,
+            journey,
+            results,
+            answers,
+        }
+    }
+
+    /// How many results have each status.
+    pub fn counts(&self) -> StatusCounts {
+        StatusCounts::of(&self.results)
+    }
+
+    /// The result of one check, if this review ran it.
+    pub fn result(&self, check_id: &str) -> Option<&CheckResult> {
+        self.results.iter().find(|r| r.id == check_id)
+    }
+}
+
+/// Results counted by status, for timelines and `lockstep status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub pass: u32,
+    pub warn: u32,
+    pub fail: u32,
+    pub unknown: u32,
+    pub skipped: u32,
+}
+
+impl StatusCounts {
+    pub fn of(results: &[CheckResult]) -> Self {
+        let mut c = StatusCounts::default();
+        for r in results {
+            match r.status {
+                Status::Pass => c.pass += 1,
+                Status::Warn => c.warn += 1,
+                Status::Fail => c.fail += 1,
+                Status::Unknown => c.unknown += 1,
+                Status::Skipped => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    pub fn get(&self, status: Status) -> u32 {
+        match status {
+            Status::Pass => self.pass,
+            Status::Warn => self.warn,
+            Status::Fail => self.fail,
+            Status::Unknown => self.unknown,
+            Status::Skipped => self.skipped,
+        }
+    }
+}
+
+/// One line of the history timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_at: OffsetDateTime,
+    pub journey: Option<Journey>,
+    pub counts: StatusCounts,
+}
+
+/// The timeline plus a message for each damaged file that was set aside while reading it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewList {
+    /// Newest first.
+    pub reviews: Vec<ReviewSummary>,
+    pub notices: Vec<String>,
+}
+
+/// The base id for a moment: UTC, second precision, sortable as text.
+pub fn base_id(checked_at: OffsetDateTime) -> String {
+    let utc = checked_at.to_offset(time::UtcOffset::UTC);
+    utc.format(format_description!(
+        "[year][month][day]T[hour][minute][second]Z"
+    ))
+    // Formatting a valid date with a fixed description only fails for years past 9999.
+    .unwrap_or_else(|_| format!("{}Z", utc.unix_timestamp()))
+}
+
+/// Ids become file names, so only a safe alphabet is accepted (no `/`, `..` or spaces).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Parses a review file of any supported version.
+pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let version = value
+        .get("version")
+        .and_then(|v| v.as_u64())
+        .ok_or("no version field")?;
+    if version > u64::from(REVIEW_VERSION) {
+        return Err(format!(
+            "written by a newer Lockstep (format {version}); update Lockstep to read it"
+        ));
+    }
+    let review: Review =
+        serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))?;
+    if !valid_id(&review.id) {
+        return Err(format!("invalid review id '{}'", review.id));
+    }
+    Ok(review)
+}
+
+/// Reads and writes reviews in one directory (normally [`crate::dirs::AppDirs::reviews_dir`]).
+#[derive(Debug, Clone)]
+pub struct ReviewStore {
+    dir: PathBuf,
+}
+
+impl ReviewStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ReviewStore { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path_for(&self, id: &str) -> Result<PathBuf> {
+        if !valid_id(id) {
+            return Err(Error::InvalidInput(format!(
+                "'{id}' is not a review id (expected something like 20261125T143000Z)."
+            )));
+        }
+        Ok(self.dir.join(format!("{id}.json")))
+    }
+
+    /// Builds a review at `checked_at`, giving it a free id, and saves it.
+    pub fn record(
+        &self,
+        checked_at: OffsetDateTime,
+        journey: Option<Journey>,
+        results: Vec<CheckResult>,
+        answers: BTreeMap<String, Answer>,
+    ) -> Result<Review> {
+        let mut review = Review::new(checked_at, journey, results, answers);
+        review.id = self.free_id(&review.id)?;
+        self.save(&review)?;
+        Ok(review)
+    }
+
+    /// `base` if no file uses it, else `base-2`, `base-3`...
+    fn free_id(&self, base: &str) -> Result<String> {
+        if !self.path_for(base)?.exists() {
+            return Ok(base.to_string());
+        }
+        let mut n = 2u32;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if !self.path_for(&candidate)?.exists() {
+                return Ok(candidate);
+            }
+            n += 1;
+        }
+    }
+
+    /// Writes one review atomically as `<id>.json`, replacing a file with the same id.
+    pub fn save(&self, review: &Review) -> Result<()> {
+        let path = self.path_for(&review.id)?;
+        let json = serde_json::to_vec_pretty(review).map_err(|e| Error::Corrupt {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        write_atomic(&path, &json)
+    }
+
+    /// Every readable review, newest first; damaged files are set aside and reported in `notices`.
+    /// `now` only names the set-aside copy.
+    pub fn list(&self, now: OffsetDateTime) -> Result<ReviewList> {
+        let (reviews, notices) = self.load_all(now)?;
+        Ok(ReviewList {
+            reviews: reviews
+                .iter()
+                .map(|r| ReviewSummary {
+                    id: r.id.clone(),
+                    checked_at: r.checked_at,
+                    journey: r.journey,
+                    counts: r.counts(),
+                })
+                .collect(),
+            notices,
+        })
+    }
+
+    /// Reads all reviews, newest first.
+    fn load_all(&self, now: OffsetDateTime) -> Result<(Vec<Review>, Vec<String>)> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), Vec::new()))
+            }
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        };
+        let mut reviews = Vec::new();
+        let mut notices = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
+            let path = entry.path();
+            let Some(stem) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            if stem.starts_with('.') || !valid_id(stem) {
+                continue;
+            }
+            match self.read_file(&path, stem, now) {
+                Ok(r) => reviews.push(r),
+                Err(notice) => notices.push(notice),
+            }
+        }
+        reviews.sort_by(newest_first);
+        notices.sort();
+        Ok((reviews, notices))
+    }
+
+    /// Reads one file; on damage sets it aside and returns the user's notice.
+    fn read_file(
+        &self,
+        path: &Path,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> std::result::Result<Review, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("The review {id} could not be read ({e})."))?;
+        let detail = match parse(&bytes) {
+            Ok(r) if r.id == id => return Ok(r),
+            Ok(r) => format!("it names itself {}", r.id),
+            Err(d) => d,
+        };
+        match set_aside(path, now.unix_timestamp()) {
+            Ok(moved) => Err(format!(
+                "The review {id} could not be read ({detail}). It was kept as {} and left out of the history. Nothing was deleted.",
+                moved.display()
+            )),
+            Err(e) => Err(format!("The review {id} could not be read ({detail}) and could not be moved aside: {e}")),
+        }
+    }
+
+    /// One review by id. A damaged file is set aside and reported as [`Error::Corrupt`].
+    pub fn load(&self, id: &str, now: OffsetDateTime) -> Result<Review> {
+        let path = self.path_for(id)?;
+        if !path.exists() {
+            return Err(Error::InvalidInput(format!(
+                "There is no saved review {id}."
+            )));
+        }
+        self.read_file(&path, id, now)
+            .map_err(|detail| Error::Corrupt { path, detail })
+    }
+
+    /// The newest readable review.
+    pub fn latest(&self, now: OffsetDateTime) -> Result<Option<Review>> {
+        Ok(self.load_all(now)?.0.into_iter().next())
+    }
+
+    /// The readable review just before `id` (older), to compare against.
+    pub fn previous(&self, id: &str, now: OffsetDateTime) -> Result<Option<Review>> {
+        let (reviews, _) = self.load_all(now)?;
+        let Some(pos) = reviews.iter().position(|r| r.id == id) else {
+            return Err(Error::InvalidInput(format!(
+                "There is no saved review {id}."
+            )));
+        };
+        Ok(reviews.into_iter().nth(pos + 1))
+    }
+}
+
+/// Newest first by time, then by suffix number (so `-10` sorts after `-9`).
+fn newest_first(a: &Review, b: &Review) -> std::cmp::Ordering {
+    let suffix = |id: &str| {
+        id.rsplit_once('-')
+            .and_then(|(_, n)| n.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    (b.checked_at, suffix(&b.id), &b.id).cmp(&(a.checked_at, suffix(&a.id), &a.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Observed;
+    use crate::state::AnswerStatus;
+    use time::macros::datetime;
+
+    fn sample(at: OffsetDateTime) -> Review {
+        let mut observed = Observed::default();
+        observed
+            .owners
+            .insert("left-pad".into(), vec!["alice".into(), "bob".into()]);
+        observed.keys.push("SHA256:abc".into());
+        observed
+            .expires
+            .insert("example.org".into(), "2027-03-01".into());
+        let results = vec![
+            CheckResult::new("github.two_factor", Status::Pass, "2FA is on.")
+                .with_evidence(["two_factor_authentication: true"]),
+            CheckResult::new("npm.package_owners", Status::Warn, "left-pad has 2 owners.")
+                .with_observed(observed),
+            CheckResult::unknown("email.domain", "Could not reach RDAP; try again later."),
+        ];
+        let mut answers = BTreeMap::new();
+        answers.insert(
+            "two-factor-everywhere".into(),
+            Answer {
+                status: AnswerStatus::Done,
+                reason: None,
+                choice: None,
+                updated_at: datetime!(2026-11-20 09:00 UTC),
+            },
+        );
+        Review::new(at, Some(Journey::Review), results, answers)
+    }
+
+    #[test]
+    fn id_is_sortable_utc() {
+        let r = Review::new(
+            datetime!(2026-11-25 15:30 +01:00),
+            None,
+            vec![],
+            BTreeMap::new(),
+        );
+        assert_eq!(
+            r.id, "20261125T143000Z",
+            "ids are in UTC so they sort across time zones"
+        );
+    }
+
+    #[test]
+    fn counts_by_status() {
+        let c = sample(datetime!(2026-11-25 14:30 UTC)).counts();
+        assert_eq!(
+            (c.pass, c.warn, c.fail, c.unknown, c.skipped),
+            (1, 1, 0, 1, 0)
+        );
+    }
+
+    #[test]
+    fn ids_that_could_escape_the_directory_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReviewStore::new(dir.path());
+        for bad in ["../state", "a/b", "", "x.json", "a b"] {
+            let err = store.load(bad, OffsetDateTime::UNIX_EPOCH).unwrap_err();
+            assert_eq!(err.kind(), "invalid_input", "{bad} must not become a path");
+        }
+    }
+
+    #[test]
+    fn newer_format_is_not_read() {
+        let err = parse(br#"{"version":99,"id":"x"}"#).unwrap_err();
+        assert!(err.contains("newer Lockstep"), "{err}");
+    }
+
+    #[test]
+    fn taken_ids_get_a_suffix_and_sort_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReviewStore::new(dir.path());
+        let at = datetime!(2026-11-25 14:30 UTC);
+        let ids: Vec<String> = (0..11)
+            .map(|_| store.record(at, None, vec![], BTreeMap::new()).unwrap().id)
+            .collect();
+        assert_eq!(ids[0], "20261125T143000Z");
+        assert_eq!(ids[1], "20261125T143000Z-2");
+        let list = store.list(at).unwrap();
+        let listed: Vec<&str> = list.reviews.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            listed[0], "20261125T143000Z-11",
+            "the last one recorded is newest: {listed:?}"
+        );
+        assert_eq!(listed[10], "20261125T143000Z");
+    }
+}

@@ -1,0 +1,331 @@
+//! The onboarding summary a new maintainer can share with the project's owners.
+//!
+//! Private by construction: it is built only from catalogue titles, answer statuses and check
+//! statuses. Check summaries, evidence and the user's free-text reasons are never read, so an
+//! email or package name inside them cannot leak. Packages and emails appear only when the
+//! user opts in, and tokens are never in reach (reviews hold none).
+
+use super::report::{escape_html, escape_md, page};
+use super::review::Review;
+use crate::catalogue::{Catalogue, Journey, Topic};
+use crate::check::Status;
+use crate::state::{Answer, AnswerStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use time::OffsetDateTime;
+
+/// What the user chose to share beyond the checklist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SummaryOptions {
+    pub include_emails: bool,
+    pub include_packages: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryFormat {
+    Markdown,
+    Html,
+}
+
+/// Progress on one item or topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    /// A check that backs the item passed in the latest review.
+    Verified,
+    /// The user marked it done.
+    Done,
+    NotApplicable,
+    NotYet,
+}
+
+impl Progress {
+    fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Progress::Verified => ("✔", "Verified by a check"),
+            Progress::Done => ("✓", "Done"),
+            Progress::NotApplicable => ("–", "Not applicable"),
+            Progress::NotYet => ("○", "Not yet"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub id: String,
+    pub title: String,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicProgress {
+    pub topic: Topic,
+    pub title: String,
+    pub progress: Progress,
+    pub items: Vec<ItemProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageOwners {
+    pub name: String,
+    pub owner_count: usize,
+}
+
+/// The summary as data (for the UI), before rendering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub checked_at: Option<OffsetDateTime>,
+    pub topics: Vec<TopicProgress>,
+    /// Only when `include_packages`.
+    pub packages: Option<Vec<PackageOwners>>,
+    /// Only when `include_emails`.
+    pub emails: Option<Vec<String>>,
+}
+
+/// Builds the summary of the onboarding journey from the answers and the latest review.
+pub fn summarize(
+    catalogue: &Catalogue,
+    answers: &BTreeMap<String, Answer>,
+    latest: Option<&Review>,
+    options: SummaryOptions,
+) -> Summary {
+    let mut topics = Vec::new();
+    for topic in Topic::ALL {
+        let items: Vec<ItemProgress> = catalogue
+            .journey(Journey::Onboarding)
+            .filter(|i| i.topic == topic)
+            .map(|i| ItemProgress {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                progress: item_progress(&i.verified_by.checks, answers.get(&i.id), latest),
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        topics.push(TopicProgress {
+            topic,
+            title: topic.title().to_string(),
+            progress: topic_progress(&items),
+            items,
+        });
+    }
+    let packages = options.include_packages.then(|| {
+        let mut owners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for r in latest.map(|r| r.results.as_slice()).unwrap_or_default() {
+            for (pkg, list) in &r.observed.owners {
+                owners
+                    .entry(pkg)
+                    .or_default()
+                    .extend(list.iter().map(String::as_str));
+            }
+        }
+        owners
+            .into_iter()
+            .map(|(name, o)| PackageOwners {
+                name: name.to_string(),
+                owner_count: o.len(),
+            })
+            .collect()
+    });
+    let emails = options.include_emails.then(|| {
+        let set: BTreeSet<&String> = latest
+            .map(|r| r.results.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|r| &r.observed.emails)
+            .collect();
+        set.into_iter().cloned().collect()
+    });
+    Summary {
+        checked_at: latest.map(|r| r.checked_at),
+        topics,
+        packages,
+        emails,
+    }
+}
+
+/// Verified needs every backing check that ran to have passed (and at least one to have run).
+fn item_progress(checks: &[String], answer: Option<&Answer>, latest: Option<&Review>) -> Progress {
+    let statuses: Vec<Status> = checks
+        .iter()
+        .filter_map(|c| latest.and_then(|r| r.result(c)).map(|r| r.status))
+        .collect();
+    if !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Pass) {
+        return Progress::Verified;
+    }
+    match answer.map(|a| a.status) {
+        Some(AnswerStatus::Done) => Progress::Done,
+        Some(AnswerStatus::NotApplicable) => Progress::NotApplicable,
+        Some(AnswerStatus::Later) | None => Progress::NotYet,
+    }
+}
+
+/// Not yet if anything is; verified only if everything that applies is; otherwise done.
+fn topic_progress(items: &[ItemProgress]) -> Progress {
+    let applicable: Vec<Progress> = items
+        .iter()
+        .map(|i| i.progress)
+        .filter(|p| *p != Progress::NotApplicable)
+        .collect();
+    if applicable.is_empty() {
+        Progress::NotApplicable
+    } else if applicable.contains(&Progress::NotYet) {
+        Progress::NotYet
+    } else if applicable.iter().all(|p| *p == Progress::Verified) {
+        Progress::Verified
+    } else {
+        Progress::Done
+    }
+}
+
+/// Renders the shareable summary.
+pub fn render_summary(summary: &Summary, format: SummaryFormat) -> String {
+    match format {
+        SummaryFormat::Markdown => markdown(summary),
+        SummaryFormat::Html => html(summary),
+    }
+}
+
+fn intro(summary: &Summary) -> String {
+    match summary.checked_at {
+        Some(at) => format!(
+            "Checks last ran on {}. Made with Lockstep, on the maintainer's own device.",
+            at.date()
+        ),
+        None => "No checks have run yet. Made with Lockstep, on the maintainer's own device."
+            .to_string(),
+    }
+}
+
+fn markdown(s: &Summary) -> String {
+    let mut o = String::from("# Maintainer security: onboarding summary\n\n");
+    o.push_str(&format!("{}\n\n", intro(s)));
+    for t in &s.topics {
+        let (icon, word) = t.progress.label();
+        o.push_str(&format!("## {icon} {}: {word}\n\n", escape_md(&t.title)));
+        for i in &t.items {
+            let (icon, word) = i.progress.label();
+            o.push_str(&format!("- {icon} {word}: {}\n", escape_md(&i.title)));
+        }
+        o.push('\n');
+    }
+    if let Some(packages) = &s.packages {
+        o.push_str("## Packages\n\n");
+        for p in packages {
+            o.push_str(&format!(
+                "- {}: {} owner{}\n",
+                escape_md(&p.name),
+                p.owner_count,
+                plural(p.owner_count)
+            ));
+        }
+        o.push('\n');
+    }
+    if let Some(emails) = &s.emails {
+        o.push_str("## Account emails\n\n");
+        for e in emails {
+            o.push_str(&format!("- {}\n", escape_md(e)));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn html(s: &Summary) -> String {
+    let e = escape_html;
+    let title = "Maintainer security: onboarding summary";
+    let mut b = format!(
+        "<h1>{title}</h1>\n<p class=\"muted\">{}</p>\n",
+        e(&intro(s))
+    );
+    for t in &s.topics {
+        let (icon, word) = t.progress.label();
+        b.push_str(&format!(
+            "<section class=\"result\">\n<h2>{} <span class=\"status\">{icon} {word}</span></h2>\n<ul class=\"plain\">\n",
+            e(&t.title)
+        ));
+        for i in &t.items {
+            let (icon, word) = i.progress.label();
+            b.push_str(&format!(
+                "<li><span class=\"status\">{icon} {word}</span>: {}</li>\n",
+                e(&i.title)
+            ));
+        }
+        b.push_str("</ul>\n</section>\n");
+    }
+    if let Some(packages) = &s.packages {
+        b.push_str("<h2>Packages</h2>\n<ul>\n");
+        for p in packages {
+            b.push_str(&format!(
+                "<li>{}: {} owner{}</li>\n",
+                e(&p.name),
+                p.owner_count,
+                plural(p.owner_count)
+            ));
+        }
+        b.push_str("</ul>\n");
+    }
+    if let Some(emails) = &s.emails {
+        b.push_str("<h2>Account emails</h2>\n<ul>\n");
+        for m in emails {
+            b.push_str(&format!("<li>{}</li>\n", e(m)));
+        }
+        b.push_str("</ul>\n");
+    }
+    page(title, &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(p: Progress) -> ItemProgress {
+        ItemProgress {
+            id: "x".into(),
+            title: "x".into(),
+            progress: p,
+        }
+    }
+
+    #[test]
+    fn topic_progress_is_the_weakest_applicable_item() {
+        use Progress::*;
+        assert_eq!(topic_progress(&[item(Verified), item(NotYet)]), NotYet);
+        assert_eq!(topic_progress(&[item(Verified), item(Done)]), Done);
+        assert_eq!(
+            topic_progress(&[item(Verified), item(NotApplicable)]),
+            Verified
+        );
+        assert_eq!(topic_progress(&[item(NotApplicable)]), NotApplicable);
+    }
+
+    #[test]
+    fn a_failed_check_does_not_verify_even_when_another_passed() {
+        let checks = vec!["a".to_string(), "b".to_string()];
+        let review = Review::new(
+            OffsetDateTime::UNIX_EPOCH,
+            None,
+            vec![
+                crate::check::CheckResult::new("a", Status::Pass, ""),
+                crate::check::CheckResult::new("b", Status::Fail, ""),
+            ],
+            BTreeMap::new(),
+        );
+        assert_eq!(
+            item_progress(&checks, None, Some(&review)),
+            Progress::NotYet
+        );
+    }
+}
