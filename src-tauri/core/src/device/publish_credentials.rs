@@ -1,0 +1,430 @@
+//! `device.publish_credentials`: upload tokens in dotfiles are what malware (and a stray
+//! `cat ~/.npmrc` in a screen share) steals first. We name each file and the kind of token
+//! it holds, and never put a token, or any part of it beyond its public type prefix, into a
+//! result: values are only handed to the classifiers and dropped.
+
+use crate::check::{CheckResult, Observed, Status};
+use crate::live::pypi_token::{self, TokenScope};
+use crate::settings::EnvVars;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+pub const ID: &str = "device.publish_credentials";
+
+/// Which tool's credential file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Pypirc,
+    Npmrc,
+    Gem,
+    Cargo,
+    Gh,
+}
+
+/// One secret found in a file, described without its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Plain description ("a user-wide PyPI token for [pypi]").
+    pub what: String,
+    /// A user-wide PyPI token: one leak can publish every project.
+    pub severe: bool,
+}
+
+/// What one credential file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    pub kind: Kind,
+    pub path: PathBuf,
+    pub findings: Vec<Finding>,
+    /// Other users on this machine can read it (unix mode & 0o004).
+    pub world_readable: bool,
+    /// Why the file could not be read.
+    pub error: Option<String>,
+}
+
+/// The files to look at, honouring each tool's environment overrides from `env` (never the
+/// process environment).
+pub fn candidate_files(home: &Path, env: &EnvVars) -> Vec<(Kind, PathBuf)> {
+    let mut files = vec![(Kind::Pypirc, home.join(".pypirc"))];
+    let npmrc = env
+        .get("NPM_CONFIG_USERCONFIG")
+        .or_else(|| env.get("npm_config_userconfig"));
+    files.push((
+        Kind::Npmrc,
+        npmrc
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".npmrc")),
+    ));
+    // RubyGems uses ~/.gem/credentials when it exists, else $XDG_DATA_HOME/gem/credentials.
+    files.push((Kind::Gem, home.join(".gem/credentials")));
+    let data_home = env
+        .get("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".local/share"));
+    files.push((Kind::Gem, data_home.join("gem/credentials")));
+    let cargo_home = env
+        .get("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".cargo"));
+    files.push((Kind::Cargo, cargo_home.join("credentials.toml")));
+    files.push((Kind::Cargo, cargo_home.join("credentials")));
+    let gh_dir = match (env.get("GH_CONFIG_DIR"), env.get("XDG_CONFIG_HOME")) {
+        (Some(dir), _) => PathBuf::from(dir),
+        (None, Some(xdg)) => Path::new(xdg).join("gh"),
+        (None, None) => home.join(".config/gh"),
+    };
+    files.push((Kind::Gh, gh_dir.join("hosts.yml")));
+    // gh on Windows keeps its config in %AppData%\GitHub CLI.
+    if env.get("GH_CONFIG_DIR").is_none() {
+        if let Some(appdata) = env.get("APPDATA") {
+            files.push((
+                Kind::Gh,
+                Path::new(appdata).join("GitHub CLI").join("hosts.yml"),
+            ));
+        }
+    }
+    files.dedup_by(|a, b| a.1 == b.1);
+    files
+}
+
+/// Values that point elsewhere (`${NPM_TOKEN}`) hold no secret themselves.
+fn is_reference(v: &str) -> bool {
+    v.starts_with("${") || v.starts_with('$')
+}
+
+fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    v.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+        .unwrap_or(v)
+}
+
+/// `.pypirc`: every `password` in an index section, classified offline.
+pub fn scan_pypirc(text: &str, now: OffsetDateTime) -> Vec<Finding> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(s) = line.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = s.trim().to_string();
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
+            continue;
+        };
+        if key.trim().to_ascii_lowercase() != "password" {
+            continue;
+        }
+        let value = unquote(value);
+        if value.is_empty() || is_reference(value) {
+            continue;
+        }
+        let (what, severe) = match pypi_token::classify(value, now) {
+            TokenScope::UserWide => (
+                "a user-wide PyPI token (pypi-…) that can publish every one of your projects"
+                    .to_string(),
+                true,
+            ),
+            TokenScope::Projects(names) => (
+                format!("a PyPI token (pypi-…) scoped to {}", names.join(", ")),
+                false,
+            ),
+            TokenScope::Expired { .. } => ("an expired PyPI token (pypi-…)".to_string(), false),
+            TokenScope::NotAPypiToken => ("a plain password (not an API token)".to_string(), false),
+            TokenScope::Unreadable(why) => (
+                format!("a PyPI token (pypi-…) whose scope could not be read ({why})"),
+                false,
+            ),
+        };
+        out.push(Finding {
+            what: format!("{what} in [{section}]"),
+            severe,
+        });
+    }
+    out
+}
+
+/// `.npmrc`: `_authToken`, `_auth` and `_password` entries, per registry.
+pub fn scan_npmrc(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = unquote(value);
+        if value.is_empty() || is_reference(value) {
+            continue;
+        }
+        let (scope, field) = match key.rsplit_once(':') {
+            Some((scope, field)) => (scope.trim_start_matches("//").trim_end_matches('/'), field),
+            None => ("the default registry", key),
+        };
+        let what = match field {
+            "_authToken" if value.starts_with("npm_") => "an npm access token (npm_…)",
+            "_authToken" => "an auth token",
+            "_auth" => "a base64-encoded user name and password",
+            "_password" => "a password",
+            _ => continue,
+        };
+        out.push(Finding {
+            what: format!("{what} for {scope}"),
+            severe: false,
+        });
+    }
+    out
+}
+
+/// RubyGems credentials (YAML): `:rubygems_api_key:` and per-host keys.
+pub fn scan_gem_credentials(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line == "---" {
+            continue;
+        }
+        // Keys may be symbols (":rubygems_api_key") or URLs ("https://host:"), so split on ": ".
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        let value = unquote(value);
+        if value.is_empty() || value == "~" {
+            continue;
+        }
+        let key = key.trim().trim_start_matches(':');
+        let what = if key == "rubygems_api_key" {
+            if value.starts_with("rubygems_") {
+                "a RubyGems API key (rubygems_…)"
+            } else {
+                "a RubyGems API key"
+            }
+            .to_string()
+        } else {
+            format!("an API key for {}", unquote(key))
+        };
+        out.push(Finding {
+            what,
+            severe: false,
+        });
+    }
+    out
+}
+
+/// cargo credentials: `[registry] token` and `[registries.<name>] token`. Parsed by hand so a
+/// malformed file cannot put its own text (and so a token) into an error message.
+pub fn scan_cargo_credentials(text: &str) -> Vec<Finding> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(s) = line.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = s.trim().to_string();
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if key.trim() != "token" && key.trim() != "secret-key" || unquote(value).is_empty() {
+            continue;
+        }
+        let registry = match section.strip_prefix("registries.") {
+            Some(name) => name.trim_matches('"').to_string(),
+            None if section == "registry" => "crates.io".to_string(),
+            None => section.clone(),
+        };
+        out.push(Finding {
+            what: format!("a cargo token for {registry}"),
+            severe: false,
+        });
+    }
+    out
+}
+
+/// GitHub CLI `hosts.yml`: `oauth_token` per host (absent when gh stores it in the keyring).
+pub fn scan_gh_hosts(text: &str) -> Vec<Finding> {
+    let mut host = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(' ') && !line.starts_with('\t') {
+            host = line.trim().trim_end_matches(':').to_string();
+            continue;
+        }
+        let Some((key, value)) = line.trim().split_once(':') else {
+            continue;
+        };
+        if key.trim() == "oauth_token" && !unquote(value).is_empty() {
+            let what = format!("a GitHub CLI token for {host}");
+            if !out.iter().any(|f: &Finding| f.what == what) {
+                out.push(Finding {
+                    what,
+                    severe: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn scan(kind: Kind, text: &str, now: OffsetDateTime) -> Vec<Finding> {
+    match kind {
+        Kind::Pypirc => scan_pypirc(text, now),
+        Kind::Npmrc => scan_npmrc(text),
+        Kind::Gem => scan_gem_credentials(text),
+        Kind::Cargo => scan_cargo_credentials(text),
+        Kind::Gh => scan_gh_hosts(text),
+    }
+}
+
+#[cfg(unix)]
+fn world_readable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o004 != 0
+}
+
+#[cfg(not(unix))]
+fn world_readable(_meta: &std::fs::Metadata) -> bool {
+    // Windows ACLs on the profile folder keep other users out by default.
+    false
+}
+
+/// Reads every candidate file that exists.
+pub fn scan_home(home: &Path, env: &EnvVars, now: OffsetDateTime) -> Vec<FileReport> {
+    let mut reports = Vec::new();
+    for (kind, path) in candidate_files(home, env) {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let (findings, error) = match std::fs::read(&path) {
+            Ok(bytes) => (scan(kind, &String::from_utf8_lossy(&bytes), now), None),
+            Err(e) => (Vec::new(), Some(e.kind().to_string())),
+        };
+        reports.push(FileReport {
+            kind,
+            path,
+            findings,
+            world_readable: world_readable(&meta),
+            error,
+        });
+    }
+    reports
+}
+
+fn display_path(path: &Path, home: &Path) -> String {
+    match path.strip_prefix(home) {
+        Ok(rest) => format!("~/{}", rest.display()),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+fn advice(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pypirc => "PyPI: delete the password lines from ~/.pypirc and store the token in your keychain with `keyring set https://upload.pypi.org/legacy/ __token__` (twine reads it from there), or better, publish from CI with Trusted Publishing; replace user-wide tokens with project-scoped ones.",
+        Kind::Npmrc => "npm: remove the _authToken line, publish from CI with trusted publishing (OIDC), or use short-lived granular tokens with 2FA for writes and `npm login` sessions.",
+        Kind::Gem => "RubyGems: remove the key from the credentials file, publish from CI with trusted publishing, or create keys with MFA required and only the push_rubygem scope.",
+        Kind::Cargo => "cargo: move the token into the OS keychain by adding `[registry] global-credential-providers = [\"cargo:libsecret\"]` (\"cargo:macos-keychain\" on macOS, \"cargo:wincred\" on Windows) to ~/.cargo/config.toml, then `cargo logout` and `cargo login` again.",
+        Kind::Gh => "GitHub CLI: run `gh auth logout` then `gh auth login` (without --insecure-storage) so the token goes into the system keyring.",
+    }
+}
+
+/// The result for the scanned files.
+pub fn verdict(reports: &[FileReport], home: &Path) -> CheckResult {
+    let mut evidence = Vec::new();
+    let mut remediation: Vec<String> = Vec::new();
+    let mut observed = Observed::default();
+    let mut status = Status::Pass;
+    let mut severe = 0;
+    let mut exposed = 0;
+    let mut tokens = 0;
+    let mut unreadable = 0;
+    for r in reports {
+        let shown = display_path(&r.path, home);
+        if let Some(err) = &r.error {
+            unreadable += 1;
+            evidence.push(format!("{shown}: could not be read ({err})"));
+            status = status.worst(Status::Unknown);
+            continue;
+        }
+        if r.findings.is_empty() {
+            evidence.push(format!("{shown}: no tokens"));
+            continue;
+        }
+        let readable = if r.world_readable {
+            ", and the file is readable by every user on this machine"
+        } else {
+            ""
+        };
+        for f in &r.findings {
+            tokens += 1;
+            evidence.push(format!("{shown}: {}{readable}", f.what));
+            observed.keys.push(format!("{shown}: {}", f.what));
+            severe += usize::from(f.severe);
+            exposed += usize::from(r.world_readable);
+            status = status.worst(if f.severe || r.world_readable {
+                Status::Fail
+            } else {
+                Status::Warn
+            });
+        }
+        if r.world_readable {
+            let fix = format!("Restrict {shown} to yourself now: `chmod 600 {shown}`.");
+            if !remediation.contains(&fix) {
+                remediation.push(fix);
+            }
+        }
+        let tip = advice(r.kind).to_string();
+        if !remediation.contains(&tip) {
+            remediation.push(tip);
+        }
+    }
+    if tokens > 0 {
+        remediation.push("Then revoke the old tokens on each registry's website: a token that was ever in a plain file may have been copied.".into());
+    }
+    let summary = if tokens == 0 && unreadable == 0 {
+        if reports.is_empty() {
+            "No publishing tokens in plain files (no .pypirc, .npmrc, gem, cargo or gh credential files).".to_string()
+        } else {
+            "No publishing tokens in plain files.".to_string()
+        }
+    } else if tokens == 0 {
+        format!("Could not read {unreadable} credential file(s); check them by hand.")
+    } else {
+        let mut s = format!("{tokens} publishing token(s) lie in plain files");
+        if severe > 0 {
+            s.push_str(&format!(", including {severe} user-wide PyPI token(s)"));
+        }
+        if exposed > 0 {
+            s.push_str(&format!(
+                ", {exposed} of them in files other users can read"
+            ));
+        }
+        s.push('.');
+        s
+    };
+    CheckResult::new(ID, status, summary)
+        .with_evidence(evidence)
+        .with_remediation(remediation)
+        .with_observed(observed)
+}
+
+/// Runs the check on the context's home and environment.
+pub async fn check(home: &Path, env: &EnvVars, now: OffsetDateTime) -> CheckResult {
+    let (home, env) = (home.to_path_buf(), env.clone());
+    match tokio::task::spawn_blocking(move || verdict(&scan_home(&home, &env, now), &home)).await {
+        Ok(r) => r,
+        Err(e) => CheckResult::unknown(
+            ID,
+            format!("The credential-file check stopped unexpectedly ({e}). Run again."),
+        ),
+    }
+}
