@@ -20,45 +20,9 @@ pub const FAIL_DAYS: i64 = 60;
 /// Under a year to expiry the check warns that renewal is coming.
 pub const WARN_DAYS: i64 = 365;
 
-/// Whether `domain` is a large mail provider that will not lapse.
-// TODO(providers): switch to `crate::live::providers::is_long_lived_provider` once it exists.
+/// Whether `domain` is a large mail provider that will not lapse (the shared list).
 fn is_long_lived_provider(domain: &str) -> bool {
-    const PROVIDERS: &[&str] = &[
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "pm.me",
-        "fastmail.com",
-        "fastmail.fm",
-        "gmx.de",
-        "gmx.net",
-        "gmx.com",
-        "web.de",
-        "mailbox.org",
-        "posteo.de",
-        "tutanota.com",
-        "tuta.io",
-        "zoho.com",
-        "yandex.ru",
-        "yandex.com",
-        "mail.ru",
-        "qq.com",
-        "163.com",
-        "hey.com",
-    ];
-    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    PROVIDERS.contains(&d.as_str())
+    crate::live::providers::is_long_lived_provider(domain)
 }
 
 /// The registrable domain (eTLD+1) of an email's domain, e.g. `example.co.uk` for
