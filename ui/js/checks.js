@@ -1,0 +1,111 @@
+// Checks: live account and device results, grouped by platform, streaming in as they finish.
+
+import { h, mount, fmtDateTime } from "./dom.js";
+import * as ipc from "./ipc.js";
+import { GROUP_TITLES, GROUP_ORDER, compareCheckStatus, resultsById } from "./model.js";
+import { screenHeader } from "./widgets.js";
+import { resultRow } from "./results.js";
+import { changeList } from "./history.js";
+
+// A run survives leaving the screen: its progress is kept here and redrawn on return.
+const run = { active: false, done: 0, total: 0, pending: new Set(), changes: null, cancelled: false, finishedAt: null };
+
+export function render(root, ctx) {
+  const view = { root, ctx, alive: true };
+  draw(view);
+  run.redraw = () => view.alive && draw(view);
+  return () => { view.alive = false; };
+}
+
+function draw(view) {
+  const { root, ctx } = view;
+  // Redraws keep what the user opened and where their focus was.
+  const open = new Set([...root.querySelectorAll("details[open]")].map((d) => d.dataset.checkId));
+  const focusedId = document.activeElement?.id;
+  const results = resultsById(ctx.snapshot.latest_results);
+  const specs = ctx.snapshot.checks || [];
+  const groups = GROUP_ORDER.filter((g) => specs.some((s) => s.group === g));
+  const runButton = h("button", {
+    type: "button", class: "btn btn-primary", id: "run-checks", disabled: run.active,
+    text: run.active ? "Checking…" : "Run all checks", onclick: () => start(view, null),
+  });
+  const cancel = run.active ? h("button", { type: "button", class: "btn", id: "cancel-checks", text: "Cancel", onclick: () => stop(view) }) : null;
+  mount(root, h("section", { class: "screen", id: "checks" },
+    screenHeader("Checks", "Lockstep asks each platform and this device directly. Unknown means it could not tell, and says why; it is never counted against you.", runButton, cancel),
+    progressBlock(),
+    run.changes ? h("section", { class: "card", "aria-labelledby": "changes-h" },
+      h("h2", { id: "changes-h", text: run.cancelled ? "Run cancelled: what changed in the checks that finished" : "What changed since your last review" }),
+      changeList(run.changes)) : null,
+    groups.map((g) => groupSection(view, g, specs.filter((s) => s.group === g), results))));
+  for (const d of root.querySelectorAll("details[data-check-id]")) if (open.has(d.dataset.checkId)) d.open = true;
+  if (focusedId) document.getElementById(focusedId)?.focus({ preventScroll: true });
+}
+
+function progressBlock() {
+  const label = run.active
+    ? `${run.done} of ${run.total || "?"} checks finished`
+    : run.finishedAt
+      ? `${run.cancelled ? "Cancelled" : "Finished"} at ${fmtDateTime(run.finishedAt)}: ${run.done} of ${run.total} checks ran.`
+      : "";
+  return h("div", { class: "run-progress", hidden: !run.active && !run.finishedAt },
+    h("progress", { class: "progress", id: "checks-progress", max: run.total || 1, value: run.done, "aria-label": "Checks finished" }),
+    h("p", { id: "checks-status", role: "status", "aria-live": "polite", text: label }));
+}
+
+function groupSection(view, group, specs, results) {
+  const ordered = [...specs].sort((a, b) => compareCheckStatus(results.get(a.id)?.status, results.get(b.id)?.status));
+  return h("section", { class: "card check-group", "data-group": group, "aria-labelledby": `g-${group}` },
+    h("div", { class: "group-head" },
+      h("h2", { id: `g-${group}`, text: GROUP_TITLES[group] || group }),
+      h("button", { type: "button", class: "btn btn-quiet", disabled: run.active, text: "Run these", onclick: () => start(view, [group]) })),
+    h("div", { class: "result-list", "aria-live": "polite" }, ordered.map((spec) =>
+      resultRow(spec, results.get(spec.id), { status: run.pending.has(spec.id) ? "running" : undefined }))));
+}
+
+async function start(view, groups) {
+  const { ctx } = view;
+  const specs = (ctx.snapshot.checks || []).filter((s) => !groups || groups.includes(s.group));
+  Object.assign(run, { active: true, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)), changes: null, cancelled: false, finishedAt: null });
+  run.redraw?.();
+  try {
+    const outcome = await ipc.runChecks({ groups, journey: ctx.snapshot.state.journey }, (msg) => onEvent(ctx, msg));
+    if (outcome) {
+      ctx.setResults(outcome.results);
+      run.changes = outcome.changes || run.changes;
+      run.cancelled = Boolean(outcome.cancelled);
+    }
+  } catch (err) {
+    ctx.showError(err);
+  } finally {
+    run.active = false;
+    run.pending.clear();
+    run.finishedAt = new Date().toISOString();
+    run.redraw?.();
+    ctx.toast(run.cancelled ? "Checks cancelled. Results so far are kept." : "Checks finished.");
+  }
+}
+
+function onEvent(ctx, msg) {
+  if (!msg) return;
+  if (msg.event === "started") run.total = msg.total;
+  if (msg.event === "result" && msg.result) {
+    ctx.setResults([msg.result]);
+    run.pending.delete(msg.result.id);
+    run.done = msg.done;
+    run.total = msg.total;
+  }
+  if (msg.event === "finished") {
+    run.cancelled = Boolean(msg.cancelled);
+    run.changes = msg.changes || null;
+  }
+  run.redraw?.();
+}
+
+async function stop(view) {
+  try {
+    await ipc.cancelChecks();
+    view.ctx.toast("Cancelling; checks already under way finish first.");
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}

@@ -1,0 +1,228 @@
+// History: past reviews on a timeline, what changed (worse first), reports and progress files.
+
+import { h, mount, fmtDate, fmtDateTime, plural } from "./dom.js";
+import * as ipc from "./ipc.js";
+import { JOURNEYS, CHECK_STATES, compareCheckStatus } from "./model.js";
+import { screenHeader, infoBanner } from "./widgets.js";
+import { resultRow, specsById } from "./results.js";
+
+const CHANGE_ORDER = ["worse", "owner_added", "owner_removed", "key_removed", "key_added", "expiry_closer", "token_added", "token_removed", "better", "item_done"];
+const CHANGE_WORDS = {
+  worse: { word: "Worse", icon: "▼", tone: "bad" },
+  better: { word: "Better", icon: "▲", tone: "good" },
+  owner_added: { word: "New owner", icon: "+", tone: "note" },
+  owner_removed: { word: "Owner removed", icon: "−", tone: "note" },
+  key_added: { word: "New key", icon: "+", tone: "note" },
+  key_removed: { word: "Key gone", icon: "−", tone: "note" },
+  expiry_closer: { word: "Expiry closer", icon: "⏱", tone: "note" },
+  item_done: { word: "Marked done", icon: "✓", tone: "good" },
+};
+
+/** Changes, worse first. Exported for the Checks screen's end-of-run summary. */
+export function changeList(changes) {
+  if (!changes || changes.length === 0) {
+    return h("p", { class: "muted", id: "no-changes", text: "Nothing changed since the review before." });
+  }
+  const rank = (k) => (CHANGE_ORDER.indexOf(k) === -1 ? CHANGE_ORDER.length - 2 : CHANGE_ORDER.indexOf(k));
+  const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
+  return h("ul", { class: "change-list", id: "change-list" }, sorted.map((c) => {
+    const w = CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
+    return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id },
+      h("span", { class: "badge" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: w.icon }), h("span", { class: "badge-word", text: w.word })),
+      h("span", { class: "change-summary", text: c.summary || c.id }),
+      c.from || c.to ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null);
+  }));
+}
+
+export function render(root, ctx) {
+  const view = { root, ctx, reviews: null, notices: [], openId: null, opened: null, importPath: null, preview: null };
+  draw(view);
+  load(view);
+}
+
+async function load(view) {
+  try {
+    const list = await ipc.listReviews();
+    view.reviews = list?.reviews || [];
+    view.notices = list?.notices || [];
+  } catch (err) {
+    view.reviews = [];
+    view.ctx.showError(err);
+  }
+  draw(view);
+}
+
+function draw(view) {
+  mount(view.root, h("section", { class: "screen", id: "history" },
+    screenHeader("History", "Every time the checks run, Lockstep keeps a review on this device, so the next one can show what changed."),
+    view.notices.map((n) => infoBanner("A review file was set aside", n, [], { kind: "notice" })),
+    h("div", { class: "history-layout" },
+      timeline(view),
+      h("div", { class: "history-detail" }, detail(view), exportsCard(view), progressCard(view)))));
+}
+
+function timeline(view) {
+  const box = h("section", { class: "card timeline", "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h", text: "Past reviews" }));
+  if (view.reviews === null) box.append(h("p", { class: "muted", text: "Loading…" }));
+  else if (view.reviews.length === 0) box.append(h("p", { text: "No reviews yet. Run the checks once and the first one appears here." }));
+  else {
+    const sorted = [...view.reviews].sort((a, b) => String(b.checked_at).localeCompare(String(a.checked_at)));
+    box.append(h("ol", { class: "timeline-list" }, sorted.map((r) => h("li", {},
+      h("button", {
+        type: "button", class: "timeline-item", "data-review-id": r.id,
+        "aria-current": r.id === view.openId ? "true" : null, onclick: () => open(view, r.id),
+      },
+      h("span", { class: "timeline-date", text: fmtDateTime(r.checked_at) }),
+      h("span", { class: "muted", text: JOURNEYS[r.journey]?.title || "Checks only" }),
+      countsLine(r.counts))))));
+  }
+  return box;
+}
+
+function countsLine(counts = {}) {
+  const keys = Object.keys(counts).filter((k) => counts[k] > 0).sort(compareCheckStatus);
+  return h("span", { class: "counts" }, keys.map((k) =>
+    h("span", { class: `count check-${k}` },
+      h("span", { "aria-hidden": "true", text: CHECK_STATES[k]?.icon || "" }),
+      ` ${counts[k]} ${(CHECK_STATES[k]?.word || k).toLowerCase()}`)));
+}
+
+async function open(view, id) {
+  view.openId = id;
+  view.opened = null;
+  draw(view);
+  try {
+    view.opened = await ipc.openReview(id);
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+  draw(view);
+  view.root.querySelector("#review-h")?.focus();
+}
+
+function detail(view) {
+  if (!view.openId) return null;
+  const card = h("section", { class: "card", "aria-labelledby": "review-h" });
+  if (!view.opened) return mount(card, h("h2", { id: "review-h", tabindex: "-1", text: "Opening the review…" }));
+  const { review, changes } = view.opened;
+  const specs = specsById(view.ctx.snapshot);
+  const results = [...(review.results || [])].sort((a, b) => compareCheckStatus(a.status, b.status));
+  return mount(card,
+    h("h2", { id: "review-h", tabindex: "-1", text: `Review of ${fmtDateTime(review.checked_at)}` }),
+    h("h3", { text: "What changed since the one before" }),
+    changeList(changes),
+    h("h3", { text: `Results (${plural(results.length, "check")})` }),
+    h("div", { class: "result-list" }, results.map((r) => resultRow(specs.get(r.id) || { id: r.id, title: r.id }, r))),
+    h("p", {}, h("button", { type: "button", class: "btn", text: "Export this review…", onclick: () => exportReport(view, review.id) })));
+}
+
+function exportsCard(view) {
+  const fmt = h("select", { id: "report-format", "aria-label": "Report format" },
+    h("option", { value: "md", text: "Markdown (for an issue or a terminal)" }),
+    h("option", { value: "html", text: "HTML (printable, self-contained)" }),
+    h("option", { value: "json", text: "JSON (same shape as lockstep check --json)" }));
+  const sumFmt = h("select", { id: "summary-format", "aria-label": "Summary format" },
+    h("option", { value: "md", text: "Markdown" }), h("option", { value: "html", text: "HTML" }));
+  const emails = h("input", { type: "checkbox", id: "sum-emails" });
+  const packages = h("input", { type: "checkbox", id: "sum-packages" });
+  view.reportFormat = fmt;
+  return h("section", { class: "card", "aria-labelledby": "reports-h" },
+    h("h2", { id: "reports-h", text: "Reports" }),
+    h("div", { class: "field-row" },
+      h("label", { for: "report-format", text: "Latest review as" }), fmt,
+      h("button", { type: "button", class: "btn", id: "export-report", text: "Export…", onclick: () => exportReport(view, null) })),
+    h("h3", { text: "Onboarding summary" }),
+    h("p", { class: "muted", text: "A short summary you can share with your project's owners: which topics are done and verified. It never contains a token; emails and package names only if you tick them." }),
+    h("div", { class: "field-row" },
+      h("label", { for: "summary-format", text: "Format" }), sumFmt),
+    h("label", { class: "check-label" }, emails, " Include my account emails"),
+    h("label", { class: "check-label" }, packages, " Include my package names"),
+    h("p", {}, h("button", {
+      type: "button", class: "btn", id: "export-summary", text: "Export summary…",
+      onclick: () => exportSummary(view, sumFmt.value, emails.checked, packages.checked),
+    })));
+}
+
+async function exportReport(view, reviewId) {
+  const format = view.reportFormat?.value || "md";
+  try {
+    const path = await ipc.pickSavePath(`lockstep-review.${format}`, "Report", [format]);
+    if (!path) return;
+    const written = await ipc.exportReport(reviewId, format, path);
+    view.ctx.toast(`Report saved to ${written || path}.`);
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}
+
+async function exportSummary(view, format, includeEmails, includePackages) {
+  try {
+    const path = await ipc.pickSavePath(`lockstep-onboarding-summary.${format}`, "Summary", [format]);
+    if (!path) return;
+    const written = await ipc.exportSummary(format, path, includeEmails, includePackages);
+    view.ctx.toast(`Summary saved to ${written || path}.`);
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}
+
+function progressCard(view) {
+  return h("section", { class: "card", "aria-labelledby": "progress-h" },
+    h("h2", { id: "progress-h", text: "Move to another computer" }),
+    h("p", { class: "muted", text: "Export your answers and settings as one file (never tokens; save those again on the new computer), then import it there." }),
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "btn", id: "export-progress", text: "Export progress…", onclick: () => exportProgress(view) }),
+      h("button", { type: "button", class: "btn", id: "import-progress", text: "Import progress…", onclick: () => pickImport(view) })),
+    view.preview ? importPreview(view) : null);
+}
+
+async function exportProgress(view) {
+  try {
+    const path = await ipc.pickSavePath("lockstep-progress.json", "Lockstep progress", ["json"]);
+    if (!path) return;
+    const written = await ipc.exportProgress(path);
+    view.ctx.toast(`Progress saved to ${written || path}.`);
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}
+
+async function pickImport(view) {
+  try {
+    const path = await ipc.pickOpenPath("Lockstep progress", ["json"]);
+    if (!path) return;
+    view.preview = await ipc.previewImport(path);
+    view.importPath = path;
+    draw(view);
+    view.root.querySelector("#import-preview h3")?.focus();
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}
+
+function importPreview(view) {
+  const p = view.preview;
+  const settings = p.settings_changed || [];
+  return h("div", { class: "import-preview", id: "import-preview", role: "region", "aria-label": "Import preview" },
+    h("h3", { tabindex: "-1", text: "Before anything changes" }),
+    p.summary ? h("p", { text: p.summary }) : null,
+    h("ul", {},
+      h("li", { text: `${plural(p.answers_added || 0, "answer")} would be added.` }),
+      h("li", { text: `${plural(p.answers_changed || 0, "answer")} you already have would be replaced.` }),
+      h("li", { text: settings.length ? `Settings that would change: ${settings.join(", ")}.` : "No settings would change." })),
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "btn btn-primary", id: "apply-import", text: "Import and replace", onclick: () => applyImport(view) }),
+      h("button", { type: "button", class: "btn btn-quiet", text: "Cancel", onclick: () => { view.preview = null; view.importPath = null; draw(view); } })));
+}
+
+async function applyImport(view) {
+  try {
+    view.ctx.setState(await ipc.applyImport(view.importPath));
+    view.preview = null;
+    view.importPath = null;
+    view.ctx.toast("Progress imported. Your answers and settings are updated.");
+    draw(view);
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}

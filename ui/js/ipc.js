@@ -1,0 +1,87 @@
+// The one module that talks to Lockstep's Rust side. Every other module is DOM only.
+// Commands reject with {kind, message}; anything else is normalised to that shape here.
+
+const tauri = window.__TAURI__;
+
+function normalise(err) {
+  if (err && typeof err === "object" && typeof err.message === "string") {
+    return { kind: err.kind || "error", message: err.message };
+  }
+  const text = String(err ?? "Something went wrong.");
+  if (/not found|unknown command|not allowed/i.test(text)) {
+    return { kind: "unavailable", message: `This build of Lockstep cannot do that yet (${text}).` };
+  }
+  return { kind: "error", message: text };
+}
+
+async function invoke(command, args = {}) {
+  if (!tauri?.core?.invoke) {
+    throw { kind: "no_app", message: "This page only works inside the Lockstep app window." };
+  }
+  try {
+    return await tauri.core.invoke(command, args);
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+
+export const appSnapshot = () => invoke("app_snapshot");
+export const chooseJourney = (journey) => invoke("choose_journey", { journey });
+export const setPosition = (journey, itemId) => invoke("set_position", { journey, itemId });
+export const answerItem = (itemId, status, reason = null, choice = null) =>
+  invoke("answer_item", { itemId, status, reason, choice });
+export const saveSettings = (settings) => invoke("save_settings", { settings });
+
+/** Runs checks; `onEvent` receives each channel message ({event: started|result|finished}). */
+export function runChecks({ groups = null, journey = null }, onEvent) {
+  if (!tauri?.core?.Channel) return invoke("run_checks", {});
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onEvent;
+  return invoke("run_checks", { groups, journey, onEvent: channel });
+}
+export const cancelChecks = () => invoke("cancel_checks");
+
+export const listTokens = () => invoke("list_tokens");
+export const saveToken = (platform, token) => invoke("save_token", { platform, token });
+export const deleteToken = (platform) => invoke("delete_token", { platform });
+
+export const listReviews = () => invoke("list_reviews");
+export const openReview = (id) => invoke("open_review", { id });
+export const exportReport = (reviewId, format, path) => invoke("export_report", { reviewId, format, path });
+export const exportSummary = (format, path, includeEmails, includePackages) =>
+  invoke("export_summary", { format, path, includeEmails, includePackages });
+export const exportProgress = (path) => invoke("export_progress", { path });
+export const previewImport = (path) => invoke("preview_import", { path });
+export const applyImport = (path) => invoke("apply_import", { path });
+
+/** Opens an https page in the system browser, never inside the app. */
+export async function openUrl(url) {
+  if (!/^https:\/\//.test(url)) throw { kind: "invalid_input", message: `Lockstep only opens https links (${url}).` };
+  if (!tauri?.opener?.openUrl) throw { kind: "unavailable", message: `Open ${url} in your browser.` };
+  try {
+    await tauri.opener.openUrl(url);
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+
+/** A save dialog; resolves to a path or null when the user cancels. */
+export async function pickSavePath(defaultPath, filterName, extensions) {
+  if (!tauri?.dialog?.save) throw { kind: "unavailable", message: "The file dialog is not available in this build." };
+  try {
+    return await tauri.dialog.save({ defaultPath, filters: [{ name: filterName, extensions }] });
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+
+/** An open dialog for one file; resolves to a path or null. */
+export async function pickOpenPath(filterName, extensions) {
+  if (!tauri?.dialog?.open) throw { kind: "unavailable", message: "The file dialog is not available in this build." };
+  try {
+    const picked = await tauri.dialog.open({ multiple: false, directory: false, filters: [{ name: filterName, extensions }] });
+    return Array.isArray(picked) ? picked[0] ?? null : picked;
+  } catch (err) {
+    throw normalise(err);
+  }
+}

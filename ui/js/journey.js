@@ -1,0 +1,379 @@
+// The journey walk: a sidebar of topics with progress, one item at a time in the main pane.
+
+import { h, mount, fmtDate, newId } from "./dom.js";
+import * as ipc from "./ipc.js";
+import {
+  JOURNEYS, ITEM_STATES, ANSWER_WORDS, journeyItems, topicSummaries, answeredCount, resultsById, chosenChoice,
+} from "./model.js";
+import { stateBadge, extLink, infoBanner } from "./widgets.js";
+import { resultRow, specsById } from "./results.js";
+
+const selectedTab = new Map(); // item id -> platform tab chosen this session
+
+export function render(root, ctx) {
+  const view = { root, ctx, pendingChoice: undefined, naOpen: false, running: false, runStatus: new Map() };
+  draw(view, { focusTitle: false });
+  const onKey = (event) => handleKey(view, event);
+  document.addEventListener("keydown", onKey);
+  return () => document.removeEventListener("keydown", onKey);
+}
+
+function journeyOf(ctx) {
+  return ctx.snapshot.state.journey || "onboarding";
+}
+
+function currentIndex(ctx, items) {
+  const id = ctx.snapshot.state.positions?.[journeyOf(ctx)];
+  const i = items.findIndex((item) => item.id === id);
+  return i === -1 ? 0 : i;
+}
+
+function draw(view, { focusTitle }) {
+  const { root, ctx } = view;
+  const journey = journeyOf(ctx);
+  const items = journeyItems(ctx.snapshot, journey);
+  const oldSidebar = root.querySelector(".journey-sidebar");
+  const scroll = oldSidebar ? oldSidebar.scrollTop : 0;
+  if (items.length === 0) {
+    mount(root, h("section", { class: "screen narrow" },
+      h("h1", { id: "screen-title", tabindex: "-1", text: `${JOURNEYS[journey]?.title || journey}: nothing to walk` }),
+      h("p", { class: "lead", text: "The checklist has no items for this journey. Choose another journey from the Overview." })));
+    return;
+  }
+  const index = currentIndex(ctx, items);
+  const item = items[index];
+  mount(root, h("div", { class: "journey-layout" },
+    sidebar(view, journey, items, item),
+    itemPane(view, journey, items, index)));
+  const side = root.querySelector(".journey-sidebar");
+  side.scrollTop = scroll;
+  side.querySelector("[aria-current]")?.scrollIntoView({ block: "nearest" });
+  if (focusTitle) root.querySelector("#screen-title")?.focus({ preventScroll: false });
+}
+
+function sidebar(view, journey, items, current) {
+  const { ctx } = view;
+  const answered = answeredCount(ctx.snapshot, items);
+  const topics = topicSummaries(ctx.snapshot, items);
+  const progressId = newId("progress");
+  return h("nav", { class: "journey-sidebar", "aria-label": "Checklist items" },
+    h("div", { class: "journey-name" },
+      h("span", { text: JOURNEYS[journey]?.title || journey }),
+      h("button", { type: "button", class: "btn btn-link", text: "Change journey", onclick: () => ctx.navigate("choose") })),
+    h("p", { id: "progress", class: "progress-text", "data-answered": answered, "data-total": items.length },
+      h("span", { id: progressId, text: `${answered} of ${items.length} answered` })),
+    h("progress", { class: "progress", max: items.length, value: answered, "aria-labelledby": progressId }),
+    h("ol", { class: "topic-list" }, topics.map((topic) =>
+      h("li", { class: "topic", "data-topic": topic.id },
+        h("p", { class: "topic-title" },
+          h("span", { text: topic.title }),
+          h("span", { class: "topic-count", text: `${topic.entries.filter((e) => e.answer).length}/${topic.total}` })),
+        h("ol", { class: "topic-items" }, topic.entries.map(({ item, state, answer }) =>
+          h("li", {},
+            h("button", {
+              type: "button",
+              class: "side-item",
+              "data-item-id": item.id,
+              "data-item-status": answer?.status || "none",
+              "aria-current": item.id === current.id ? "step" : null,
+              onclick: () => goTo(view, items.indexOf(item), true),
+            },
+            h("span", { class: `side-icon state-${state}`, "aria-hidden": "true", text: sideIcon(state, answer) }),
+            h("span", { class: "side-label", text: item.title }),
+            h("span", { class: "visually-hidden", text: `, ${sideWord(state, answer)}` })))))))));
+}
+
+function sideIcon(state, answer) {
+  if (answer?.status === "later" && state === "not_started") return "↷";
+  if (answer?.status === "not_applicable" && state === "done") return "–";
+  return ITEM_STATES[state].icon;
+}
+
+function sideWord(state, answer) {
+  if (answer && state !== "attention" && state !== "verified") return ANSWER_WORDS[answer.status];
+  return ITEM_STATES[state].word;
+}
+
+function itemPane(view, journey, items, index) {
+  const { ctx } = view;
+  const item = items[index];
+  const answer = ctx.snapshot.state.answers?.[item.id];
+  const results = resultsById(ctx.snapshot.latest_results);
+  const answered = answeredCount(ctx.snapshot, items);
+  const topicTitle = (ctx.snapshot.catalogue.topics || []).find((t) => t.id === item.topic)?.title || item.topic;
+  return h("section", { class: "journey-main", id: "journey-item", "data-item-id": item.id, "aria-labelledby": "screen-title" },
+    answered === items.length ? infoBanner("You have answered every item in this journey",
+      "Items marked Later stay in the list so you can come back to them. The Overview shows what still needs attention.", [], { kind: "done" }) : null,
+    h("p", { class: "eyebrow" },
+      h("span", { id: "position", "data-index": index + 1, text: `Item ${index + 1} of ${items.length}` }),
+      h("span", { "aria-hidden": "true", text: " · " }),
+      h("span", { text: topicTitle })),
+    h("h1", { id: "screen-title", class: "item-title", tabindex: "-1", text: item.title }),
+    answer ? answerLine(answer) : null,
+    h("section", { class: "item-section", "aria-label": "Why it matters" },
+      h("h2", { text: "Why it matters" }),
+      h("p", { class: "why", text: item.why })),
+    stepsSection(item),
+    (item.links || []).length ? h("section", { class: "item-section" },
+      h("h2", { text: "Read more" }),
+      h("ul", { class: "link-list" }, item.links.map((l) => h("li", {}, extLink(l.url, l.label))))) : null,
+    verifySection(view, item, answer, results),
+    actions(view, journey, items, index, item, answer),
+    h("div", { class: "item-nav" },
+      h("button", { type: "button", class: "btn btn-quiet", id: "prev", disabled: index === 0, text: "← Previous", onclick: () => goTo(view, index - 1, true) }),
+      h("p", { class: "key-hint", text: "Keys: j or → next, k or ← previous, Enter presses the focused button." }),
+      h("button", { type: "button", class: "btn btn-quiet", id: "next", disabled: index === items.length - 1, text: "Next →", onclick: () => goTo(view, index + 1, true) })));
+}
+
+function answerLine(answer) {
+  const word = ANSWER_WORDS[answer.status] || answer.status;
+  const when = answer.updated_at ? ` on ${fmtDate(answer.updated_at)}` : "";
+  return h("p", { class: `answer-line answer-${answer.status}`, id: "answer-line" },
+    h("span", { class: "answer-word", text: `You marked this ${word.toLowerCase()}${when}.` }),
+    answer.reason ? h("span", { class: "answer-reason", text: ` Reason: ${answer.reason}` }) : null);
+}
+
+function stepsSection(item) {
+  const general = item.steps.filter((s) => !s.platform);
+  const platforms = [...new Set(item.steps.filter((s) => s.platform).map((s) => s.platform))];
+  const section = h("section", { class: "item-section" }, h("h2", { text: "Steps" }));
+  if (general.length) section.append(stepList(general));
+  if (platforms.length === 1) {
+    section.append(h("h3", { class: "platform-heading", text: platforms[0] }),
+      stepList(item.steps.filter((s) => s.platform === platforms[0])));
+  } else if (platforms.length > 1) {
+    section.append(platformTabs(item, platforms));
+  }
+  return section;
+}
+
+function stepList(steps) {
+  return h("ol", { class: "steps" }, steps.map((s) =>
+    h("li", {}, h("span", { text: s.text }), s.link ? [" ", extLink(s.link, "Open the page")] : null)));
+}
+
+function platformTabs(item, platforms) {
+  const chosen = platforms.includes(selectedTab.get(item.id)) ? selectedTab.get(item.id) : platforms[0];
+  const base = newId("tab");
+  const tabs = platforms.map((p, i) => h("button", {
+    type: "button", role: "tab", class: "tab", id: `${base}-t${i}`,
+    "aria-selected": p === chosen ? "true" : "false", "aria-controls": `${base}-p${i}`,
+    tabindex: p === chosen ? "0" : "-1", "data-platform": p, text: p,
+  }));
+  const panels = platforms.map((p, i) => h("div", {
+    role: "tabpanel", class: "tabpanel", id: `${base}-p${i}`, "aria-labelledby": `${base}-t${i}`,
+    hidden: p !== chosen, tabindex: "0",
+  }, stepList(item.steps.filter((s) => s.platform === p))));
+  const select = (i, focus) => {
+    selectedTab.set(item.id, platforms[i]);
+    tabs.forEach((t, j) => {
+      t.setAttribute("aria-selected", String(i === j));
+      t.tabIndex = i === j ? 0 : -1;
+      panels[j].hidden = i !== j;
+    });
+    if (focus) tabs[i].focus();
+  };
+  tabs.forEach((t, i) => {
+    t.addEventListener("click", () => select(i, false));
+    t.addEventListener("keydown", (e) => {
+      const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: platforms.length - 1 - i };
+      if (!(e.key in moves)) return;
+      e.preventDefault();
+      select((i + moves[e.key] + platforms.length) % platforms.length, true);
+    });
+  });
+  return h("div", { class: "tabs" },
+    h("div", { role: "tablist", class: "tablist", "aria-label": "Steps by platform" }, tabs), panels);
+}
+
+function verifySection(view, item, answer, results) {
+  const { ctx } = view;
+  const checks = item.verified_by?.checks || [];
+  const question = item.verified_by?.question;
+  const specs = specsById(ctx.snapshot);
+  const section = h("section", { class: "item-section verify" }, h("h2", { text: "How this is verified" }));
+  if (checks.length) {
+    section.append(h("p", { text: checks.length === 1
+      ? "Lockstep checks this for you. The latest result:"
+      : "Lockstep checks this for you. The latest results:" }));
+    const list = h("div", { class: "result-list", "aria-live": "polite" },
+      checks.map((id) => resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.runStatus.get(id) })));
+    const groups = [...new Set(checks.map((id) => specs.get(id)?.group || id.split(".")[0]))];
+    section.append(list, h("p", {},
+      h("button", {
+        type: "button", class: "btn", id: "run-item-checks", disabled: view.running,
+        text: view.running ? "Checking…" : "Run this check now", onclick: () => runItemChecks(view, groups, checks),
+      })));
+  }
+  if (question) {
+    const chosen = view.pendingChoice !== undefined ? view.pendingChoice : answer?.choice ?? null;
+    const name = newId("q");
+    const note = h("div", { class: "choice-note", id: "choice-note", "aria-live": "polite" });
+    const showNote = (value) => {
+      const c = question.choices.find((x) => x.value === value);
+      note.className = `choice-note${c?.flagged ? " flagged" : ""}`;
+      mount(note, c?.note ? [c.flagged ? h("strong", { text: "Worth changing: " }) : null, c.note] : null);
+    };
+    const fieldset = h("fieldset", { class: "question" },
+      h("legend", { text: question.prompt }),
+      question.choices.map((c) => h("label", { class: "choice" },
+        h("input", {
+          type: "radio", name, value: c.value, checked: c.value === chosen,
+          onchange: () => { view.pendingChoice = c.value; showNote(c.value); hideHint(view); },
+        }),
+        h("span", { text: c.label }))),
+      note,
+      h("p", { class: "field-hint", id: "question-hint", hidden: true, text: "Pick the answer that fits first, so Lockstep can tell whether this needs attention." }));
+    showNote(chosen);
+    section.append(checks.length ? h("p", { text: "And in your own words:" }) : h("p", { text: "You confirm this yourself." }), fieldset);
+  } else if (!checks.length) {
+    section.append(h("p", { text: "You confirm this yourself by marking it done." }));
+  }
+  return section;
+}
+
+function hideHint(view) {
+  const hint = view.root.querySelector("#question-hint");
+  if (hint) hint.hidden = true;
+}
+
+function actions(view, journey, items, index, item, answer) {
+  const reasonId = newId("reason");
+  const naForm = h("div", { class: "na-form", id: "na-form", hidden: !view.naOpen },
+    h("label", { for: "na-reason", text: "Why does this not apply to you? (needed, so a later review can tell)" }),
+    h("textarea", { id: "na-reason", rows: "2", "aria-describedby": reasonId, value: answer?.status === "not_applicable" ? answer.reason || "" : "" }),
+    h("p", { class: "field-hint", id: reasonId, text: "For example: “I publish only to crates.io, which has no organization roles.”" }),
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "btn btn-primary", id: "act-na-save", text: "Save as not applicable", onclick: () => saveNotApplicable(view, items, index, item) }),
+      h("button", { type: "button", class: "btn btn-quiet", text: "Cancel", onclick: () => { view.naOpen = false; naForm.hidden = true; } })));
+  return h("section", { class: "item-actions", "aria-label": "Your answer" },
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "btn btn-primary", id: "act-done", text: "Done", onclick: () => act(view, items, index, item, "done") }),
+      h("button", {
+        type: "button", class: "btn", id: "act-na", text: "Not applicable", "aria-expanded": String(view.naOpen), "aria-controls": "na-form",
+        onclick: (e) => {
+          view.naOpen = true;
+          naForm.hidden = false;
+          e.target.setAttribute("aria-expanded", "true");
+          naForm.querySelector("textarea").focus();
+        },
+      }),
+      h("button", { type: "button", class: "btn", id: "act-later", text: "Later", onclick: () => act(view, items, index, item, "later") }),
+      answer ? h("button", { type: "button", class: "btn btn-link", id: "act-clear", text: "Clear my answer", onclick: () => act(view, items, index, item, null) }) : null),
+    naForm);
+}
+
+function choiceFor(view, item) {
+  if (view.pendingChoice !== undefined) return view.pendingChoice;
+  return view.ctx.snapshot.state.answers?.[item.id]?.choice ?? null;
+}
+
+async function act(view, items, index, item, status) {
+  const { ctx } = view;
+  const choice = choiceFor(view, item);
+  if (status === "done" && item.verified_by?.question && !choice) {
+    const hint = view.root.querySelector("#question-hint");
+    hint.hidden = false;
+    view.root.querySelector(".question input")?.focus();
+    return;
+  }
+  try {
+    ctx.setState(await ipc.answerItem(item.id, status, null, status ? choice : null));
+  } catch (err) {
+    ctx.showError(err);
+    return;
+  }
+  if (status === null) {
+    ctx.toast(`Cleared your answer for “${item.title}”.`);
+    view.pendingChoice = undefined;
+    draw(view, { focusTitle: true });
+    return;
+  }
+  const flagged = chosenChoice(item, { choice })?.flagged;
+  ctx.toast(`${ANSWER_WORDS[status]}: “${item.title}”.${flagged ? " Your answer is marked as needing attention." : ""}`);
+  await advance(view, items, index);
+}
+
+async function saveNotApplicable(view, items, index, item) {
+  const field = view.root.querySelector("#na-reason");
+  const reason = field.value.trim();
+  if (!reason) {
+    field.setAttribute("aria-invalid", "true");
+    view.root.querySelector(`#${field.getAttribute("aria-describedby")}`).textContent =
+      "Please say briefly why this does not apply; the reason is kept with your answer.";
+    field.focus();
+    return;
+  }
+  try {
+    view.ctx.setState(await ipc.answerItem(item.id, "not_applicable", reason, choiceFor(view, item)));
+  } catch (err) {
+    view.ctx.showError(err);
+    return;
+  }
+  view.ctx.toast(`Not applicable: “${item.title}”.`);
+  await advance(view, items, index);
+}
+
+async function advance(view, items, index) {
+  if (index < items.length - 1) await goTo(view, index + 1, true);
+  else draw(view, { focusTitle: true });
+}
+
+async function goTo(view, index, focusTitle) {
+  const { ctx } = view;
+  const journey = journeyOf(ctx);
+  const items = journeyItems(ctx.snapshot, journey);
+  if (index < 0 || index >= items.length) return;
+  const id = items[index].id;
+  ctx.snapshot.state.positions = { ...(ctx.snapshot.state.positions || {}), [journey]: id };
+  view.pendingChoice = undefined;
+  view.naOpen = false;
+  view.runStatus = new Map();
+  draw(view, { focusTitle });
+  try {
+    const state = await ipc.setPosition(journey, id);
+    // Only take the returned state if the user has not moved on meanwhile.
+    if (state?.positions?.[journey] === ctx.snapshot.state.positions[journey]) ctx.setState(state);
+  } catch (err) {
+    ctx.showError(err);
+  }
+}
+
+function handleKey(view, event) {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  const t = event.target;
+  if (t.closest?.("input, textarea, select, [contenteditable], [role=tab], summary")) return;
+  const items = journeyItems(view.ctx.snapshot, journeyOf(view.ctx));
+  const index = currentIndex(view.ctx, items);
+  const inSidebar = Boolean(t.closest?.(".journey-sidebar"));
+  let delta = 0;
+  if (event.key === "j" || event.key === "ArrowRight" || (inSidebar && event.key === "ArrowDown")) delta = 1;
+  if (event.key === "k" || event.key === "ArrowLeft" || (inSidebar && event.key === "ArrowUp")) delta = -1;
+  if (!delta) return;
+  event.preventDefault();
+  goTo(view, index + delta, !inSidebar).then(() => {
+    if (inSidebar) view.root.querySelector(".side-item[aria-current]")?.focus();
+  });
+}
+
+async function runItemChecks(view, groups, checkIds) {
+  const { ctx } = view;
+  view.running = true;
+  for (const id of checkIds) view.runStatus.set(id, "running");
+  draw(view, { focusTitle: false });
+  try {
+    const outcome = await ipc.runChecks({ groups, journey: journeyOf(ctx) }, (msg) => {
+      if (msg?.event === "result" && msg.result) {
+        ctx.setResults([msg.result]);
+        view.runStatus.delete(msg.result.id);
+      }
+    });
+    ctx.setResults(outcome?.results);
+  } catch (err) {
+    ctx.showError(err);
+  } finally {
+    view.running = false;
+    view.runStatus = new Map();
+    if (ctx.route === "journey") draw(view, { focusTitle: false });
+  }
+}

@@ -1,0 +1,122 @@
+// Home: am I OK? Each topic's state, the one next action, review dates, the way into each journey.
+
+import { h, fmtDate } from "./dom.js";
+import * as ipc from "./ipc.js";
+import { JOURNEYS, ITEM_STATES, topicSummaries, nextAction, journeyItems, answeredCount, resultsById } from "./model.js";
+import { stateBadge, screenHeader } from "./widgets.js";
+
+export function render(root, ctx) {
+  const snap = ctx.snapshot;
+  const topics = topicSummaries(snap, snap.catalogue.items);
+  const counts = Object.fromEntries(Object.keys(ITEM_STATES).map((k) => [k, 0]));
+  for (const t of topics) for (const e of t.entries) counts[e.state] += 1;
+  root.append(h("section", { class: "screen", id: "overview" },
+    screenHeader("Overview", headline(counts, snap.catalogue.items.length)),
+    h("div", { class: "overview-grid" },
+      nextCard(ctx),
+      dueCard(snap),
+      journeysCard(ctx)),
+    h("section", { class: "card", "aria-labelledby": "topics-h" },
+      h("h2", { id: "topics-h", text: "Topics" }),
+      h("p", { class: "muted", text: "Verified means a Lockstep check confirmed it; done by you means you marked it yourself." }),
+      h("ul", { class: "topic-grid" }, topics.map((t) => topicRow(ctx, t)))),
+    h("p", { class: "local-note", text: "Everything here is worked out on this device. Lockstep sends nothing anywhere except the platform checks you run, straight to each platform." })));
+}
+
+function headline(counts, total) {
+  const parts = [];
+  if (counts.attention) parts.push(`${counts.attention} ${counts.attention === 1 ? "item needs" : "items need"} attention`);
+  const settled = counts.verified + counts.done;
+  parts.push(`${settled} of ${total} done or verified`);
+  return `${parts.join(", ")}.`;
+}
+
+function topicRow(ctx, topic) {
+  const first = topic.entries.find((e) => e.state === "attention") || topic.entries.find((e) => !e.answer) || topic.entries[0];
+  return h("li", { class: `topic-row state-${topic.state}`, "data-topic": topic.id },
+    h("button", {
+      type: "button", class: "topic-open",
+      onclick: () => openItem(ctx, first.item),
+      "aria-label": `${topic.title}: ${ITEM_STATES[topic.state].word}, ${topic.settled} of ${topic.total} settled. Open`,
+    },
+    h("span", { class: "topic-name", text: topic.title }),
+    stateBadge(topic.state),
+    h("span", { class: "topic-progress", text: `${topic.settled} of ${topic.total}` })));
+}
+
+function nextCard(ctx) {
+  const next = nextAction(ctx.snapshot);
+  const card = h("section", { class: "card card-next", "aria-labelledby": "next-h" }, h("h2", { id: "next-h", text: "Your next step" }));
+  if (!next) {
+    card.append(h("p", { text: "Everything in your current journey is answered. Run the checks from time to time, or start a periodic review when it is due." }),
+      h("button", { type: "button", class: "btn btn-primary", text: "Run the checks", onclick: () => ctx.navigate("checks") }));
+    return card;
+  }
+  const why = {
+    attention: "This needs attention: ",
+    open: "Next in your checklist: ",
+    later: "You put this off for later: ",
+  }[next.kind];
+  const results = resultsById(ctx.snapshot.latest_results);
+  const failing = (next.item.verified_by?.checks || []).map((id) => results.get(id)).find((r) => r && (r.status === "fail" || r.status === "warn"));
+  card.append(
+    h("p", { class: "next-title" }, h("span", { class: "muted", text: why }), h("strong", { text: next.item.title })),
+    failing ? h("p", { text: failing.summary }) : h("p", { class: "muted", text: next.item.why }),
+    h("button", { type: "button", class: "btn btn-primary", id: "next-action", text: "Open this item", onclick: () => openItem(ctx, next.item) }));
+  return card;
+}
+
+function dueCard(snap) {
+  const due = snap.due || {};
+  const lines = {
+    never: "You have not done a periodic review yet. Finish onboarding first; the first review is then due in a few months.",
+    not_due: `Next review is due on ${fmtDate(due.next_due_on)}.`,
+    due_today: "Your periodic review is due today.",
+    overdue: `Your periodic review was due on ${fmtDate(due.next_due_on)}.`,
+  };
+  return h("section", { class: "card", "aria-labelledby": "due-h" },
+    h("h2", { id: "due-h", text: "Reviews" }),
+    h("p", { text: due.last_review_at ? `Last review: ${fmtDate(due.last_review_at)}.` : "No review recorded yet." }),
+    h("p", { id: "due-line", text: lines[due.status] || "Lockstep could not work out when the next review is due." }),
+    due.reason ? h("p", { class: "muted", text: due.reason }) : null,
+    h("p", { class: "muted", text: `Reviews repeat every ${snap.state.settings?.review_interval_days ?? 90} days (change it under Accounts & tokens).` }));
+}
+
+function journeysCard(ctx) {
+  const current = ctx.snapshot.state.journey;
+  return h("section", { class: "card", "aria-labelledby": "journeys-h" },
+    h("h2", { id: "journeys-h", text: "Journeys" }),
+    h("ul", { class: "journey-links" }, Object.entries(JOURNEYS).map(([id, j]) => {
+      const items = journeyItems(ctx.snapshot, id);
+      const answered = answeredCount(ctx.snapshot, items);
+      return h("li", {},
+        h("button", {
+          type: "button", class: "btn btn-link journey-link", "data-journey": id,
+          "aria-current": id === current ? "true" : null,
+          onclick: () => startJourney(ctx, id),
+        }, `${j.title}${id === current ? " (current)" : ""}`),
+        h("span", { class: "muted", text: ` ${answered} of ${items.length} answered` }));
+    })));
+}
+
+async function startJourney(ctx, journey) {
+  try {
+    if (ctx.snapshot.state.journey !== journey) ctx.setState(await ipc.chooseJourney(journey));
+    ctx.navigate("journey");
+  } catch (err) {
+    ctx.showError(err);
+  }
+}
+
+/** Opens an item in the current journey if it is part of it, else in the first journey that has it. */
+async function openItem(ctx, item) {
+  const current = ctx.snapshot.state.journey;
+  const journey = current && item.journeys.includes(current) ? current : item.journeys[0];
+  try {
+    if (journey !== current) ctx.setState(await ipc.chooseJourney(journey));
+    ctx.setState(await ipc.setPosition(journey, item.id));
+    ctx.navigate("journey");
+  } catch (err) {
+    ctx.showError(err);
+  }
+}

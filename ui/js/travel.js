@@ -1,0 +1,106 @@
+// Travel: the evening before a trip and the day after return, with device checks inline.
+
+import { h, mount, fmtDate } from "./dom.js";
+import * as ipc from "./ipc.js";
+import { journeyItems, itemState, resultsById, ANSWER_WORDS } from "./model.js";
+import { screenHeader, stateBadge, extLink } from "./widgets.js";
+import { resultRow, specsById } from "./results.js";
+
+const TRIP_CHECKS = ["device.disk_encryption", "device.publish_credentials"];
+
+export function render(root, ctx) {
+  const view = { root, ctx, running: false, pending: new Set() };
+  draw(view);
+}
+
+function draw(view) {
+  const { ctx } = view;
+  const items = journeyItems(ctx.snapshot, "travel");
+  const before = items.filter((i) => i.travel_phase !== "after");
+  const after = items.filter((i) => i.travel_phase === "after");
+  const specs = specsById(ctx.snapshot);
+  const results = resultsById(ctx.snapshot.latest_results);
+  mount(view.root, h("section", { class: "screen", id: "travel" },
+    screenHeader("Travel", "Border checkpoints and lost bags happen. The evening before you leave, and again when you are back, go through these.",
+      h("button", { type: "button", class: "btn", text: "Walk it step by step", onclick: () => walk(view) })),
+    h("section", { class: "card", "aria-labelledby": "device-h" },
+      h("div", { class: "group-head" },
+        h("h2", { id: "device-h", text: "This device, right now" }),
+        h("button", {
+          type: "button", class: "btn btn-primary", id: "run-device-checks", disabled: view.running,
+          text: view.running ? "Checking…" : "Check this device", onclick: () => runDevice(view),
+        })),
+      h("div", { class: "result-list", "aria-live": "polite" }, TRIP_CHECKS.map((id) =>
+        resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.pending.has(id) ? "running" : undefined })))),
+    phase(view, "before-h", "Before the trip", before, results),
+    phase(view, "after-h", "After you return", after, results)));
+}
+
+function phase(view, id, title, items, results) {
+  const answers = view.ctx.snapshot.state.answers || {};
+  return h("section", { class: "card", "aria-labelledby": id },
+    h("h2", { id, text: title }),
+    items.length === 0 ? h("p", { class: "muted", text: "Nothing listed here yet." }) :
+      h("ol", { class: "travel-list" }, items.map((item) => {
+        const answer = answers[item.id];
+        const state = itemState(item, answer, results);
+        const done = answer?.status === "done";
+        return h("li", { class: "travel-item", "data-item-id": item.id },
+          h("div", { class: "travel-head" },
+            stateBadge(state),
+            h("span", { class: "travel-title", text: item.title }),
+            h("button", {
+              type: "button", class: done ? "btn btn-quiet" : "btn", "aria-pressed": String(done),
+              text: done ? "Done ✓ (undo)" : "Mark done",
+              onclick: () => toggle(view, item, done),
+            })),
+          answer && !done ? h("p", { class: "muted", text: `Marked ${ANSWER_WORDS[answer.status].toLowerCase()} on ${fmtDate(answer.updated_at)}.` }) : null,
+          h("details", {},
+            h("summary", { text: "Why and how" }),
+            h("p", { text: item.why }),
+            h("ol", { class: "steps" }, item.steps.map((s) => h("li", {},
+              s.platform ? h("strong", { text: `${s.platform}: ` }) : null, s.text,
+              s.link ? [" ", extLink(s.link, "Open the page")] : null)))));
+      })));
+}
+
+async function toggle(view, item, done) {
+  try {
+    view.ctx.setState(await ipc.answerItem(item.id, done ? null : "done", null, null));
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+  draw(view);
+}
+
+async function walk(view) {
+  try {
+    if (view.ctx.snapshot.state.journey !== "travel") view.ctx.setState(await ipc.chooseJourney("travel"));
+    view.ctx.navigate("journey");
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+}
+
+async function runDevice(view) {
+  const { ctx } = view;
+  view.running = true;
+  view.pending = new Set(TRIP_CHECKS);
+  draw(view);
+  try {
+    const outcome = await ipc.runChecks({ groups: ["device"], journey: "travel" }, (msg) => {
+      if (msg?.event === "result" && msg.result) {
+        ctx.setResults([msg.result]);
+        view.pending.delete(msg.result.id);
+        if (ctx.route === "travel") draw(view);
+      }
+    });
+    ctx.setResults(outcome?.results);
+  } catch (err) {
+    ctx.showError(err);
+  } finally {
+    view.running = false;
+    view.pending = new Set();
+    if (ctx.route === "travel") draw(view);
+  }
+}

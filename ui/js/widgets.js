@@ -1,0 +1,94 @@
+// Small shared pieces: status badges (shape + word, never colour alone), banners, toasts.
+
+import { h, mount } from "./dom.js";
+import { ITEM_STATES, CHECK_STATES } from "./model.js";
+
+/** A badge for an item/topic state (ITEM_STATES key). */
+export function stateBadge(state, extra = "") {
+  const s = ITEM_STATES[state] || ITEM_STATES.not_started;
+  return h("span", { class: `badge state-${state}`, "data-state": state },
+    h("span", { class: "badge-icon", "aria-hidden": "true", text: s.icon }),
+    h("span", { class: "badge-word", text: extra ? `${s.word} · ${extra}` : s.word }));
+}
+
+/** A badge for a check result status (CHECK_STATES key). */
+export function checkBadge(status) {
+  const s = CHECK_STATES[status] || CHECK_STATES.unknown;
+  return h("span", { class: `badge check-${status}`, "data-status": status },
+    h("span", { class: "badge-icon", "aria-hidden": "true", text: s.icon }),
+    h("span", { class: "badge-word", text: s.word }));
+}
+
+/** What to do next for an error kind, so no error is a dead end. */
+const NEXT_STEPS = {
+  invalid_input: "Check the highlighted field and try again.",
+  unavailable: "The rest of Lockstep still works; this part arrives in a later version.",
+  no_app: "Open Lockstep from your applications menu or run `lockstep`.",
+  keychain: "Unlock your system keychain (or log in again) and try once more.",
+  io: "Check that the folder exists and you can write to it, then try again.",
+  network: "Check your connection and try again; nothing was changed.",
+};
+
+/** A calm banner for {kind, message}; `onRetry` adds a Try again button. */
+export function errorBanner(err, { onRetry, onDismiss } = {}) {
+  const kind = err?.kind || "error";
+  const message = err?.message || String(err);
+  const next = NEXT_STEPS[kind] || "Try again; if it keeps happening, note the message above and restart Lockstep.";
+  const banner = h("div", { class: "banner banner-error", role: "alert", "data-kind": kind },
+    h("div", { class: "banner-body" },
+      h("p", { class: "banner-title", text: message }),
+      h("p", { class: "banner-next", text: next })),
+    h("div", { class: "banner-actions" },
+      onRetry ? h("button", { type: "button", class: "btn", text: "Try again", onclick: onRetry }) : null,
+      h("button", {
+        type: "button", class: "btn btn-quiet", text: "Dismiss",
+        onclick: () => { banner.remove(); onDismiss?.(); },
+      })));
+  return banner;
+}
+
+/** A neutral information banner with optional actions [{label, onClick, primary}]. */
+export function infoBanner(title, body, actions = [], { kind = "info", id } = {}) {
+  return h("div", { class: `banner banner-${kind}`, role: "status", id },
+    h("div", { class: "banner-body" },
+      h("p", { class: "banner-title", text: title }),
+      body ? h("p", { class: "banner-next", text: body }) : null),
+    actions.length
+      ? h("div", { class: "banner-actions" }, actions.map((a) =>
+        h("button", { type: "button", class: a.primary ? "btn btn-primary" : "btn btn-quiet", text: a.label, onclick: a.onClick })))
+      : null);
+}
+
+let toastTimer = null;
+/** A short confirmation in the polite live region. */
+export function toast(message) {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  mount(region, h("div", { class: "toast", text: message }));
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => region.replaceChildren(), 5000);
+}
+
+/** An external link; main.js routes clicks on https links to the system browser. */
+export function extLink(url, label, cls = "ext") {
+  return h("a", { href: url, class: cls, title: `Opens ${hostOf(url)} in your browser` },
+    label, h("span", { class: "ext-mark", "aria-hidden": "true", text: " ↗" }),
+    h("span", { class: "visually-hidden", text: " (opens in your browser)" }));
+}
+
+export function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Screen heading block. */
+export function screenHeader(title, lead, ...actions) {
+  return h("header", { class: "screen-header" },
+    h("div", {},
+      h("h1", { id: "screen-title", tabindex: "-1", text: title }),
+      lead ? h("p", { class: "lead", text: lead }) : null),
+    actions.length ? h("div", { class: "screen-actions" }, actions) : null);
+}
