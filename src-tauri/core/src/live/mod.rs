@@ -1,11 +1,188 @@
 //! Live account checks against the platforms' APIs (GitHub, GitLab, npm, PyPI, RubyGems, crates.io).
+//!
+//! One [`Probe`] per platform. Inside a probe every check runs concurrently and is emitted as
+//! soon as it is known; per-package requests fan out with at most [`CONCURRENCY`] in flight per
+//! platform. All traffic goes through [`ApiClient`], which owns the token rules, retries and
+//! politeness spacing. A network or server problem is always `unknown`, never `fail`.
 
+pub mod crates;
+pub mod github;
+pub mod gitlab;
+pub mod npm;
+pub mod owners;
+pub mod providers;
+pub mod pypi;
 pub mod pypi_token;
+pub mod rubygems;
+pub mod token_info;
 
-use crate::engine::Probe;
+use crate::check::CheckResult;
+use crate::check_registry;
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth, HttpError};
+use crate::platform::{Group, Platform};
+use crate::secret::Secret;
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Requests in flight per platform. Enough to hide 50–100 ms latencies across a few hundred
+/// packages, small enough not to trip secondary rate limits.
+pub const CONCURRENCY: usize = 12;
+
+/// Expiry closer than this makes a token check warn.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
 /// One probe per account platform.
 pub fn probes() -> Vec<Arc<dyn Probe>> {
-    Vec::new()
+    vec![
+        Arc::new(github::GithubProbe),
+        Arc::new(gitlab::GitlabProbe),
+        Arc::new(npm::NpmProbe),
+        Arc::new(pypi::PypiProbe),
+        Arc::new(rubygems::RubygemsProbe),
+        Arc::new(crates::CratesProbe::default()),
+    ]
 }
+
+/// A check's work: resolves to one or more results (checks sharing one request resolve together).
+pub(crate) type Job<'a> = BoxFuture<'a, Vec<CheckResult>>;
+
+/// Runs `jobs` concurrently and emits each result the moment its job finishes.
+pub(crate) async fn run_jobs(out: &Emitter, jobs: Vec<Job<'_>>) {
+    let mut pending: FuturesUnordered<Job<'_>> = jobs.into_iter().collect();
+    while let Some(results) = pending.next().await {
+        for r in results {
+            out.emit(r);
+        }
+    }
+}
+
+/// The token situation for a platform, decided before any request.
+pub(crate) enum TokenState<'a> {
+    Present(&'a Secret),
+    Missing,
+    /// The keychain could not be read; the message says why.
+    Error(String),
+}
+
+pub(crate) fn token_state(ctx: &CheckContext, platform: Platform) -> TokenState<'_> {
+    if let Some(why) = ctx.token_errors.get(&platform) {
+        return TokenState::Error(why.clone());
+    }
+    match ctx.token(platform) {
+        Some(t) if !t.is_empty() => TokenState::Present(t),
+        _ => TokenState::Missing,
+    }
+}
+
+/// Builds the platform's client from its effective base URL and the run's request timeout.
+pub(crate) fn client(
+    ctx: &CheckContext,
+    platform: Platform,
+    token: Option<&Secret>,
+    auth: Auth,
+) -> Result<ApiClient, HttpError> {
+    let config = ctx.settings.platform_config(platform, &ctx.env);
+    ApiClient::new(
+        &config.base_url,
+        token.cloned(),
+        auth,
+        ctx.limits.request_timeout,
+    )
+}
+
+/// `unknown` with the HTTP error's user-facing message and, when useful, what to do next.
+pub(crate) fn unknown_from(id: &str, err: &HttpError, hint: &str) -> CheckResult {
+    let mut summary = format!("Could not check: {err}.");
+    if !hint.is_empty()
+        && matches!(
+            err,
+            HttpError::Forbidden { .. } | HttpError::NotFound { .. }
+        )
+    {
+        summary.push(' ');
+        summary.push_str(hint);
+    }
+    CheckResult::unknown(id, summary)
+}
+
+/// `unknown` for every id, with the same message (a shared request failed).
+pub(crate) fn all_unknown(ids: &[&str], err: &HttpError) -> Vec<CheckResult> {
+    ids.iter()
+        .map(|id| unknown_from(id, err, &least_scope_hint(id)))
+        .collect()
+}
+
+/// "This check needs: ..." from the registry, so messages and the registry never disagree.
+pub(crate) fn least_scope_hint(id: &str) -> String {
+    match check_registry::find(id).map(|s| s.least_scope) {
+        Some(scope) if !scope.is_empty() => format!("This check needs a token with {scope}."),
+        _ => String::new(),
+    }
+}
+
+/// `skipped` because no token is saved: says which token and where to create one.
+pub(crate) fn no_token(id: &str, platform: Platform) -> CheckResult {
+    let scope = check_registry::find(id)
+        .map(|s| s.least_scope)
+        .unwrap_or_default();
+    CheckResult::skipped(
+        id,
+        format!(
+            "No {} token saved. Create one with {} at {} and save it in Accounts & tokens (or set LOCKSTEP_{}_TOKEN).",
+            platform.display_name(),
+            scope,
+            token_info::token_page(platform),
+            platform.env_name()
+        ),
+    )
+}
+
+/// `unknown` because the token could not be read from the keychain.
+pub(crate) fn token_unreadable(id: &str, platform: Platform, why: &str) -> CheckResult {
+    CheckResult::unknown(
+        id,
+        format!(
+            "Could not read the {} token: {why}",
+            platform.display_name()
+        ),
+    )
+}
+
+/// The ids of a group, in registry order.
+pub(crate) fn ids_of(group: Group) -> Vec<&'static str> {
+    check_registry::in_group(group).map(|s| s.id).collect()
+}
+
+/// Percent-encodes one path segment (npm's `@scope%2fname`, names with odd characters).
+pub(crate) fn segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// For GitHub-style `Link: <url>; rel="next"` pagination: the next page as a path under the
+/// client's base, or `None` when there is none or it points elsewhere (never followed).
+pub(crate) fn next_link(client: &ApiClient, link: Option<&str>) -> Option<String> {
+    let link = link?;
+    let base = client.url_for("").ok()?.to_string();
+    let base = base.trim_end_matches('/');
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        if !params.contains("rel=\"next\"") {
+            return None;
+        }
+        let url = url.trim().trim_start_matches('<').trim_end_matches('>');
+        url.strip_prefix(base).map(str::to_string)
+    })
+}
+
+/// Days from `now` until `then`, rounded down (negative when past).
+pub(crate) fn days_until(now: time::OffsetDateTime, then: time::OffsetDateTime) -> i64 {
+    (then - now).whole_days()
+}
+
+/// Default per-request timeout when a caller has none (token inspection on save).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);

@@ -1,0 +1,618 @@
+//! GitHub: 2FA, account email, signing and hardware keys, owned organizations, and the token
+//! Lockstep itself uses. Works against GitHub Enterprise Server (`https://HOST/api/v3`).
+
+use super::owners::{owner_result, PackageOwners};
+use super::{
+    all_unknown, client, days_until, ids_of, least_scope_hint, next_link, no_token, run_jobs,
+    segment, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
+    EXPIRY_WARNING_DAYS,
+};
+use crate::check::{CheckResult, Observed, Status};
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth, HttpError};
+use crate::platform::{Group, Platform};
+use base64::Engine as _;
+use futures::future::BoxFuture;
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+const TWO_FACTOR: &str = "github.two_factor";
+const EMAIL: &str = "github.email";
+const SIGNING_KEYS: &str = "github.signing_keys";
+const HARDWARE_KEYS: &str = "github.hardware_keys";
+const ORG_TWO_FACTOR: &str = "github.org_two_factor";
+const ORG_OWNERS: &str = "github.org_owners";
+const TOKEN_SCOPE: &str = "github.token_scope";
+
+/// Pages followed at most per list (100 items each): bounds a run against odd servers.
+const MAX_PAGES: usize = 50;
+
+/// The GitHub probe.
+pub struct GithubProbe;
+
+impl Probe for GithubProbe {
+    fn group(&self) -> Group {
+        Group::Github
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let ids = ids_of(Group::Github);
+            let token = match token_state(ctx, Platform::Github) {
+                TokenState::Present(t) => t,
+                TokenState::Missing => {
+                    ids.iter()
+                        .for_each(|id| out.emit(no_token(id, Platform::Github)));
+                    return;
+                }
+                TokenState::Error(why) => {
+                    ids.iter()
+                        .for_each(|id| out.emit(token_unreadable(id, Platform::Github, &why)));
+                    return;
+                }
+            };
+            let api = match client(ctx, Platform::Github, Some(token), Auth::Bearer) {
+                Ok(c) => api_headers(c),
+                Err(e) => {
+                    all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
+                    return;
+                }
+            };
+            let api = &api;
+            let jobs: Vec<Job<'_>> = vec![
+                Box::pin(user_checks(api, ctx.now)),
+                Box::pin(email_check(api)),
+                Box::pin(signing_keys_check(api, ctx.now)),
+                Box::pin(hardware_keys_check(api)),
+                Box::pin(org_checks(api)),
+            ];
+            run_jobs(out, jobs).await;
+        })
+    }
+}
+
+/// GitHub's recommended headers on every request.
+pub(crate) fn api_headers(c: ApiClient) -> ApiClient {
+    c.with_header("accept", "application/vnd.github+json")
+        .with_header("x-github-api-version", "2022-11-28")
+}
+
+/// GETs a list, following `Link: rel="next"` within the same base URL.
+async fn get_all(api: &ApiClient, first: &str) -> Result<Vec<Value>, HttpError> {
+    let mut items = Vec::new();
+    let mut path = Some(first.to_string());
+    let mut pages = 0;
+    while let Some(p) = path.take() {
+        let resp = api.get(&p).await?;
+        let page: Vec<Value> = resp.json(&api.host())?;
+        items.extend(page);
+        pages += 1;
+        if pages < MAX_PAGES {
+            path = next_link(api, resp.header("link"));
+        }
+    }
+    Ok(items)
+}
+
+/// `/user` answers both the 2FA question and, through its headers, what the token can do.
+async fn user_checks(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
+    let resp = match api.get("/user").await {
+        Ok(r) => r,
+        Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
+    };
+    let user: Value = match resp.json(&api.host()) {
+        Ok(v) => v,
+        Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
+    };
+    let login = user
+        .get("login")
+        .and_then(Value::as_str)
+        .unwrap_or("your account");
+    let two_factor = match user.get("two_factor_authentication").and_then(Value::as_bool) {
+        Some(true) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("Two-factor authentication is on for {login}.")),
+        Some(false) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("Two-factor authentication is off for {login}."))
+            .with_remediation([
+                "Turn it on at https://github.com/settings/security, preferably with a security key or passkey.",
+            ]),
+        None => CheckResult::unknown(
+            TWO_FACTOR,
+            "GitHub did not show the 2FA status to this token: only a classic token with the `user` scope sees it \
+             (fine-grained tokens never do). Check https://github.com/settings/security yourself, or save such a token.",
+        ),
+    };
+    let scope = token_scope_result(
+        resp.header("x-oauth-scopes"),
+        resp.header("github-authentication-token-expiration"),
+        now,
+    );
+    vec![two_factor, scope]
+}
+
+/// Classic scopes Lockstep accepts. `user` grants profile writes too, but it is the only
+/// classic scope that shows `two_factor_authentication`, so it is accepted (and explained in
+/// the evidence) rather than making the recommended setup warn forever.
+fn is_acceptable_scope(scope: &str) -> bool {
+    scope.starts_with("read:") || scope == "user:email" || scope == "user"
+}
+
+/// Classic scopes beyond what Lockstep needs.
+pub(crate) fn broad_scopes(scopes: &[String]) -> Vec<String> {
+    scopes
+        .iter()
+        .filter(|s| !is_acceptable_scope(s))
+        .cloned()
+        .collect()
+}
+
+/// Parses `X-OAuth-Scopes` ("repo, read:org").
+pub(crate) fn parse_scopes(header: &str) -> Vec<String> {
+    header
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses `github-authentication-token-expiration` ("2026-12-01 10:00:00 UTC"; some servers
+/// send a numeric offset such as "+0000" instead of "UTC").
+pub(crate) fn parse_expiration(value: &str) -> Option<OffsetDateTime> {
+    let v = value.trim();
+    let (stamp, zone) = v.rsplit_once(' ')?;
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let naive = time::PrimitiveDateTime::parse(stamp, &format).ok()?;
+    let offset = match zone {
+        "UTC" | "GMT" | "Z" => time::UtcOffset::UTC,
+        z => {
+            let f =
+                time::macros::format_description!("[offset_hour sign:mandatory][offset_minute]");
+            time::UtcOffset::parse(z, &f).ok()?
+        }
+    };
+    Some(naive.assume_offset(offset))
+}
+
+pub(crate) fn date_only(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    t.format(&f).unwrap_or_default()
+}
+
+fn token_scope_result(
+    scopes: Option<&str>,
+    expiration: Option<&str>,
+    now: OffsetDateTime,
+) -> CheckResult {
+    let mut observed = Observed::default();
+    let mut evidence = Vec::new();
+    let mut warnings = Vec::new();
+    let expires = expiration.and_then(parse_expiration);
+    if let Some(exp) = expires {
+        observed
+            .expires
+            .insert("github token".into(), date_only(exp));
+        let days = days_until(now, exp);
+        evidence.push(format!(
+            "Expires {} ({days} days from now).",
+            date_only(exp)
+        ));
+        if days < EXPIRY_WARNING_DAYS {
+            warnings.push(format!("it expires in {days} days"));
+        }
+    } else if expiration.is_some() {
+        evidence.push("GitHub sent an expiry date Lockstep could not read.".to_string());
+    } else {
+        evidence.push("The token has no expiry date.".to_string());
+    }
+    let classic = scopes.map(parse_scopes);
+    match &classic {
+        Some(list) => {
+            evidence.push(format!(
+                "Classic token with scopes: {}.",
+                if list.is_empty() { "none".to_string() } else { list.join(", ") }
+            ));
+            if list.iter().any(|s| s == "user") {
+                evidence.push(
+                    "`user` also allows profile changes; Lockstep accepts it because it is the only classic scope that shows your 2FA status."
+                        .to_string(),
+                );
+            }
+            let broad = broad_scopes(list);
+            if !broad.is_empty() {
+                warnings.push(format!("it can do more than Lockstep needs: {}", broad.join(", ")));
+            }
+        }
+        None => evidence.push(
+            "Fine-grained token: GitHub does not list its permissions, so make sure you created it with read-only access.".to_string(),
+        ),
+    }
+    if warnings.is_empty() {
+        let kind = if classic.is_some() {
+            "classic token with read-only scopes"
+        } else {
+            "fine-grained token"
+        };
+        CheckResult::new(
+            TOKEN_SCOPE,
+            Status::Pass,
+            format!("Lockstep's GitHub token is a {kind}."),
+        )
+        .with_evidence(evidence)
+        .with_observed(observed)
+    } else {
+        CheckResult::new(TOKEN_SCOPE, Status::Warn, format!("Lockstep's GitHub token: {}.", warnings.join("; ")))
+            .with_evidence(evidence)
+            .with_remediation([
+                "Create a fine-grained read-only token (or a classic one with only read:org, read:gpg_key, read:ssh_signing_key, read:public_key, user:email and user) at https://github.com/settings/personal-access-tokens/new, save it, and delete the old one.",
+            ])
+            .with_observed(observed)
+    }
+}
+
+fn domain_of(email: &str) -> &str {
+    email.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+}
+
+async fn email_check(api: &ApiClient) -> Vec<CheckResult> {
+    let list = match get_all(api, "/user/emails?per_page=100").await {
+        Ok(l) => l,
+        Err(e) => return vec![unknown_from(EMAIL, &e, &least_scope_hint(EMAIL))],
+    };
+    let emails: Vec<(String, bool)> = list
+        .iter()
+        .filter_map(|e| {
+            let addr = e.get("email")?.as_str()?.to_string();
+            Some((
+                addr,
+                e.get("primary").and_then(Value::as_bool).unwrap_or(false),
+            ))
+        })
+        .collect();
+    let observed = Observed {
+        emails: emails.iter().map(|(a, _)| a.clone()).collect(),
+        ..Observed::default()
+    };
+    let evidence: Vec<String> = emails
+        .iter()
+        .map(|(a, primary)| {
+            let d = domain_of(a);
+            let kind = if super::providers::is_long_lived_provider(d) {
+                "long-lived provider"
+            } else {
+                "own domain"
+            };
+            format!(
+                "{}address at {d} ({kind})",
+                if *primary { "primary " } else { "" }
+            )
+        })
+        .collect();
+    let Some((primary, _)) = emails.iter().find(|(_, p)| *p) else {
+        return vec![CheckResult::unknown(EMAIL, "GitHub listed no primary email for this token; check https://github.com/settings/emails.")
+            .with_evidence(evidence)
+            .with_observed(observed)];
+    };
+    let domain = domain_of(primary);
+    let r = if super::providers::is_long_lived_provider(domain) {
+        CheckResult::new(
+            EMAIL,
+            Status::Pass,
+            format!("Your primary GitHub email is at {domain}, a long-lived provider."),
+        )
+    } else {
+        CheckResult::new(
+            EMAIL,
+            Status::Warn,
+            format!("Your primary GitHub email is on your own domain {domain}: if it lapses, whoever registers it can reset your password."),
+        )
+        .with_remediation([
+            "Keep the domain renewed (see the email.domain check), or make an address at a large provider your primary at https://github.com/settings/emails.",
+        ])
+    };
+    vec![r.with_evidence(evidence).with_observed(observed)]
+}
+
+/// `SHA256:...` as `ssh-keygen -lf` prints it, from an OpenSSH public key line.
+pub(crate) fn ssh_fingerprint(key_line: &str) -> Option<(String, String)> {
+    let mut parts = key_line.split_whitespace();
+    let kind = parts.next()?.to_string();
+    let blob = parts.next()?;
+    let fp = match base64::engine::general_purpose::STANDARD.decode(blob) {
+        Ok(bytes) => {
+            let digest = Sha256::digest(&bytes);
+            format!(
+                "SHA256:{}",
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+            )
+        }
+        Err(_) => {
+            let tail: String = blob
+                .chars()
+                .rev()
+                .take(16)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("...{tail}")
+        }
+    };
+    Some((kind, fp))
+}
+
+fn gpg_usable(key: &Value, now: OffsetDateTime) -> bool {
+    let revoked = key.get("revoked").and_then(Value::as_bool).unwrap_or(false);
+    let expired = key
+        .get("expires_at")
+        .and_then(Value::as_str)
+        .and_then(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
+        .is_some_and(|t| t <= now);
+    let can_sign = key
+        .get("can_sign")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        || key
+            .get("subkeys")
+            .and_then(Value::as_array)
+            .is_some_and(|subs| {
+                subs.iter().any(|s| {
+                    s.get("can_sign").and_then(Value::as_bool).unwrap_or(false)
+                        && !s.get("revoked").and_then(Value::as_bool).unwrap_or(false)
+                })
+            });
+    can_sign && !revoked && !expired
+}
+
+async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
+    let (gpg, ssh) = futures::join!(
+        get_all(api, "/user/gpg_keys?per_page=100"),
+        get_all(api, "/user/ssh_signing_keys?per_page=100")
+    );
+    let mut evidence = Vec::new();
+    let mut observed = Observed::default();
+    let mut usable = 0;
+    let mut errors = Vec::new();
+    match &gpg {
+        Ok(keys) => {
+            for k in keys {
+                let id = k.get("key_id").and_then(Value::as_str).unwrap_or("?");
+                let ok = gpg_usable(k, now);
+                usable += usize::from(ok);
+                observed.keys.push(format!("gpg:{id}"));
+                evidence.push(format!(
+                    "GPG key {id}: {}",
+                    if ok {
+                        "can sign"
+                    } else {
+                        "not usable (cannot sign, expired or revoked)"
+                    }
+                ));
+            }
+        }
+        Err(e) => errors.push(e.clone()),
+    }
+    match &ssh {
+        Ok(keys) => {
+            for k in keys {
+                let title = k.get("title").and_then(Value::as_str).unwrap_or("untitled");
+                let (kind, fp) = k
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .and_then(ssh_fingerprint)
+                    .unwrap_or(("ssh".into(), "?".into()));
+                usable += 1;
+                observed.keys.push(format!("ssh:{title} {kind} {fp}"));
+                evidence.push(format!("SSH signing key \"{title}\" ({kind} {fp})"));
+            }
+        }
+        Err(e) => errors.push(e.clone()),
+    }
+    let r = if usable > 0 {
+        CheckResult::new(
+            SIGNING_KEYS,
+            Status::Pass,
+            format!("{usable} usable signing key(s) on GitHub."),
+        )
+    } else if let Some(e) = errors.first() {
+        unknown_from(SIGNING_KEYS, e, &least_scope_hint(SIGNING_KEYS))
+    } else {
+        CheckResult::new(SIGNING_KEYS, Status::Warn, "No usable signing key on GitHub: your commits and tags cannot show as verified.")
+            .with_remediation([
+                "Add an SSH signing key (or a GPG key) at https://github.com/settings/keys and set git to sign (see device.git_signing).",
+            ])
+    };
+    for e in &errors {
+        evidence.push(format!("Could not list some keys: {e}"));
+    }
+    vec![r.with_evidence(evidence).with_observed(observed)]
+}
+
+async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
+    let keys = match get_all(api, "/user/keys?per_page=100").await {
+        Ok(k) => k,
+        Err(e) => {
+            return vec![unknown_from(
+                HARDWARE_KEYS,
+                &e,
+                &least_scope_hint(HARDWARE_KEYS),
+            )]
+        }
+    };
+    let mut observed = Observed::default();
+    let mut evidence = Vec::new();
+    let mut hardware = 0;
+    for k in &keys {
+        let title = k.get("title").and_then(Value::as_str).unwrap_or("untitled");
+        if let Some((kind, fp)) = k
+            .get("key")
+            .and_then(Value::as_str)
+            .and_then(ssh_fingerprint)
+        {
+            let hw = kind.starts_with("sk-");
+            hardware += usize::from(hw);
+            if hw {
+                observed.keys.push(format!("ssh:{title} {kind} {fp}"));
+            }
+            evidence.push(format!(
+                "SSH key \"{title}\" ({kind} {fp}){}",
+                if hw { ": hardware-backed" } else { "" }
+            ));
+        }
+    }
+    let r = if hardware > 0 {
+        CheckResult::new(
+            HARDWARE_KEYS,
+            Status::Pass,
+            format!("{hardware} hardware-backed SSH key(s) on GitHub."),
+        )
+    } else {
+        CheckResult::new(
+            HARDWARE_KEYS,
+            Status::Warn,
+            "No hardware-backed (sk-) SSH key on GitHub. Security keys registered for 2FA are not visible through the API, so this only covers SSH keys.",
+        )
+        .with_remediation([
+            "Create one with `ssh-keygen -t ed25519-sk` on a FIDO2 security key and add it at https://github.com/settings/keys.",
+        ])
+    };
+    vec![r.with_evidence(evidence).with_observed(observed)]
+}
+
+/// What one owned organization's two requests produced.
+struct OrgFacts {
+    login: String,
+    two_factor: Result<Option<bool>, HttpError>,
+    admins: Result<Vec<String>, HttpError>,
+}
+
+async fn org_facts(api: &ApiClient, login: String) -> OrgFacts {
+    let org = segment(&login);
+    let org_path = format!("/orgs/{org}");
+    let members_path = format!("/orgs/{org}/members?role=admin&per_page=100");
+    let (info, members) = futures::join!(api.get(&org_path), get_all(api, &members_path));
+    let two_factor = info.and_then(|r| r.json::<Value>(&api.host())).map(|v| {
+        v.get("two_factor_requirement_enabled")
+            .and_then(Value::as_bool)
+    });
+    let admins = members.map(|list| {
+        list.iter()
+            .filter_map(|m| m.get("login").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    });
+    OrgFacts {
+        login,
+        two_factor,
+        admins,
+    }
+}
+
+async fn org_checks(api: &ApiClient) -> Vec<CheckResult> {
+    let memberships = match get_all(api, "/user/memberships/orgs?state=active&per_page=100").await {
+        Ok(m) => m,
+        Err(e) => return all_unknown(&[ORG_TWO_FACTOR, ORG_OWNERS], &e),
+    };
+    let owned: Vec<String> = memberships
+        .iter()
+        .filter(|m| m.get("role").and_then(Value::as_str) == Some("admin"))
+        .filter_map(|m| {
+            m.pointer("/organization/login")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    if owned.is_empty() {
+        let why = "You are not an owner of any GitHub organization, so there is nothing to check.";
+        return vec![
+            CheckResult::skipped(ORG_TWO_FACTOR, why),
+            CheckResult::skipped(ORG_OWNERS, why),
+        ];
+    }
+    let facts: Vec<OrgFacts> = stream::iter(owned.into_iter().map(|login| org_facts(api, login)))
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+
+    let mut status: Option<Status> = None;
+    let mut evidence = Vec::new();
+    let mut first_error: Option<String> = None;
+    let mut not_required = Vec::new();
+    for f in &facts {
+        let (s, line) = match &f.two_factor {
+            Ok(Some(true)) => (Some(Status::Pass), format!("{}: 2FA required for members", f.login)),
+            Ok(Some(false)) => {
+                not_required.push(f.login.clone());
+                (Some(Status::Fail), format!("{}: 2FA NOT required for members", f.login))
+            }
+            Ok(None) => (None, format!("{}: GitHub did not show the 2FA requirement to this token (needs read:org as an owner)", f.login)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.to_string());
+                (None, format!("{}: could not check ({e})", f.login))
+            }
+        };
+        if let Some(s) = s {
+            status = Some(status.map_or(s, |p| p.worst(s)));
+        }
+        evidence.push(line);
+    }
+    let two_factor = match status {
+        Some(Status::Pass) => CheckResult::new(ORG_TWO_FACTOR, Status::Pass, "Every organization you own requires 2FA of its members."),
+        Some(s) => CheckResult::new(
+            ORG_TWO_FACTOR,
+            s,
+            format!("{} of the organizations you own do not require 2FA: {}.", not_required.len(), not_required.join(", ")),
+        )
+        .with_remediation(["In each organization: Settings → Authentication security → Require two-factor authentication."]),
+        None => CheckResult::unknown(
+            ORG_TWO_FACTOR,
+            match first_error {
+                Some(e) => format!("Could not check: {e}."),
+                None => format!("GitHub did not show the 2FA requirement of your organizations. {}", least_scope_hint(ORG_TWO_FACTOR)),
+            },
+        ),
+    }
+    .with_evidence(evidence);
+
+    let packages = facts
+        .into_iter()
+        .map(|f| match f.admins {
+            Ok(a) => PackageOwners::found(f.login, a),
+            Err(e) => PackageOwners::failed(f.login, &e),
+        })
+        .collect();
+    let owners = owner_result(
+        ORG_OWNERS,
+        "organization",
+        "your GitHub account",
+        "check the token has read:org",
+        packages,
+    );
+    vec![two_factor, owners]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_and_expiry_parse() {
+        assert_eq!(
+            broad_scopes(&parse_scopes("read:org, repo, user, write:packages")),
+            vec!["repo", "write:packages"]
+        );
+        let t = parse_expiration("2026-12-01 10:00:00 UTC").unwrap();
+        assert_eq!(date_only(t), "2026-12-01");
+        assert!(parse_expiration("2026-12-01 10:00:00 +0100").is_some());
+        assert!(parse_expiration("soon").is_none());
+    }
+
+    #[test]
+    fn ssh_fingerprint_matches_ssh_keygen() {
+        // Fingerprint computed with `ssh-keygen -lf` for this throwaway test key.
+        let key =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBZkd0yBv9mR7zQ1sNFP3gY5Qh0Rr+kHk7Q8Wb9WnCkL test";
+        let (kind, fp) = ssh_fingerprint(key).unwrap();
+        assert_eq!(kind, "ssh-ed25519");
+        assert!(fp.starts_with("SHA256:"), "{fp}");
+    }
+}

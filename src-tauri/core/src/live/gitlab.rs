@@ -1,0 +1,182 @@
+//! GitLab (gitlab.com or self-managed, including installs under a path): 2FA and the token
+//! Lockstep uses.
+
+use super::{
+    all_unknown, client, days_until, ids_of, no_token, run_jobs, token_state, token_unreadable,
+    Job, TokenState, EXPIRY_WARNING_DAYS,
+};
+use crate::check::{CheckResult, Observed, Status};
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth};
+use crate::platform::{Group, Platform};
+use futures::future::BoxFuture;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+const TWO_FACTOR: &str = "gitlab.two_factor";
+const TOKEN_SCOPE: &str = "gitlab.token_scope";
+
+/// Scopes Lockstep accepts: read-only.
+const ACCEPTABLE: &[&str] = &["read_user", "read_api"];
+
+/// The GitLab probe.
+pub struct GitlabProbe;
+
+impl Probe for GitlabProbe {
+    fn group(&self) -> Group {
+        Group::Gitlab
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let ids = ids_of(Group::Gitlab);
+            let token = match token_state(ctx, Platform::Gitlab) {
+                TokenState::Present(t) => t,
+                TokenState::Missing => {
+                    ids.iter()
+                        .for_each(|id| out.emit(no_token(id, Platform::Gitlab)));
+                    return;
+                }
+                TokenState::Error(why) => {
+                    ids.iter()
+                        .for_each(|id| out.emit(token_unreadable(id, Platform::Gitlab, &why)));
+                    return;
+                }
+            };
+            let api = match client(
+                ctx,
+                Platform::Gitlab,
+                Some(token),
+                Auth::Header("private-token"),
+            ) {
+                Ok(c) => c,
+                Err(e) => {
+                    all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
+                    return;
+                }
+            };
+            let api = &api;
+            let now = ctx.now;
+            let jobs: Vec<Job<'_>> =
+                vec![Box::pin(two_factor(api)), Box::pin(token_scope(api, now))];
+            run_jobs(out, jobs).await;
+        })
+    }
+}
+
+async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
+    let user: Value = match api
+        .get("/api/v4/user")
+        .await
+        .and_then(|r| r.json(&api.host()))
+    {
+        Ok(v) => v,
+        Err(e) => return all_unknown(&[TWO_FACTOR], &e),
+    };
+    let name = user
+        .get("username")
+        .and_then(Value::as_str)
+        .unwrap_or("your account");
+    vec![match user.get("two_factor_enabled").and_then(Value::as_bool) {
+        Some(true) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("Two-factor authentication is on for {name}.")),
+        Some(false) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("Two-factor authentication is off for {name}."))
+            .with_remediation(["Turn it on under Edit profile → Account → Enable two-factor authentication, preferably with a WebAuthn device."]),
+        None => CheckResult::unknown(TWO_FACTOR, "GitLab did not show the 2FA status to this token; save a token with the `read_user` scope."),
+    }]
+}
+
+/// What a GitLab token can do, from `/personal_access_tokens/self` (shared with token_info).
+pub(crate) struct GitlabToken {
+    pub scopes: Vec<String>,
+    pub expires_at: Option<String>,
+    pub broad: Vec<String>,
+    pub days_left: Option<i64>,
+}
+
+pub(crate) fn read_token(v: &Value, now: OffsetDateTime) -> GitlabToken {
+    let scopes: Vec<String> = v
+        .get("scopes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let expires_at = v
+        .get("expires_at")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let days_left = expires_at.as_deref().and_then(|d| {
+        let f = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(d.get(..10).unwrap_or(d), &f)
+            .ok()
+            .map(|date| days_until(now, date.midnight().assume_utc()))
+    });
+    let broad = scopes
+        .iter()
+        .filter(|s| !ACCEPTABLE.contains(&s.as_str()))
+        .cloned()
+        .collect();
+    GitlabToken {
+        scopes,
+        expires_at,
+        broad,
+        days_left,
+    }
+}
+
+async fn token_scope(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
+    let v: Value = match api
+        .get("/api/v4/personal_access_tokens/self")
+        .await
+        .and_then(|r| r.json(&api.host()))
+    {
+        Ok(v) => v,
+        Err(e) => return all_unknown(&[TOKEN_SCOPE], &e),
+    };
+    let t = read_token(&v, now);
+    let mut observed = Observed::default();
+    let mut evidence = vec![format!(
+        "Scopes: {}.",
+        if t.scopes.is_empty() {
+            "none".into()
+        } else {
+            t.scopes.join(", ")
+        }
+    )];
+    let mut warnings = Vec::new();
+    if !t.broad.is_empty() {
+        warnings.push(format!(
+            "it can do more than Lockstep needs: {}",
+            t.broad.join(", ")
+        ));
+    }
+    match (&t.expires_at, t.days_left) {
+        (Some(d), Some(days)) => {
+            observed
+                .expires
+                .insert("gitlab token".into(), d.get(..10).unwrap_or(d).to_string());
+            evidence.push(format!("Expires {d} ({days} days from now)."));
+            if days < EXPIRY_WARNING_DAYS {
+                warnings.push(format!("it expires in {days} days"));
+            }
+        }
+        _ => evidence.push("The token has no expiry date.".into()),
+    }
+    if v.get("active").and_then(Value::as_bool) == Some(false) {
+        warnings.push("GitLab reports it as inactive".into());
+    }
+    let r = if warnings.is_empty() {
+        CheckResult::new(
+            TOKEN_SCOPE,
+            Status::Pass,
+            "Lockstep's GitLab token is read-only.",
+        )
+    } else {
+        CheckResult::new(TOKEN_SCOPE, Status::Warn, format!("Lockstep's GitLab token: {}.", warnings.join("; ")))
+            .with_remediation(["Create a token with only `read_user` at https://gitlab.com/-/user_settings/personal_access_tokens (or your instance's equivalent), save it, and revoke the old one."])
+    };
+    vec![r.with_evidence(evidence).with_observed(observed)]
+}

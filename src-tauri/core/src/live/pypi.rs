@@ -1,0 +1,127 @@
+//! PyPI: owner counts of the projects the user named (PyPI has no API listing them), and the
+//! scope of the user's upload token, decoded offline and never sent.
+
+use super::owners::{owner_result, PackageOwners};
+use super::pypi_token::{classify, TokenScope};
+use super::{client, segment, token_state, unknown_from, Job, TokenState, CONCURRENCY};
+use crate::check::{CheckResult, Status};
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth};
+use crate::platform::{Group, Platform};
+use futures::future::BoxFuture;
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+const OWNERS: &str = "pypi.package_owners";
+const TOKEN_SCOPE: &str = "pypi.token_scope";
+
+/// The PyPI probe.
+pub struct PypiProbe;
+
+impl Probe for PypiProbe {
+    fn group(&self) -> Group {
+        Group::Pypi
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            // Offline and instant: report it first.
+            out.emit(token_scope(ctx));
+            let jobs: Vec<Job<'_>> = vec![Box::pin(async { vec![package_owners(ctx).await] })];
+            super::run_jobs(out, jobs).await;
+        })
+    }
+}
+
+/// `pypi.token_scope` from the token's caveats.
+pub fn token_scope(ctx: &CheckContext) -> CheckResult {
+    let token = match token_state(ctx, Platform::Pypi) {
+        TokenState::Present(t) => t,
+        TokenState::Missing => {
+            return CheckResult::skipped(
+                TOKEN_SCOPE,
+                "No PyPI token given. Set LOCKSTEP_PYPI_TOKEN or paste your upload token in the app: it is decoded on this device and never sent.",
+            )
+        }
+        TokenState::Error(why) => return super::token_unreadable(TOKEN_SCOPE, Platform::Pypi, &why),
+    };
+    let scoped = "Replace it with a token scoped to one project at https://pypi.org/manage/account/token/ (one token per project), or better, use Trusted Publishing.";
+    match classify(token.expose(), ctx.now) {
+        TokenScope::Projects(names) => CheckResult::new(
+            TOKEN_SCOPE,
+            Status::Pass,
+            format!("The PyPI token is limited to {}: {}.", if names.len() == 1 { "one project" } else { "named projects" }, names.join(", ")),
+        ),
+        TokenScope::UserWide => CheckResult::new(
+            TOKEN_SCOPE,
+            Status::Fail,
+            "The PyPI token can upload to every project of your account: if it leaks, all of them can be taken over.",
+        )
+        .with_remediation([scoped]),
+        TokenScope::Expired { expired_at } => CheckResult::new(
+            TOKEN_SCOPE,
+            Status::Fail,
+            format!("The PyPI token expired on {}; PyPI rejects it.", super::github::date_only(expired_at)),
+        )
+        .with_remediation([scoped]),
+        TokenScope::NotAPypiToken => CheckResult::unknown(
+            TOKEN_SCOPE,
+            "The saved PyPI token does not start with `pypi-`, so it is not a PyPI API token; save the upload token again.",
+        ),
+        TokenScope::Unreadable(why) => {
+            CheckResult::unknown(TOKEN_SCOPE, format!("The PyPI token could not be decoded ({why}); save it again."))
+        }
+    }
+}
+
+async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
+    let path = format!("/pypi/{}/json", segment(&name));
+    match api
+        .get(&path)
+        .await
+        .and_then(|r| r.json::<Value>(&api.host()))
+    {
+        Ok(v) => match v.pointer("/ownership/roles").and_then(Value::as_array) {
+            Some(roles) => {
+                let owners = roles
+                    .iter()
+                    .filter(|r| r.get("role").and_then(Value::as_str) == Some("Owner"))
+                    .filter_map(|r| r.get("user").and_then(Value::as_str).map(str::to_string))
+                    .collect();
+                PackageOwners::found(name, owners)
+            }
+            None => PackageOwners {
+                name,
+                owners: Err("PyPI did not include ownership data for this project".into()),
+            },
+        },
+        Err(e) => PackageOwners::failed(name, &e),
+    }
+}
+
+async fn package_owners(ctx: &CheckContext) -> CheckResult {
+    let projects = ctx.settings.pypi_projects(&ctx.env);
+    if projects.is_empty() {
+        return CheckResult::skipped(
+            OWNERS,
+            "No PyPI projects listed: PyPI has no API that lists them, so name them in settings (or LOCKSTEP_PYPI_PROJECTS, comma-separated).",
+        );
+    }
+    let api = match client(ctx, Platform::Pypi, None, Auth::Bearer) {
+        Ok(a) => a,
+        Err(e) => return unknown_from(OWNERS, &e, ""),
+    };
+    let api = &api;
+    let packages: Vec<PackageOwners> =
+        stream::iter(projects.into_iter().map(|p| project_owners(api, p)))
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+    owner_result(
+        OWNERS,
+        "project",
+        "your PyPI project list",
+        "check the project names in settings",
+        packages,
+    )
+}

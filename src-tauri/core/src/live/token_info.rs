@@ -1,0 +1,201 @@
+//! What a token can do, asked once when it is saved, so Lockstep can store the scopes and expiry
+//! as metadata (never the token) and warn when the token is broader than Lockstep needs.
+
+use super::github::{api_headers, broad_scopes, date_only, parse_expiration, parse_scopes};
+use super::pypi_token::{classify, TokenScope};
+use super::{days_until, EXPIRY_WARNING_DAYS};
+use crate::http::{ApiClient, Auth, HttpError};
+use crate::platform::Platform;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Facts about a token, safe to store and show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCapabilities {
+    /// The account the token belongs to, when the platform says.
+    pub user: Option<String>,
+    /// Scopes or permissions, as the platform names them (empty when it does not list them).
+    pub scopes: Vec<String>,
+    /// Expiry as `YYYY-MM-DD`, when known.
+    pub expires_at: Option<String>,
+    /// Plain sentences: "can do more than Lockstep needs: repo, write:org", "expires in 5 days".
+    pub warnings: Vec<String>,
+}
+
+/// Where to create a token for `platform` (shown next to each check's least scope).
+pub fn token_page(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Github => "https://github.com/settings/personal-access-tokens/new",
+        Platform::Gitlab => "https://gitlab.com/-/user_settings/personal_access_tokens",
+        Platform::Npm => "https://www.npmjs.com/settings/~/tokens",
+        Platform::Pypi => "https://pypi.org/manage/account/token/",
+        Platform::Rubygems => "https://rubygems.org/profile/api_keys",
+        Platform::Crates => "https://crates.io/settings/tokens",
+        Platform::Hibp => "https://haveibeenpwned.com/API/Key",
+    }
+}
+
+fn expiry_warning(warnings: &mut Vec<String>, now: OffsetDateTime, at: OffsetDateTime) {
+    let days = days_until(now, at);
+    if days < 0 {
+        warnings.push("has expired".into());
+    } else if days < EXPIRY_WARNING_DAYS {
+        warnings.push(format!("expires in {days} days"));
+    }
+}
+
+fn broad_warning(warnings: &mut Vec<String>, broad: &[String]) {
+    if !broad.is_empty() {
+        warnings.push(format!(
+            "can do more than Lockstep needs: {}",
+            broad.join(", ")
+        ));
+    }
+}
+
+/// Asks the platform what `token` can do. PyPI tokens are decoded offline (never sent);
+/// crates.io and RubyGems offer no token introspection, so little is known for them.
+pub async fn inspect(
+    platform: Platform,
+    base_url: &str,
+    token: &Secret,
+    timeout: Duration,
+    now: OffsetDateTime,
+) -> Result<TokenCapabilities, HttpError> {
+    let mut caps = TokenCapabilities::default();
+    match platform {
+        Platform::Pypi => inspect_pypi(&mut caps, token, now),
+        Platform::Github => {
+            let api = api_headers(ApiClient::new(
+                base_url,
+                Some(token.clone()),
+                Auth::Bearer,
+                timeout,
+            )?);
+            let resp = api.get("/user").await?;
+            let user: Value = resp.json(&api.host())?;
+            caps.user = user
+                .get("login")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match resp.header("x-oauth-scopes") {
+                Some(h) => {
+                    caps.scopes = parse_scopes(h);
+                    broad_warning(&mut caps.warnings, &broad_scopes(&caps.scopes));
+                }
+                None => caps
+                    .scopes
+                    .push("fine-grained (permissions not listed by GitHub)".into()),
+            }
+            if let Some(exp) = resp
+                .header("github-authentication-token-expiration")
+                .and_then(parse_expiration)
+            {
+                caps.expires_at = Some(date_only(exp));
+                expiry_warning(&mut caps.warnings, now, exp);
+            }
+        }
+        Platform::Gitlab => {
+            let api = ApiClient::new(
+                base_url,
+                Some(token.clone()),
+                Auth::Header("private-token"),
+                timeout,
+            )?;
+            let (me, this) = futures::join!(
+                api.get("/api/v4/user"),
+                api.get("/api/v4/personal_access_tokens/self")
+            );
+            let me: Value = me?.json(&api.host())?;
+            let this: Value = this?.json(&api.host())?;
+            caps.user = me
+                .get("username")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let t = super::gitlab::read_token(&this, now);
+            broad_warning(&mut caps.warnings, &t.broad);
+            if let Some(days) = t.days_left {
+                if days < 0 {
+                    caps.warnings.push("has expired".into());
+                } else if days < EXPIRY_WARNING_DAYS {
+                    caps.warnings.push(format!("expires in {days} days"));
+                }
+            }
+            caps.scopes = t.scopes;
+            caps.expires_at = t.expires_at.map(|d| d.get(..10).unwrap_or(&d).to_string());
+        }
+        Platform::Npm => {
+            let api = ApiClient::new(base_url, Some(token.clone()), Auth::Bearer, timeout)?;
+            let who: Value = api.get("/-/whoami").await?.json(&api.host())?;
+            caps.user = who
+                .get("username")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        Platform::Hibp => {
+            let api = ApiClient::new(
+                base_url,
+                Some(token.clone()),
+                Auth::Header("hibp-api-key"),
+                timeout,
+            )?;
+            let sub: Value = api
+                .get("/api/v3/subscription/status")
+                .await?
+                .json(&api.host())?;
+            if let Some(name) = sub.get("SubscriptionName").and_then(Value::as_str) {
+                caps.scopes.push(format!("subscription: {name}"));
+            }
+            if let Some(until) = sub.get("SubscribedUntil").and_then(Value::as_str) {
+                caps.expires_at = Some(until.get(..10).unwrap_or(until).to_string());
+                let parsed = time::PrimitiveDateTime::parse(
+                    until.trim_end_matches('Z'),
+                    &time::format_description::well_known::Iso8601::DEFAULT,
+                );
+                if let Ok(at) = parsed {
+                    expiry_warning(&mut caps.warnings, now, at.assume_utc());
+                }
+            }
+        }
+        // Neither offers an endpoint that describes an API token.
+        Platform::Rubygems | Platform::Crates => {}
+    }
+    Ok(caps)
+}
+
+fn inspect_pypi(caps: &mut TokenCapabilities, token: &Secret, now: OffsetDateTime) {
+    match classify(token.expose(), now) {
+        TokenScope::UserWide => {
+            caps.scopes.push("all projects (user-wide)".into());
+            caps.warnings.push(
+                "can upload to every project of the account: use a project-scoped token".into(),
+            );
+        }
+        TokenScope::Projects(names) => caps
+            .scopes
+            .extend(names.into_iter().map(|n| format!("project:{n}"))),
+        TokenScope::Expired { expired_at } => {
+            caps.expires_at = Some(date_only(expired_at));
+            caps.warnings.push("has expired".into());
+        }
+        TokenScope::NotAPypiToken => caps
+            .warnings
+            .push("is not a PyPI API token (it should start with pypi-)".into()),
+        TokenScope::Unreadable(why) => caps.warnings.push(format!("could not be decoded ({why})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_platform_has_an_https_token_page() {
+        for p in Platform::WITH_TOKENS {
+            assert!(token_page(p).starts_with("https://"), "{p}");
+        }
+    }
+}
