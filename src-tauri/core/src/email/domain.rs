@@ -190,6 +190,14 @@ fn remediation() -> Vec<String> {
     ]
 }
 
+/// The ASCII (punycode) form of a domain: RDAP servers and the bootstrap's TLD list use it.
+pub fn ascii_domain(domain: &str) -> String {
+    match url::Host::parse(domain) {
+        Ok(url::Host::Domain(d)) => d,
+        _ => domain.to_string(),
+    }
+}
+
 /// Looks up each registrable domain (in order), loading the bootstrap once.
 async fn lookup_all(ctx: &CheckContext, domains: Vec<String>) -> Vec<Lookup> {
     let source = ctx
@@ -209,12 +217,14 @@ async fn lookup_all(ctx: &CheckContext, domains: Vec<String>) -> Vec<Lookup> {
             }
         };
     join_all(domains.iter().map(|domain| {
-        let base = bootstrap.base_for(domain);
+        let domain = ascii_domain(domain);
+        let base = bootstrap.base_for(&domain);
         async move {
             match base {
-                Some(base) => rdap::lookup_domain(&base, domain, timeout).await,
+                Some(base) => rdap::lookup_domain(&base, &domain, timeout).await,
                 None => {
-                    Lookup::NoRdapForTld(domain.rsplit('.').next().unwrap_or(domain).to_string())
+                    let tld = domain.rsplit('.').next().unwrap_or_default().to_string();
+                    Lookup::NoRdapForTld(tld)
                 }
             }
         }
@@ -238,6 +248,12 @@ mod tests {
         // Unknown TLDs fall back to the last two labels.
         assert_eq!(registrable_domain("x.example.zz"), "example.zz");
         assert_eq!(registrable_domain("localhost"), "localhost");
+    }
+
+    #[test]
+    fn international_domains_are_looked_up_in_punycode() {
+        assert_eq!(ascii_domain("bücher.de"), "xn--bcher-kva.de");
+        assert_eq!(ascii_domain("example.org"), "example.org");
     }
 
     #[test]
