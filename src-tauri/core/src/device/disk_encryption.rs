@@ -365,7 +365,6 @@ fn conversion_value(v: &str) -> Option<Conversion> {
     let decrypt = [
         "decrypt",
         "entschl",
-        "chiffr\u{e9}",
         "dechiffr",
         "d\u{e9}chiffr",
         "descifr",
@@ -394,8 +393,9 @@ fn conversion_value(v: &str) -> Option<Conversion> {
         "fully encrypted",
         "vollst",
         "complet",
+        "int\u{e9}gral",
+        "integral",
         "totalmente",
-        "completamente",
     ]
     .iter()
     .any(|w| v.contains(w))
