@@ -24,10 +24,17 @@ pub trait TokenStore: Send + Sync {
 }
 
 /// The operating system's keychain, through `keyring`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct OsKeychain {
+    service: String,
     /// Writes are serialized: Secret Service does not like concurrent item creation.
     write_lock: Mutex<()>,
+}
+
+impl Default for OsKeychain {
+    fn default() -> Self {
+        OsKeychain::with_service(SERVICE)
+    }
 }
 
 impl OsKeychain {
@@ -35,14 +42,19 @@ impl OsKeychain {
         OsKeychain::default()
     }
 
-    fn entry(platform: Platform) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, platform.as_str()).map_err(map_error)
+    /// A keychain under another service name, so tests never touch the user's real entries.
+    pub fn with_service(service: &str) -> Self {
+        OsKeychain { service: service.to_string(), write_lock: Mutex::new(()) }
+    }
+
+    fn entry(&self, platform: Platform) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, platform.as_str()).map_err(map_error)
     }
 }
 
 impl TokenStore for OsKeychain {
     fn get(&self, platform: Platform) -> Result<Option<Secret>> {
-        match Self::entry(platform)?.get_password() {
+        match self.entry(platform)?.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e)),
@@ -54,12 +66,12 @@ impl TokenStore for OsKeychain {
             return Err(Error::InvalidInput("The token is empty. Paste the whole token and try again.".into()));
         }
         let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
-        Self::entry(platform)?.set_password(token.expose()).map_err(map_error)
+        self.entry(platform)?.set_password(token.expose()).map_err(map_error)
     }
 
     fn delete(&self, platform: Platform) -> Result<()> {
         let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
-        match Self::entry(platform)?.delete_credential() {
+        match self.entry(platform)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(e)),
         }

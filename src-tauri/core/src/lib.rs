@@ -3,6 +3,7 @@
 //! The desktop app (`lockstep_lib`) and the headless CLI are thin adapters over this crate,
 //! so every behaviour here is testable without a window.
 
+pub mod app;
 pub mod atomic_file;
 pub mod catalogue;
 pub mod check;

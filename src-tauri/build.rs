@@ -1,0 +1,28 @@
+//! Declares the app's commands so Tauri's ACL checks each one against the capabilities in
+//! `tauri.conf.json` (without this list, app commands would bypass the ACL).
+
+fn main() {
+    let commands = &[
+        "app_snapshot",
+        "choose_journey",
+        "set_position",
+        "answer_item",
+        "save_settings",
+        "run_checks",
+        "cancel_checks",
+        "list_tokens",
+        "save_token",
+        "delete_token",
+        "list_reviews",
+        "open_review",
+        "export_report",
+        "export_summary",
+        "export_progress",
+        "preview_import",
+        "apply_import",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,381 @@
+//! Lockstep's operations, independent of any transport: the Tauri commands and the CLI both
+//! call these, so the window and the terminal always behave the same.
+
+use crate::catalogue::{Catalogue, Journey};
+use crate::check::CheckResult;
+use crate::dirs::AppDirs;
+use crate::engine::{self, CheckContext, Limits, Probe, RunOutcome};
+use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
+use crate::platform::{Group, Platform};
+use crate::secret::Secret;
+use crate::settings::{EnvVars, Settings};
+use crate::state::{Answer, AnswerStatus, State, StateStore, TokenInfo};
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+/// What the user sees about a platform's token: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenStatus {
+    pub platform: Platform,
+    pub display_name: &'static str,
+    pub saved: bool,
+    /// Where the token used by checks comes from (`env` overrides the keychain).
+    pub origin: Option<TokenOrigin>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub saved_at: Option<OffsetDateTime>,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<String>,
+    /// Plain warnings: more permission than Lockstep needs, expiring soon.
+    pub warnings: Vec<String>,
+    /// The smallest permission Lockstep's checks on this platform need.
+    pub least_scope: String,
+    /// The platform's page for creating a token.
+    pub token_page: &'static str,
+    /// Why the keychain could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+/// The app's operations over one data directory and one token store.
+pub struct Lockstep {
+    dirs: AppDirs,
+    store: StateStore,
+    state: Mutex<State>,
+    notice: Mutex<Option<String>>,
+    tokens: Arc<dyn TokenStore>,
+    env: EnvVars,
+    home: PathBuf,
+    probes: Vec<Arc<dyn Probe>>,
+    limits: Limits,
+    current_run: Mutex<Option<CancellationToken>>,
+}
+
+/// The inputs to [`Lockstep::open`], so tests can point everything at temporary places.
+pub struct Setup {
+    pub dirs: AppDirs,
+    pub tokens: Arc<dyn TokenStore>,
+    pub env: EnvVars,
+    pub home: PathBuf,
+    pub probes: Vec<Arc<dyn Probe>>,
+    pub limits: Limits,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind; keep going with it.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Lockstep {
+    /// Loads the state (setting a damaged file aside, see [`StateStore::load`]).
+    pub fn open(setup: Setup, now: OffsetDateTime) -> Result<Self> {
+        let store = StateStore::new(setup.dirs.state_file());
+        let loaded = store.load(now)?;
+        Ok(Lockstep {
+            dirs: setup.dirs,
+            store,
+            state: Mutex::new(loaded.state),
+            notice: Mutex::new(loaded.notice),
+            tokens: setup.tokens,
+            env: setup.env,
+            home: setup.home,
+            probes: setup.probes,
+            limits: setup.limits,
+            current_run: Mutex::new(None),
+        })
+    }
+
+    pub fn dirs(&self) -> &AppDirs {
+        &self.dirs
+    }
+
+    pub fn env(&self) -> &EnvVars {
+        &self.env
+    }
+
+    pub fn state(&self) -> State {
+        lock(&self.state).clone()
+    }
+
+    /// The message about a damaged state file, if the last load found one.
+    pub fn notice(&self) -> Option<String> {
+        lock(&self.notice).clone()
+    }
+
+    /// Applies `change` to a copy of the state, saves it atomically, and only then makes it
+    /// current: a failed save leaves memory and disk agreeing.
+    pub fn update(&self, change: impl FnOnce(&mut State) -> Result<()>) -> Result<State> {
+        let mut guard = lock(&self.state);
+        let mut next = guard.clone();
+        change(&mut next)?;
+        self.store.save(&next)?;
+        *guard = next.clone();
+        Ok(next)
+    }
+
+    pub fn choose_journey(&self, journey: Journey) -> Result<State> {
+        self.update(|s| {
+            s.journey = Some(journey);
+            Ok(())
+        })
+    }
+
+    pub fn set_position(&self, journey: Journey, item_id: &str) -> Result<State> {
+        let item = Catalogue::builtin()
+            .item(item_id)
+            .ok_or_else(|| Error::InvalidInput(format!("There is no checklist item '{item_id}'.")))?;
+        if !item.journeys.contains(&journey) {
+            return Err(Error::InvalidInput(format!("'{item_id}' is not part of that journey.")));
+        }
+        self.update(|s| {
+            s.journey = Some(journey);
+            s.positions.insert(journey, item_id.to_string());
+            Ok(())
+        })
+    }
+
+    /// Records (or with `status = None`, clears) the user's answer for an item.
+    pub fn answer(
+        &self,
+        item_id: &str,
+        status: Option<AnswerStatus>,
+        reason: Option<String>,
+        choice: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<State> {
+        let item = Catalogue::builtin()
+            .item(item_id)
+            .ok_or_else(|| Error::InvalidInput(format!("There is no checklist item '{item_id}'.")))?;
+        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if status == Some(AnswerStatus::NotApplicable) && reason.is_none() {
+            return Err(Error::InvalidInput(
+                "Say briefly why this does not apply to you, so a later review can tell.".into(),
+            ));
+        }
+        if let (Some(choice), Some(question)) = (&choice, &item.verified_by.question) {
+            if !question.choices.iter().any(|c| &c.value == choice) {
+                return Err(Error::InvalidInput(format!("'{choice}' is not one of the answers to this question.")));
+            }
+        }
+        self.update(|s| {
+            match status {
+                Some(status) => {
+                    s.answers.insert(item_id.to_string(), Answer { status, reason, choice, updated_at: now });
+                }
+                None => {
+                    s.answers.remove(item_id);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub fn save_settings(&self, settings: Settings) -> Result<State> {
+        if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
+            return Err(Error::InvalidInput("The review interval must be between 1 and 366 days.".into()));
+        }
+        for (platform, account) in &settings.accounts {
+            if let Some(url) = &account.base_url {
+                if !url.trim().is_empty() {
+                    crate::http::checked_base(url).map_err(|e| {
+                        Error::InvalidInput(format!("{} address: {e}", platform.display_name()))
+                    })?;
+                }
+            }
+        }
+        self.update(|s| {
+            s.settings = settings;
+            Ok(())
+        })
+    }
+
+    /// Status of every platform's token. Reads the keychain: call off the UI thread.
+    pub fn token_statuses(&self, now: OffsetDateTime) -> Vec<TokenStatus> {
+        Platform::WITH_TOKENS.iter().map(|&p| self.token_status(p, now)).collect()
+    }
+
+    pub fn token_status(&self, platform: Platform, now: OffsetDateTime) -> TokenStatus {
+        let from_env = self.env.get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name())).is_some();
+        let (in_keychain, error) = match self.tokens.get(platform) {
+            Ok(t) => (t.is_some(), None),
+            Err(e) => (false, Some(e.to_string())),
+        };
+        let info = self.state().tokens.get(&platform).cloned();
+        let mut warnings = info.as_ref().map(|i| token_warnings(i, now)).unwrap_or_default();
+        if from_env {
+            warnings.push(format!(
+                "LOCKSTEP_{}_TOKEN is set, so checks use that token instead of the saved one.",
+                platform.env_name()
+            ));
+        }
+        TokenStatus {
+            platform,
+            display_name: platform.display_name(),
+            saved: in_keychain,
+            origin: if from_env {
+                Some(TokenOrigin::Env)
+            } else if in_keychain {
+                Some(TokenOrigin::Keychain)
+            } else {
+                None
+            },
+            saved_at: info.as_ref().filter(|_| in_keychain).map(|i| i.saved_at),
+            scopes: info.as_ref().filter(|_| in_keychain).map(|i| i.scopes.clone()).unwrap_or_default(),
+            expires_at: info.as_ref().filter(|_| in_keychain).and_then(|i| i.expires_at.clone()),
+            warnings,
+            least_scope: least_scope(platform),
+            token_page: crate::live::token_info::token_page(platform),
+            error,
+        }
+    }
+
+    /// Saves a token in the keychain, then asks the platform what it can do (read-only
+    /// request) and keeps only that description in the state.
+    pub async fn save_token(&self, platform: Platform, token: Secret, now: OffsetDateTime) -> Result<TokenStatus> {
+        if token.is_empty() {
+            return Err(Error::InvalidInput("The token is empty. Paste the whole token and try again.".into()));
+        }
+        let store = self.tokens.clone();
+        let to_store = token.clone();
+        tokio::task::spawn_blocking(move || store.set(platform, &to_store))
+            .await
+            .map_err(|e| Error::Keychain { detail: e.to_string() })??;
+        let base_url = self.state().settings.platform_config(platform, &self.env).base_url;
+        let mut info = TokenInfo { saved_at: now, scopes: Vec::new(), expires_at: None };
+        let mut notes = Vec::new();
+        let mut found_user = None;
+        match crate::live::token_info::inspect(platform, &base_url, &token, self.limits.request_timeout, now).await {
+            Ok(caps) => {
+                info.scopes = caps.scopes;
+                info.expires_at = caps.expires_at;
+                found_user = caps.user;
+                notes = caps.warnings;
+            }
+            Err(e) => notes.push(format!(
+                "Saved, but Lockstep could not ask {} what the token can do: {e}",
+                platform.display_name()
+            )),
+        }
+        self.update(|s| {
+            s.tokens.insert(platform, info);
+            // The handle comes from the token where the platform tells; a handle the user
+            // entered themselves is never replaced.
+            if let Some(user) = found_user {
+                let account = s.settings.accounts.entry(platform).or_default();
+                if account.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                    account.user = Some(user);
+                }
+            }
+            Ok(())
+        })?;
+        let mut status = self.token_status(platform, now);
+        for note in notes {
+            if !status.warnings.contains(&note) {
+                status.warnings.push(note);
+            }
+        }
+        Ok(status)
+    }
+
+    /// Removes a token from the keychain (idempotent) and forgets its description.
+    pub fn delete_token(&self, platform: Platform, now: OffsetDateTime) -> Result<TokenStatus> {
+        self.tokens.delete(platform)?;
+        self.update(|s| {
+            s.tokens.remove(&platform);
+            Ok(())
+        })?;
+        Ok(self.token_status(platform, now))
+    }
+
+    /// Runs the checks of `groups` (all when `None`), streaming each result to `on_result`.
+    /// Only one run at a time; [`Lockstep::cancel_run`] stops it.
+    pub async fn run_checks(
+        &self,
+        groups: Option<Vec<Group>>,
+        now: OffsetDateTime,
+        on_result: impl FnMut(&CheckResult) + Send,
+    ) -> Result<RunOutcome> {
+        let groups = groups.unwrap_or_else(|| Group::ALL.to_vec());
+        let cancel = CancellationToken::new();
+        {
+            let mut current = lock(&self.current_run);
+            if current.as_ref().is_some_and(|c| !c.is_cancelled()) {
+                return Err(Error::InvalidInput("Checks are already running. Wait for them or cancel them first.".into()));
+            }
+            *current = Some(cancel.clone());
+        }
+        let needed: Vec<Platform> = Platform::WITH_TOKENS
+            .into_iter()
+            .filter(|p| groups.iter().any(|g| g.platform() == Some(*p)) || (*p == Platform::Hibp && groups.contains(&Group::Email)))
+            .collect();
+        let store = self.tokens.clone();
+        let env = self.env.clone();
+        let (tokens, token_errors) = tokio::task::spawn_blocking(move || resolve_tokens(&needed, &env, store.as_ref()))
+            .await
+            .map_err(|e| Error::Keychain { detail: e.to_string() })?;
+        let ctx = Arc::new(CheckContext {
+            settings: self.state().settings,
+            env: self.env.clone(),
+            tokens,
+            token_errors,
+            home: self.home.clone(),
+            dirs: self.dirs.clone(),
+            now,
+            limits: self.limits,
+            cancel,
+        });
+        let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
+        *lock(&self.current_run) = None;
+        Ok(outcome)
+    }
+
+    /// Cancels the running check run, if any. Results so far are kept; the rest say unknown.
+    pub fn cancel_run(&self) -> bool {
+        match lock(&self.current_run).as_ref() {
+            Some(c) => {
+                c.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The least scope over a platform's checks, from the check registry.
+fn least_scope(platform: Platform) -> String {
+    let group = match platform {
+        Platform::Hibp => Group::Email,
+        p => Group::ALL.into_iter().find(|g| g.platform() == Some(p)).unwrap_or(Group::Email),
+    };
+    let mut scopes: Vec<&str> = crate::check_registry::in_group(group)
+        .map(|c| c.least_scope)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if platform == Platform::Hibp {
+        scopes.retain(|s| s.contains("Pwned"));
+    }
+    scopes.dedup();
+    scopes.join("; ")
+}
+
+/// Warnings that depend on time: a token that expires within 14 days.
+fn token_warnings(info: &TokenInfo, now: OffsetDateTime) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(exp) = info.expires_at.as_deref().and_then(parse_date_prefix) {
+        let days = (exp - now.date()).whole_days();
+        if days < 0 {
+            out.push(format!("This token expired on {exp}. Create a new one and save it."));
+        } else if days <= 14 {
+            out.push(format!("This token expires on {exp} (in {days} days). Create a new one before then."));
+        }
+    }
+    out
+}
+
+/// The `YYYY-MM-DD` at the start of a date or date-time string.
+pub fn parse_date_prefix(s: &str) -> Option<time::Date> {
+    let head = s.get(..10)?;
+    time::Date::parse(head, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}

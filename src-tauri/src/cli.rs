@@ -1,0 +1,297 @@
+//! The headless CLI: the same core as the window, for terminals and scripts.
+//! Never needs a display. Exit codes: 0 fine, 1 something needs attention, 2 could not run.
+
+use crate::error::{AppError, AppResult};
+use clap::{Parser, Subcommand, ValueEnum};
+use lockstep_core::app::Lockstep;
+use lockstep_core::catalogue::Catalogue;
+use lockstep_core::check::{CheckResult, Status};
+use lockstep_core::keychain::OsKeychain;
+use lockstep_core::platform::Platform;
+use lockstep_core::secret::Secret;
+use serde::Serialize;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lockstep",
+    version,
+    about = "Lock down everything that can publish your packages.",
+    long_about = "Lockstep walks an open-source maintainer through securing their accounts and devices.\n\
+                  Run it without a command to open the app; the commands below run headless.",
+    after_help = "Tokens for headless use: LOCKSTEP_<PLATFORM>_TOKEN (GITHUB, GITLAB, NPM, PYPI, RUBYGEMS, CRATES, HIBP)\n\
+                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the checklist (every topic and item, with why and how).
+    Checklist {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the live account checks and the device checks.
+    Check {
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only these groups, comma-separated: github, gitlab, npm, pypi, rubygems, crates, device, email.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
+    /// Manage the API tokens Lockstep keeps in the OS keychain.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Save a token for PLATFORM, read from standard input (not echoed on a terminal).
+    Set { platform: String },
+    /// Show which platforms have a token, when it was saved and what it can do (never the token).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the token for PLATFORM from the keychain.
+    Delete { platform: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+    Html,
+    Json,
+}
+
+/// True when the process should open the window rather than run a command: no arguments,
+/// or only arguments a launcher adds (WebDriver's `--automation`, macOS's `-psn_…`).
+pub fn wants_window(args: &[OsString]) -> bool {
+    args.iter().skip(1).all(|a| {
+        let a = a.to_string_lossy();
+        a.starts_with("--automation") || a.starts_with("-psn_")
+    })
+}
+
+/// Runs the CLI and returns the exit code.
+pub fn main(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lockstep: {e}");
+            2
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> AppResult<i32> {
+    match cli.command {
+        Command::Checklist { json } => {
+            let catalogue = Catalogue::builtin();
+            if json {
+                print_json(&catalogue.to_checklist_json())?;
+            } else {
+                print!("{}", catalogue.render_text());
+            }
+            Ok(0)
+        }
+        Command::Check { json, only } => {
+            let lockstep = open()?;
+            let groups = crate::commands::parse_groups(if only.is_empty() { None } else { Some(only) })?;
+            let runtime = runtime()?;
+            let now = OffsetDateTime::now_utc();
+            let outcome = runtime.block_on(lockstep.run_checks(groups, now, |_| {}))?;
+            if json {
+                print_json(&CheckJson::new(outcome.checked_at, &outcome.results))?;
+            } else {
+                print!("{}", render_results(&outcome.results));
+            }
+            Ok(if outcome.results.iter().any(|r| r.status == Status::Fail) { 1 } else { 0 })
+        }
+        Command::Token { action } => token(action),
+    }
+}
+
+fn token(action: TokenAction) -> AppResult<i32> {
+    let lockstep = open()?;
+    let now = OffsetDateTime::now_utc();
+    match action {
+        TokenAction::Set { platform } => {
+            let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
+            let token = read_token(platform)?;
+            let status = runtime()?.block_on(lockstep.save_token(platform, token, now))?;
+            println!("Saved the {} token in the system keychain.", status.display_name);
+            if !status.scopes.is_empty() {
+                println!("It can: {}", status.scopes.join(", "));
+            }
+            for w in &status.warnings {
+                println!("Note: {w}");
+            }
+            Ok(0)
+        }
+        TokenAction::List { json } => {
+            let statuses = lockstep.token_statuses(now);
+            if json {
+                print_json(&statuses)?;
+                return Ok(0);
+            }
+            for s in statuses {
+                let saved = match (&s.origin, s.saved_at) {
+                    (Some(lockstep_core::keychain::TokenOrigin::Env), _) => "from environment".to_string(),
+                    (_, Some(at)) => format!("saved {}", at.date()),
+                    _ if s.saved => "saved".to_string(),
+                    _ => "no token".to_string(),
+                };
+                println!("{:<18} {}", s.display_name, saved);
+                if !s.scopes.is_empty() {
+                    println!("{:<18} can: {}", "", s.scopes.join(", "));
+                }
+                for w in &s.warnings {
+                    println!("{:<18} note: {w}", "");
+                }
+                if let Some(e) = &s.error {
+                    println!("{:<18} keychain: {e}", "");
+                }
+            }
+            Ok(0)
+        }
+        TokenAction::Delete { platform } => {
+            let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
+            lockstep.delete_token(platform, now)?;
+            println!("Removed the {} token from the system keychain (if there was one).", platform.display_name());
+            Ok(0)
+        }
+    }
+}
+
+/// Reads a token from standard input: a hidden prompt on a terminal, else the first line.
+fn read_token(platform: Platform) -> AppResult<Secret> {
+    let stdin = std::io::stdin();
+    let text = if stdin.is_terminal() {
+        rpassword::prompt_password(format!("Paste the {} token (input is hidden): ", platform.display_name()))
+            .map_err(|e| AppError::InvalidInput(format!("Could not read the token: {e}")))?
+    } else {
+        let mut buf = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut buf)
+            .map_err(|e| AppError::InvalidInput(format!("Could not read the token from standard input: {e}")))?;
+        buf.lines().next().unwrap_or("").to_string()
+    };
+    let token = Secret::new(text);
+    if token.is_empty() {
+        return Err(AppError::InvalidInput("No token was given on standard input.".into()));
+    }
+    Ok(token)
+}
+
+fn open() -> AppResult<Lockstep> {
+    let lockstep = crate::open_lockstep(Arc::new(OsKeychain::new()))?;
+    if let Some(notice) = lockstep.notice() {
+        eprintln!("lockstep: {notice}");
+    }
+    Ok(lockstep)
+}
+
+fn runtime() -> AppResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Task(e.to_string()))
+}
+
+fn print_json(value: &impl Serialize) -> AppResult<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| AppError::Task(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    Ok(())
+}
+
+/// The public JSON shape of `lockstep check --json`.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    #[serde(with = "time::serde::rfc3339")]
+    checked_at: OffsetDateTime,
+    results: Vec<ResultJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResultJson<'a> {
+    id: &'a str,
+    status: Status,
+    summary: &'a str,
+    evidence: &'a [String],
+    remediation: &'a [String],
+}
+
+impl<'a> CheckJson<'a> {
+    pub fn new(checked_at: OffsetDateTime, results: &'a [CheckResult]) -> Self {
+        CheckJson {
+            checked_at,
+            results: results
+                .iter()
+                .map(|r| ResultJson {
+                    id: &r.id,
+                    status: r.status,
+                    summary: &r.summary,
+                    evidence: &r.evidence,
+                    remediation: &r.remediation,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn symbol(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✔",
+        Status::Warn => "▲",
+        Status::Fail => "✖",
+        Status::Unknown => "?",
+        Status::Skipped => "–",
+    }
+}
+
+/// Results for a terminal: a symbol and status word per check, evidence and steps indented.
+pub fn render_results(results: &[CheckResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!("{} {:<7} {:<28} {}\n", symbol(r.status), r.status.as_str(), r.id, r.summary));
+        for e in &r.evidence {
+            out.push_str(&format!("      · {e}\n"));
+        }
+        if matches!(r.status, Status::Warn | Status::Fail) {
+            for step in &r.remediation {
+                out.push_str(&format!("      → {step}\n"));
+            }
+        }
+    }
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    out.push_str(&format!(
+        "\n{} pass, {} warn, {} fail, {} unknown, {} skipped\n",
+        count(Status::Pass),
+        count(Status::Warn),
+        count(Status::Fail),
+        count(Status::Unknown),
+        count(Status::Skipped)
+    ));
+    out
+}

@@ -1,0 +1,76 @@
+//! Lockstep's desktop app and CLI: thin adapters over `lockstep_core`.
+//!
+//! `lockstep` with no arguments opens the window; with a subcommand it runs headless
+//! (no display needed) on the same core.
+
+mod cli;
+pub mod commands;
+pub mod error;
+
+use lockstep_core::app::{Lockstep, Setup};
+use lockstep_core::dirs::AppDirs;
+use lockstep_core::engine::Limits;
+use lockstep_core::keychain::{OsKeychain, TokenStore};
+use lockstep_core::settings::EnvVars;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Entry point for the binary: runs the CLI or opens the window; returns the exit code.
+pub fn run() -> i32 {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if cli::wants_window(&args) {
+        match open_lockstep(Arc::new(OsKeychain::new())) {
+            Ok(lockstep) => match run_app(tauri::Builder::default(), Arc::new(lockstep)) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("lockstep: could not open the window: {e}");
+                    2
+                }
+            },
+            Err(e) => {
+                eprintln!("lockstep: {e}");
+                2
+            }
+        }
+    } else {
+        cli::main(args)
+    }
+}
+
+/// The user's real setup: platform directories, process environment, home directory.
+pub fn open_lockstep(tokens: Arc<dyn TokenStore>) -> Result<Lockstep, lockstep_core::Error> {
+    let dirs = AppDirs::from_platform()?;
+    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
+    Lockstep::open(
+        Setup {
+            dirs,
+            tokens,
+            env: EnvVars::from_process(),
+            home,
+            probes: lockstep_core::probes::all(),
+            limits: Limits::default(),
+        },
+        time::OffsetDateTime::now_utc(),
+    )
+}
+
+/// Builds and runs the app on `builder`; tests pass `tauri::test::mock_builder()`.
+pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>, lockstep: Arc<Lockstep>) -> tauri::Result<()> {
+    build_app(builder, lockstep)?.run(|_, _| {});
+    Ok(())
+}
+
+/// Everything but the event loop, so tests can drive commands on a built app.
+pub fn build_app<R: tauri::Runtime>(builder: tauri::Builder<R>, lockstep: Arc<Lockstep>) -> tauri::Result<tauri::App<R>> {
+    builder
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(lockstep)
+        .invoke_handler(commands::handler())
+        .setup(|app| {
+            commands::on_start(app.handle());
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+}

@@ -1,0 +1,135 @@
+//! The IPC commands driven as the UI drives them, through Tauri's mock runtime: argument
+//! names (camelCase), response shapes, `{kind, message}` errors, and that a saved token is
+//! never sent back.
+
+use lockstep_core::app::{Lockstep, Setup};
+use lockstep_core::dirs::AppDirs;
+use lockstep_core::engine::Limits;
+use lockstep_core::keychain::{MemoryKeychain, TokenStore};
+use lockstep_core::platform::Platform;
+use lockstep_core::settings::EnvVars;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::test::{mock_builder, MockRuntime};
+use tauri::WebviewWindow;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    keychain: Arc<MemoryKeychain>,
+    _app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_path_buf();
+    let keychain = Arc::new(MemoryKeychain::default());
+    // Every platform points at a closed loopback port: nothing may leave this machine.
+    let mut env = EnvVars::default();
+    for p in Platform::WITH_TOKENS {
+        env = env.with(&format!("LOCKSTEP_{}_URL", p.env_name()), "http://127.0.0.1:9");
+    }
+    let lockstep = Lockstep::open(
+        Setup {
+            dirs: AppDirs::under(&root),
+            tokens: keychain.clone(),
+            env,
+            home: root.join("home"),
+            probes: Vec::new(),
+            limits: Limits { request_timeout: Duration::from_secs(2), deadline: Duration::from_secs(5) },
+        },
+        time::OffsetDateTime::now_utc(),
+    )
+    .expect("open");
+    let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    Harness { _dir: dir, root, keychain, _app: app, webview }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        &h.webview,
+        tauri::webview::InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json response"))
+}
+
+#[test]
+fn snapshot_has_the_catalogue_and_a_fresh_state() {
+    let h = harness();
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    assert!(snap["state"]["journey"].is_null(), "first run has no journey yet: {}", snap["state"]);
+    let items = snap["catalogue"]["items"].as_array().expect("items");
+    assert!(items.len() > 10, "the whole catalogue is sent, got {}", items.len());
+    assert_eq!(snap["catalogue"]["topics"].as_array().map(Vec::len), Some(15));
+    assert!(snap["checks"].as_array().expect("checks").iter().any(|c| c["id"] == "github.two_factor"));
+    assert!(snap["notice"].is_null());
+}
+
+#[test]
+fn answers_persist_to_disk_with_camel_case_arguments() {
+    let h = harness();
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    let first = snap["catalogue"]["items"][0]["id"].as_str().expect("id").to_string();
+    invoke(&h, "choose_journey", json!({"journey": "onboarding"})).expect("choose");
+    invoke(&h, "set_position", json!({"journey": "onboarding", "itemId": first})).expect("position");
+    let state = invoke(&h, "answer_item", json!({"itemId": first, "status": "done", "reason": null, "choice": null}))
+        .expect("answer");
+    assert_eq!(state["answers"][&first]["status"], "done");
+
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(h.root.join("data/state.json")).expect("state file")).expect("json");
+    assert_eq!(saved["journey"], "onboarding");
+    assert_eq!(saved["positions"]["onboarding"], first.as_str());
+    assert_eq!(saved["answers"][&first]["status"], "done");
+}
+
+#[test]
+fn errors_come_back_as_kind_and_message() {
+    let h = harness();
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    let first = snap["catalogue"]["items"][0]["id"].as_str().expect("id").to_string();
+    let err = invoke(&h, "answer_item", json!({"itemId": first, "status": "not_applicable", "reason": "  "}))
+        .expect_err("a reason is required");
+    assert_eq!(err["kind"], "invalid_input", "{err}");
+    assert!(err["message"].as_str().expect("message").contains("why"), "{err}");
+
+    let err = invoke(&h, "choose_journey", json!({"journey": "holiday"})).expect_err("unknown journey");
+    assert_eq!(err["kind"], "invalid_input");
+    let err = invoke(&h, "answer_item", json!({"itemId": "no-such-item", "status": "done"})).expect_err("unknown item");
+    assert_eq!(err["kind"], "invalid_input");
+}
+
+#[test]
+fn a_saved_token_never_comes_back_over_ipc() {
+    let h = harness();
+    let canary = "ghp_CANARYipcCANARYipcCANARYipcCANARY0000";
+    let saved = invoke(&h, "save_token", json!({"platform": "github", "token": canary})).expect("save");
+    assert_eq!(saved["saved"], true);
+    assert_eq!(saved["origin"], "keychain");
+    assert!(!saved.to_string().contains("CANARY"), "{saved}");
+    assert_eq!(h.keychain.get(Platform::Github).expect("get").expect("stored").expose(), canary);
+
+    let list = invoke(&h, "list_tokens", json!({})).expect("list");
+    assert!(!list.to_string().contains("CANARY"), "{list}");
+    let github = list.as_array().expect("array").iter().find(|t| t["platform"] == "github").expect("github");
+    assert_eq!(github["saved"], true);
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    assert!(!snap.to_string().contains("CANARY"));
+    let state_file = std::fs::read_to_string(h.root.join("data/state.json")).expect("state");
+    assert!(!state_file.contains("CANARY"), "the state file must not hold the token");
+
+    let deleted = invoke(&h, "delete_token", json!({"platform": "github"})).expect("delete");
+    assert_eq!(deleted["saved"], false);
+    assert!(h.keychain.get(Platform::Github).expect("get").is_none());
+}
