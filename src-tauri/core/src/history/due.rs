@@ -6,7 +6,10 @@
 use super::changes::parse_expiry;
 use super::review::{Review, StatusCounts};
 use crate::check::Status;
+use crate::platform::Platform;
+use crate::state::TokenInfo;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use time::{Date, Duration, OffsetDateTime};
 
 /// How long before a known expiry the review falls due, so there is time to renew.
@@ -113,6 +116,17 @@ pub fn known_expiries(review: &Review) -> Vec<(String, Date)> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Expiry dates of saved tokens (metadata only), to pass as `extra_expiries`.
+pub fn token_expiries(tokens: &BTreeMap<Platform, TokenInfo>) -> Vec<(String, Date)> {
+    tokens
+        .iter()
+        .filter_map(|(p, t)| {
+            let date = parse_expiry(t.expires_at.as_deref()?)?;
+            Some((format!("Your {} token", p.display_name()), date))
+        })
+        .collect()
 }
 
 /// What `lockstep status` prints and the overview shows.
@@ -296,6 +310,21 @@ mod tests {
             should_notify(now, Some("garbage")),
             "a damaged value must not silence reminders"
         );
+    }
+
+    #[test]
+    fn token_expiries_come_from_metadata() {
+        let mut tokens = BTreeMap::new();
+        let info = |e: Option<&str>| TokenInfo {
+            saved_at: datetime!(2026-11-01 10:00 UTC),
+            scopes: vec![],
+            expires_at: e.map(str::to_string),
+        };
+        tokens.insert(Platform::Github, info(Some("2027-01-10T00:00:00Z")));
+        tokens.insert(Platform::Npm, info(None));
+        let got = token_expiries(&tokens);
+        assert_eq!(got.len(), 1, "a token without an expiry adds nothing");
+        assert_eq!(got[0].1, date!(2027 - 01 - 10));
     }
 
     #[test]
