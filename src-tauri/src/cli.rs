@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
+use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
 use lockstep_core::keychain::OsKeychain;
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
@@ -52,6 +53,50 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// When the last review was, when the next is due, and its counts (exit 1 when due).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a report of a review (the latest unless --review).
+    Report {
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// The review id (see the History screen or `lockstep report --format json`).
+        #[arg(long, value_name = "ID")]
+        review: Option<String>,
+    },
+    /// A summary of your onboarding to share with a project's owners (nothing private by default).
+    Summary {
+        #[arg(long, value_enum, default_value = "md")]
+        format: SummaryFormatArg,
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Include your account email addresses.
+        #[arg(long)]
+        include_emails: bool,
+        /// Include the names of your packages and their owner counts.
+        #[arg(long)]
+        include_packages: bool,
+    },
+    /// Save your progress (answers and settings, never tokens) to FILE, to move to a new machine.
+    Export { file: std::path::PathBuf },
+    /// Show what importing FILE would change, and import it after you confirm (or with --yes).
+    Import {
+        file: std::path::PathBuf,
+        /// Import without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SummaryFormatArg {
+    Md,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,16 +163,105 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
             let groups = crate::commands::parse_groups(if only.is_empty() { None } else { Some(only) })?;
             let runtime = runtime()?;
             let now = OffsetDateTime::now_utc();
-            let outcome = runtime.block_on(lockstep.run_checks(groups, now, |_| {}))?;
+            let report = runtime.block_on(lockstep.run_checks(groups, None, now, |_| {}))?;
+            let results = &report.outcome.results;
             if json {
-                print_json(&CheckJson::new(outcome.checked_at, &outcome.results))?;
+                print_json(&CheckJson::new(report.outcome.checked_at, results, &report.changes))?;
             } else {
-                print!("{}", render_results(&outcome.results));
+                print!("{}", render_results(results));
+                if report.review.is_some() {
+                    print!("\n{}", history::render_changes_text(&report.changes));
+                }
             }
-            Ok(if outcome.results.iter().any(|r| r.status == Status::Fail) { 1 } else { 0 })
+            Ok(if results.iter().any(|r| r.status == Status::Fail) { 1 } else { 0 })
         }
         Command::Token { action } => token(action),
+        Command::Status { json } => {
+            let lockstep = open()?;
+            let report = lockstep.status_report(OffsetDateTime::now_utc())?;
+            if json {
+                print_json(&report)?;
+            } else {
+                print!("{}", history::due::render_status_text(&report));
+            }
+            Ok(if report.due { 1 } else { 0 })
+        }
+        Command::Report { format, out, review } => {
+            let format = match format {
+                Format::Md => ReportFormat::Markdown,
+                Format::Html => ReportFormat::Html,
+                Format::Json => ReportFormat::Json,
+            };
+            let text = open()?.report(review.as_deref(), format, OffsetDateTime::now_utc())?;
+            emit(&text, out.as_deref())
+        }
+        Command::Summary { format, out, include_emails, include_packages } => {
+            let format = match format {
+                SummaryFormatArg::Md => SummaryFormat::Markdown,
+                SummaryFormatArg::Html => SummaryFormat::Html,
+            };
+            let text = open()?.summary(
+                SummaryOptions { include_emails, include_packages },
+                format,
+                OffsetDateTime::now_utc(),
+            )?;
+            emit(&text, out.as_deref())
+        }
+        Command::Export { file } => {
+            let text = open()?.export_progress();
+            emit(&text, Some(&file))
+        }
+        Command::Import { file, yes } => import(&file, yes),
     }
+}
+
+/// Writes `text` to `out` (atomically) or to standard output.
+fn emit(text: &str, out: Option<&std::path::Path>) -> AppResult<i32> {
+    match out {
+        Some(path) => {
+            lockstep_core::atomic_file::write_atomic(path, text.as_bytes())?;
+            eprintln!("Wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+fn import(file: &std::path::Path, yes: bool) -> AppResult<i32> {
+    let lockstep = open()?;
+    let text = std::fs::read_to_string(file).map_err(|e| lockstep_core::Error::io(file, e))?;
+    let preview = lockstep.preview_import(&text)?;
+    if !preview.changes_anything() {
+        println!("{} holds nothing that differs from your current progress. Nothing changed.", file.display());
+        return Ok(0);
+    }
+    println!("Importing {} would:", file.display());
+    for a in &preview.answers_added {
+        println!("  add answer    {:<40} {:?}", a.id, a.to);
+    }
+    for a in &preview.answers_changed {
+        println!("  change answer {:<40} {:?} -> {:?}", a.id, a.from, a.to);
+    }
+    for s in &preview.settings_changed {
+        println!("  change setting {}: {} -> {}", s.name, s.from, s.to);
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            println!("Nothing changed. Run again with --yes to import.");
+            return Ok(1);
+        }
+        print!("Import these changes? [y/N] ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        if !matches!(line.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(1);
+        }
+    }
+    lockstep.apply_import(&text)?;
+    println!("Imported.");
+    Ok(0)
 }
 
 fn token(action: TokenAction) -> AppResult<i32> {
@@ -231,6 +365,8 @@ pub struct CheckJson<'a> {
     #[serde(with = "time::serde::rfc3339")]
     checked_at: OffsetDateTime,
     results: Vec<ResultJson<'a>>,
+    /// What changed since the previous review, worse first (`id`, `from`, `to`, `summary`).
+    changes: &'a [Change],
 }
 
 #[derive(Debug, Serialize)]
@@ -243,9 +379,10 @@ struct ResultJson<'a> {
 }
 
 impl<'a> CheckJson<'a> {
-    pub fn new(checked_at: OffsetDateTime, results: &'a [CheckResult]) -> Self {
+    pub fn new(checked_at: OffsetDateTime, results: &'a [CheckResult], changes: &'a [Change]) -> Self {
         CheckJson {
             checked_at,
+            changes,
             results: results
                 .iter()
                 .map(|r| ResultJson {

@@ -6,6 +6,9 @@ use lockstep_core::app::{Lockstep, TokenStatus};
 use lockstep_core::catalogue::{Catalogue, Journey, Topic};
 use lockstep_core::check::CheckResult;
 use lockstep_core::check_registry;
+use lockstep_core::history::{Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewList, StatusReport};
+use lockstep_core::history::{SummaryFormat, SummaryOptions};
+use std::path::PathBuf;
 use lockstep_core::platform::{Group, Platform};
 use lockstep_core::secret::Secret;
 use lockstep_core::settings::Settings;
@@ -34,11 +37,40 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         list_tokens,
         save_token,
         delete_token,
+        list_reviews,
+        open_review,
+        export_report,
+        export_summary,
+        export_progress,
+        preview_import,
+        apply_import,
     ]
 }
 
-/// Work done once the window exists (the due-review notification).
-pub fn on_start<R: tauri::Runtime>(_app: &tauri::AppHandle<R>) {}
+/// How often the running app looks whether a review has fallen due.
+const DUE_POLL: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Once the window exists: a desktop notification when a review is due, at most once a day,
+/// checked again every hour while the app runs.
+pub fn on_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let core = app.state::<Arc<Lockstep>>().inner().clone();
+            if let Ok(Ok(Some(report))) = tokio::task::spawn_blocking(move || core.take_due_notification(now())).await {
+                let body = if report.last_review_at.is_some() {
+                    format!("Your periodic security review is due ({}). Open Lockstep to re-check your accounts.", report.next_due.reason)
+                } else {
+                    "Run your first Lockstep review to see where your accounts stand.".to_string()
+                };
+                let _ = app.notification().builder().title("Lockstep: review due").body(body).show();
+            }
+            tokio::time::sleep(DUE_POLL).await;
+        }
+    });
+}
 
 #[derive(Debug, Serialize)]
 pub struct TopicView {
@@ -94,9 +126,23 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
             .iter()
             .map(|c| CheckView { id: c.id, group: c.group, title: c.title, least_scope: c.least_scope })
             .collect(),
-        latest_results: Vec::new(),
-        due: DueView { last_review_at: None, next_due_on: None, status: "never", reason: None },
+        latest_results: core.latest_review(now())?.map(|r| r.results).unwrap_or_default(),
+        due: due_view(&core.status_report(now())?),
     })
+}
+
+fn due_view(report: &StatusReport) -> DueView {
+    DueView {
+        last_review_at: report.last_review_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+        next_due_on: Some(report.next_due.date.to_string()),
+        status: match (report.last_review_at, report.status) {
+            (None, _) => "never",
+            (_, DueStatus::NotDue { .. }) => "not_due",
+            (_, DueStatus::DueToday) => "due_today",
+            (_, DueStatus::Overdue { .. }) => "overdue",
+        },
+        reason: Some(report.next_due.reason.clone()),
+    }
 }
 
 fn parse_journey(s: &str) -> AppResult<Journey> {
@@ -144,14 +190,14 @@ pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<Stat
 pub enum RunEvent {
     Started { total: usize },
     Result { result: CheckResult, done: usize, total: usize },
-    Finished { review_id: Option<String>, cancelled: bool, changes: Vec<serde_json::Value> },
+    Finished { review_id: Option<String>, cancelled: bool, changes: Vec<Change> },
 }
 
 #[derive(Debug, Serialize)]
-pub struct RunReport {
+pub struct RunView {
     review_id: Option<String>,
     results: Vec<CheckResult>,
-    changes: Vec<serde_json::Value>,
+    changes: Vec<Change>,
     cancelled: bool,
 }
 
@@ -168,23 +214,33 @@ pub async fn run_checks(
     groups: Option<Vec<String>>,
     journey: Option<String>,
     on_event: Channel<RunEvent>,
-) -> AppResult<RunReport> {
+) -> AppResult<RunView> {
     let groups = parse_groups(groups)?;
-    let _journey = journey.as_deref().map(parse_journey).transpose()?;
+    let journey = journey.as_deref().map(parse_journey).transpose()?;
     let total = groups
         .as_ref()
         .map(|gs| check_registry::CHECKS.iter().filter(|c| gs.contains(&c.group)).count())
         .unwrap_or(check_registry::CHECKS.len());
     let _ = on_event.send(RunEvent::Started { total });
     let mut done = 0;
-    let outcome = core
-        .run_checks(groups, now(), |r| {
+    let report = core
+        .run_checks(groups, journey, now(), |r| {
             done += 1;
             let _ = on_event.send(RunEvent::Result { result: r.clone(), done, total });
         })
         .await?;
-    let _ = on_event.send(RunEvent::Finished { review_id: None, cancelled: outcome.cancelled, changes: Vec::new() });
-    Ok(RunReport { review_id: None, results: outcome.results, changes: Vec::new(), cancelled: outcome.cancelled })
+    let review_id = report.review.as_ref().map(|r| r.id.clone());
+    let _ = on_event.send(RunEvent::Finished {
+        review_id: review_id.clone(),
+        cancelled: report.outcome.cancelled,
+        changes: report.changes.clone(),
+    });
+    Ok(RunView {
+        review_id,
+        results: report.outcome.results,
+        changes: report.changes,
+        cancelled: report.outcome.cancelled,
+    })
 }
 
 #[tauri::command]
@@ -215,4 +271,84 @@ pub async fn delete_token(core: Core<'_>, platform: String) -> AppResult<TokenSt
     let platform = parse_platform(&platform)?;
     let core = core.inner().clone();
     Ok(tokio::task::spawn_blocking(move || core.delete_token(platform, now())).await??)
+}
+
+#[tauri::command]
+pub async fn list_reviews(core: Core<'_>) -> AppResult<ReviewList> {
+    Ok(core.list_reviews(now())?)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReviewView {
+    review: Review,
+    changes: Vec<Change>,
+}
+
+/// One past review and what changed since the one before it (worse first).
+#[tauri::command]
+pub async fn open_review(core: Core<'_>, id: String) -> AppResult<ReviewView> {
+    let (review, changes) = core.open_review(&id, now())?;
+    Ok(ReviewView { review, changes })
+}
+
+fn report_format(format: &str) -> AppResult<ReportFormat> {
+    match format {
+        "md" | "markdown" => Ok(ReportFormat::Markdown),
+        "html" => Ok(ReportFormat::Html),
+        "json" => Ok(ReportFormat::Json),
+        other => Err(AppError::InvalidInput(format!("'{other}' is not a report format: use md, html or json."))),
+    }
+}
+
+fn write_user_file(path: &str, text: &str) -> AppResult<String> {
+    let path = PathBuf::from(path);
+    lockstep_core::atomic_file::write_atomic(&path, text.as_bytes())?;
+    Ok(path.display().to_string())
+}
+
+/// Writes a review report where the user chose in the save dialog.
+#[tauri::command]
+pub async fn export_report(core: Core<'_>, review_id: Option<String>, format: String, path: String) -> AppResult<String> {
+    let text = core.report(review_id.as_deref(), report_format(&format)?, now())?;
+    write_user_file(&path, &text)
+}
+
+/// Writes the shareable onboarding summary.
+#[tauri::command]
+pub async fn export_summary(
+    core: Core<'_>,
+    format: String,
+    path: String,
+    include_emails: bool,
+    include_packages: bool,
+) -> AppResult<String> {
+    let format = match format.as_str() {
+        "md" | "markdown" => SummaryFormat::Markdown,
+        "html" => SummaryFormat::Html,
+        other => return Err(AppError::InvalidInput(format!("'{other}' is not a summary format: use md or html."))),
+    };
+    let text = core.summary(SummaryOptions { include_emails, include_packages }, format, now())?;
+    write_user_file(&path, &text)
+}
+
+/// Writes the progress file (answers and settings, never tokens) for moving to a new machine.
+#[tauri::command]
+pub async fn export_progress(core: Core<'_>, path: String) -> AppResult<String> {
+    write_user_file(&path, &core.export_progress())
+}
+
+fn read_user_file(path: &str) -> AppResult<String> {
+    std::fs::read_to_string(path).map_err(|e| lockstep_core::Error::io(path, e).into())
+}
+
+/// What importing a progress file would change. Changes nothing.
+#[tauri::command]
+pub async fn preview_import(core: Core<'_>, path: String) -> AppResult<ImportPreview> {
+    Ok(core.preview_import(&read_user_file(&path)?)?)
+}
+
+/// Imports a progress file after the user confirmed the preview.
+#[tauri::command]
+pub async fn apply_import(core: Core<'_>, path: String) -> AppResult<State> {
+    Ok(core.apply_import(&read_user_file(&path)?)?)
 }

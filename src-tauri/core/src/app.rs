@@ -4,6 +4,8 @@
 use crate::catalogue::{Catalogue, Journey};
 use crate::check::CheckResult;
 use crate::dirs::AppDirs;
+use crate::history::{self, Change, ImportPreview, ReportFormat, Review, ReviewList, ReviewStore, StatusReport};
+use crate::history::{SummaryFormat, SummaryOptions};
 use crate::engine::{self, CheckContext, Limits, Probe, RunOutcome};
 use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
 use crate::platform::{Group, Platform};
@@ -16,6 +18,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
+
+/// A finished (or cancelled) run: the results, the review it was saved as, and what changed.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub outcome: RunOutcome,
+    pub review: Option<Review>,
+    pub changes: Vec<Change>,
+}
 
 /// What the user sees about a platform's token: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +53,7 @@ pub struct TokenStatus {
 pub struct Lockstep {
     dirs: AppDirs,
     store: StateStore,
+    reviews: ReviewStore,
     state: Mutex<State>,
     notice: Mutex<Option<String>>,
     tokens: Arc<dyn TokenStore>,
@@ -74,6 +85,7 @@ impl Lockstep {
         let store = StateStore::new(setup.dirs.state_file());
         let loaded = store.load(now)?;
         Ok(Lockstep {
+            reviews: ReviewStore::new(setup.dirs.reviews_dir()),
             dirs: setup.dirs,
             store,
             state: Mutex::new(loaded.state),
@@ -291,12 +303,16 @@ impl Lockstep {
 
     /// Runs the checks of `groups` (all when `None`), streaming each result to `on_result`.
     /// Only one run at a time; [`Lockstep::cancel_run`] stops it.
+    /// A finished run is saved as a review (with the checklist answers at that moment) and
+    /// compared with the previous one; a cancelled run is not saved, since its unfinished
+    /// checks would read as changes that never happened.
     pub async fn run_checks(
         &self,
         groups: Option<Vec<Group>>,
+        journey: Option<Journey>,
         now: OffsetDateTime,
         on_result: impl FnMut(&CheckResult) + Send,
-    ) -> Result<RunOutcome> {
+    ) -> Result<RunReport> {
         let groups = groups.unwrap_or_else(|| Group::ALL.to_vec());
         let cancel = CancellationToken::new();
         {
@@ -328,7 +344,97 @@ impl Lockstep {
         });
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         *lock(&self.current_run) = None;
-        Ok(outcome)
+        if outcome.cancelled {
+            return Ok(RunReport { outcome, review: None, changes: Vec::new() });
+        }
+        let previous = self.reviews.latest(now)?;
+        let review = self.reviews.record(
+            outcome.checked_at,
+            journey.or(self.state().journey),
+            outcome.results.clone(),
+            self.state().answers,
+        )?;
+        let changes = previous.map(|p| history::between(&p, &review)).unwrap_or_default();
+        Ok(RunReport { outcome, review: Some(review), changes })
+    }
+
+    /// Past reviews, newest first, with notices about damaged files set aside.
+    pub fn list_reviews(&self, now: OffsetDateTime) -> Result<ReviewList> {
+        self.reviews.list(now)
+    }
+
+    /// One review and what changed since the one before it.
+    pub fn open_review(&self, id: &str, now: OffsetDateTime) -> Result<(Review, Vec<Change>)> {
+        let review = self.reviews.load(id, now)?;
+        let changes = match self.reviews.previous(id, now)? {
+            Some(prev) => history::between(&prev, &review),
+            None => Vec::new(),
+        };
+        Ok((review, changes))
+    }
+
+    pub fn latest_review(&self, now: OffsetDateTime) -> Result<Option<Review>> {
+        self.reviews.latest(now)
+    }
+
+    /// When the last review was, when the next is due, and the counts by status.
+    pub fn status_report(&self, now: OffsetDateTime) -> Result<StatusReport> {
+        let state = self.state();
+        let latest = self.reviews.latest(now)?;
+        let extra = history::due::token_expiries(&state.tokens);
+        Ok(history::status_report(now, latest.as_ref(), state.settings.review_interval_days, &extra))
+    }
+
+    /// True (and remembered for today) when a "review due" notification should be shown now.
+    pub fn take_due_notification(&self, now: OffsetDateTime) -> Result<Option<StatusReport>> {
+        let report = self.status_report(now)?;
+        if !report.due || !history::should_notify(now, self.state().last_notified_on.as_deref()) {
+            return Ok(None);
+        }
+        self.update(|s| {
+            s.last_notified_on = Some(history::due::notified_on(now));
+            Ok(())
+        })?;
+        Ok(Some(report))
+    }
+
+    /// A report of one review (the latest when `id` is `None`) with its changes.
+    pub fn report(&self, id: Option<&str>, format: ReportFormat, now: OffsetDateTime) -> Result<String> {
+        let review = match id {
+            Some(id) => self.reviews.load(id, now)?,
+            None => self.reviews.latest(now)?.ok_or_else(|| {
+                Error::InvalidInput("There is no review yet. Run the checks first (lockstep check).".into())
+            })?,
+        };
+        let (_, changes) = self.open_review(&review.id, now)?;
+        Ok(history::report::render(&review, &changes, Catalogue::builtin(), &review.answers, format))
+    }
+
+    /// The onboarding summary to share with a project's owners (nothing private by default).
+    pub fn summary(&self, options: SummaryOptions, format: SummaryFormat, now: OffsetDateTime) -> Result<String> {
+        let latest = self.reviews.latest(now)?;
+        let summary =
+            history::summary::summarize(Catalogue::builtin(), &self.state().answers, latest.as_ref(), options);
+        Ok(history::summary::render_summary(&summary, format))
+    }
+
+    /// The progress file (answers, positions, settings; never tokens).
+    pub fn export_progress(&self) -> String {
+        history::transfer::export(&self.state())
+    }
+
+    /// What importing `file_text` would change; changes nothing.
+    pub fn preview_import(&self, file_text: &str) -> Result<ImportPreview> {
+        history::transfer::preview(&self.state(), file_text)
+    }
+
+    /// Imports a progress file (after the user saw the preview and agreed).
+    pub fn apply_import(&self, file_text: &str) -> Result<State> {
+        let preview = history::transfer::preview(&self.state(), file_text)?;
+        self.update(|s| {
+            *s = history::transfer::apply(s, &preview);
+            Ok(())
+        })
     }
 
     /// Cancels the running check run, if any. Results so far are kept; the rest say unknown.
