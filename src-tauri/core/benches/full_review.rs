@@ -1,0 +1,238 @@
+//! A full review against loopback servers that add 50 ms to every response: all six
+//! platforms, 200 packages. Prints wall time, the critical path and the sequential sum.
+//!
+//! Spread: npm 64, PyPI 64, RubyGems 64, crates.io 8. crates.io allows one request per second,
+//! so its chain (user → crate list → one owners request per crate, each at least 1 s after the
+//! previous) is the critical path whatever the spread; 8 crates keep the bench near 10 s while
+//! the other 192 packages must finish in its shadow. A second pass without crates.io shows how
+//! the unthrottled platforms do on their own (their critical path is only 2–3 requests deep).
+//!
+//! Run: `cargo bench -p lockstep-core --bench full_review`
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use lockstep_core::engine::Probe;
+use lockstep_core::live::crates::POLITE_INTERVAL;
+use lockstep_core::platform::{Group, Platform};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{ctx, run_with, TestServer};
+
+const LATENCY: Duration = Duration::from_millis(50);
+const NPM: usize = 64;
+const PYPI: usize = 64;
+const RUBYGEMS: usize = 64;
+const CRATES: usize = 8;
+
+fn owners_json(i: usize) -> Vec<String> {
+    (0..(1 + i % 4)).map(|k| format!("owner{k}")).collect()
+}
+
+struct Servers {
+    github: TestServer,
+    gitlab: TestServer,
+    npm: TestServer,
+    pypi: TestServer,
+    rubygems: TestServer,
+    crates: TestServer,
+}
+
+async fn servers() -> Servers {
+    let s = Servers {
+        github: TestServer::start_with_delay(LATENCY).await,
+        gitlab: TestServer::start_with_delay(LATENCY).await,
+        npm: TestServer::start_with_delay(LATENCY).await,
+        pypi: TestServer::start_with_delay(LATENCY).await,
+        rubygems: TestServer::start_with_delay(LATENCY).await,
+        crates: TestServer::start_with_delay(LATENCY).await,
+    };
+    let g = &s.github;
+    g.json(
+        "/user",
+        json!({"login": "bench", "two_factor_authentication": true}),
+    );
+    g.json(
+        "/user/emails?per_page=100",
+        json!([{"email": "bench@gmail.com", "primary": true}]),
+    );
+    g.json("/user/gpg_keys?per_page=100", json!([]));
+    g.json("/user/ssh_signing_keys?per_page=100", json!([{"title": "k", "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJlcjQ9IN0o13XXm2CuMJEOFifg7mfEe60KpaBrBpE8l"}]));
+    g.json("/user/keys?per_page=100", json!([]));
+    g.json("/user/memberships/orgs?state=active&per_page=100", json!([{"role": "admin", "organization": {"login": "o1"}}, {"role": "admin", "organization": {"login": "o2"}}]));
+    for o in ["o1", "o2"] {
+        g.json(
+            &format!("/orgs/{o}"),
+            json!({"two_factor_requirement_enabled": true}),
+        );
+        g.json(
+            &format!("/orgs/{o}/members?role=admin&per_page=100"),
+            json!([{"login": "a"}, {"login": "b"}]),
+        );
+    }
+    s.gitlab.json(
+        "/api/v4/user",
+        json!({"username": "bench", "two_factor_enabled": true}),
+    );
+    s.gitlab.json(
+        "/api/v4/personal_access_tokens/self",
+        json!({"scopes": ["read_user"], "expires_at": "2027-06-01"}),
+    );
+
+    s.npm.json("/-/whoami", json!({"username": "bench"}));
+    s.npm.json(
+        "/-/npm/v1/user",
+        json!({"name": "bench", "tfa": {"mode": "auth-and-writes"}}),
+    );
+    let objects: Vec<Value> = (0..NPM)
+        .map(|i| json!({"package": {"name": format!("npm-pkg-{i}")}}))
+        .collect();
+    s.npm.json(
+        "/-/v1/search?text=maintainer:bench&size=250&from=0",
+        json!({"objects": objects, "total": NPM}),
+    );
+    for i in 0..NPM {
+        let m: Vec<Value> = owners_json(i)
+            .into_iter()
+            .map(|n| json!({"name": n}))
+            .collect();
+        s.npm
+            .json(&format!("/npm-pkg-{i}"), json!({"maintainers": m}));
+    }
+    for i in 0..PYPI {
+        let roles: Vec<Value> = owners_json(i)
+            .into_iter()
+            .map(|u| json!({"role": "Owner", "user": u}))
+            .collect();
+        s.pypi.json(
+            &format!("/pypi/py-pkg-{i}/json"),
+            json!({"ownership": {"roles": roles}}),
+        );
+    }
+    let gems: Vec<Value> = (0..RUBYGEMS)
+        .map(|i| json!({"name": format!("gem-{i}")}))
+        .collect();
+    s.rubygems
+        .json("/api/v1/owners/bench/gems.json", Value::Array(gems));
+    for i in 0..RUBYGEMS {
+        let o: Vec<Value> = owners_json(i)
+            .into_iter()
+            .map(|h| json!({"handle": h}))
+            .collect();
+        s.rubygems.json(
+            &format!("/api/v1/gems/gem-{i}/owners.json"),
+            Value::Array(o),
+        );
+    }
+    s.crates
+        .json("/api/v1/users/bench", json!({"user": {"id": 7}}));
+    let crates: Vec<Value> = (0..CRATES)
+        .map(|i| json!({"name": format!("crate-{i}")}))
+        .collect();
+    s.crates.json(
+        "/api/v1/crates?user_id=7&per_page=100&page=1",
+        json!({"crates": crates, "meta": {"total": CRATES, "next_page": null}}),
+    );
+    for i in 0..CRATES {
+        let u: Vec<Value> = owners_json(i)
+            .into_iter()
+            .map(|l| json!({"login": l, "kind": "user"}))
+            .collect();
+        s.crates.json(
+            &format!("/api/v1/crates/crate-{i}/owners"),
+            json!({"users": u}),
+        );
+    }
+    s
+}
+
+fn all_seen(s: &Servers) -> Vec<support::Seen> {
+    [
+        &s.github,
+        &s.gitlab,
+        &s.npm,
+        &s.pypi,
+        &s.rubygems,
+        &s.crates,
+    ]
+    .iter()
+    .flat_map(|x| x.seen())
+    .collect()
+}
+
+async fn review(s: &Servers, groups: &[Group]) -> (Duration, usize) {
+    let urls = [
+        ("LOCKSTEP_GITHUB_URL", s.github.url("")),
+        ("LOCKSTEP_GITLAB_URL", s.gitlab.url("")),
+        ("LOCKSTEP_NPM_URL", s.npm.url("")),
+        ("LOCKSTEP_PYPI_URL", s.pypi.url("")),
+        ("LOCKSTEP_RUBYGEMS_URL", s.rubygems.url("")),
+        ("LOCKSTEP_CRATES_URL", s.crates.url("")),
+    ];
+    let projects: Vec<String> = (0..PYPI).map(|i| format!("py-pkg-{i}")).collect();
+    let projects = projects.join(",");
+    let mut env: Vec<(&str, &str)> = urls.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend([
+        ("LOCKSTEP_PYPI_PROJECTS", projects.as_str()),
+        ("LOCKSTEP_RUBYGEMS_USER", "bench"),
+        ("LOCKSTEP_CRATES_USER", "bench"),
+    ]);
+    let tokens = [
+        (Platform::Github, "ghp_bench"),
+        (Platform::Gitlab, "glpat-bench"),
+        (Platform::Npm, "npm_bench"),
+    ];
+    let mut c = ctx(&env, &tokens);
+    c.limits.deadline = Duration::from_secs(120);
+    // Production probes: crates.io keeps its real one-second spacing.
+    let probes: Vec<Arc<dyn Probe>> = lockstep_core::live::probes();
+    let before = all_seen(s).len();
+    let started = Instant::now();
+    let results = run_with(c, groups, &probes).await;
+    let wall = started.elapsed();
+    assert!(
+        results
+            .values()
+            .all(|r| r.status != lockstep_core::check::Status::Unknown),
+        "{results:#?}"
+    );
+    (wall, all_seen(s).len() - before)
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let s = servers().await;
+        let all = [Group::Github, Group::Gitlab, Group::Npm, Group::Pypi, Group::Rubygems, Group::Crates];
+        let (wall, requests) = review(&s, &all).await;
+        let crates_requests = s.crates.seen().len();
+        // Critical path: the longest dependent chain. crates.io: requests start at least one
+        // interval apart, so its chain is (n - 1) intervals plus the last response. The others:
+        // npm whoami → search → packument (3 deep), GitHub memberships → org (2), RubyGems
+        // list → owners (2), PyPI and GitLab (1).
+        let crates_chain = POLITE_INTERVAL * (crates_requests as u32 - 1) + LATENCY;
+        let others_chain = LATENCY * 3;
+        let critical = crates_chain.max(others_chain);
+        // Sequential: every request one after another, crates.io still spaced by its interval.
+        let sequential = LATENCY * (requests - crates_requests) as u32 + crates_chain;
+        let measured: Duration = all_seen(&s).iter().map(|x| x.finished - x.started).sum();
+        println!("full review: 6 platforms, {} packages ({NPM} npm, {PYPI} PyPI, {RUBYGEMS} RubyGems, {CRATES} crates.io), {requests} requests, {} ms added per response", NPM + PYPI + RUBYGEMS + CRATES, LATENCY.as_millis());
+        println!("  wall time        {:>8.3} s", wall.as_secs_f64());
+        println!("  critical path    {:>8.3} s  (crates.io: {crates_requests} requests at 1/s)", critical.as_secs_f64());
+        println!("  sequential sum   {:>8.3} s  (server time measured: {:.3} s)", sequential.as_secs_f64(), measured.as_secs_f64());
+        println!("  wall / critical  {:>8.3}   (target ≤ 1.3)", wall.as_secs_f64() / critical.as_secs_f64());
+
+        let others = [Group::Github, Group::Gitlab, Group::Npm, Group::Pypi, Group::Rubygems];
+        let (wall2, requests2) = review(&s, &others).await;
+        let seq2 = LATENCY * requests2 as u32;
+        println!("without crates.io (no politeness limit): {requests2} requests");
+        println!("  wall time        {:>8.3} s", wall2.as_secs_f64());
+        println!("  critical path    {:>8.3} s  (npm: whoami → search → packument)", others_chain.as_secs_f64());
+        println!("  sequential sum   {:>8.3} s", seq2.as_secs_f64());
+        println!("  wall / critical  {:>8.3}", wall2.as_secs_f64() / others_chain.as_secs_f64());
+    });
+}
