@@ -324,7 +324,7 @@ pub fn verdict(
         };
         return CheckResult::new(ID, Status::Warn, summary)
             .with_evidence(evidence)
-            .with_remediation(setup_steps());
+            .with_remediation(setup_steps(home));
     }
     let id = key_id(config, home);
     let mut observed = Observed::default();
@@ -392,17 +392,31 @@ pub fn verdict(
         .with_observed(observed)
 }
 
-/// The exact lines to turn on SSH signing (the simplest setup today), and the GPG alternative.
-fn setup_steps() -> Vec<String> {
-    vec![
-        "To sign with your SSH key, run:".into(),
-        "git config --global gpg.format ssh".into(),
-        "git config --global user.signingkey ~/.ssh/id_ed25519.pub".into(),
+/// The exact lines to turn on SSH signing (the simplest setup today) with a public key the
+/// user already has, and the GPG alternative.
+fn setup_steps(home: &Path) -> Vec<String> {
+    let existing = [
+        "id_ed25519_sk.pub",
+        "id_ecdsa_sk.pub",
+        "id_ed25519.pub",
+        "id_ecdsa.pub",
+        "id_rsa.pub",
+    ]
+    .into_iter()
+    .find(|name| home.join(".ssh").join(name).is_file());
+    let mut steps = vec!["To sign with your SSH key, run:".to_string()];
+    if existing.is_none() {
+        steps.push("ssh-keygen -t ed25519".into());
+    }
+    steps.extend([
+        "git config --global gpg.format ssh".to_string(),
+        format!("git config --global user.signingkey ~/.ssh/{}", existing.unwrap_or("id_ed25519.pub")),
         "git config --global commit.gpgsign true".into(),
         "git config --global tag.gpgsign true".into(),
         "Then add the same public key on GitHub as a Signing Key (https://github.com/settings/keys).".into(),
         "Or with GPG: `git config --global user.signingkey <key id>` and `git config --global commit.gpgsign true`.".into(),
-    ]
+    ]);
+    steps
 }
 
 /// Runs `git config --get-regexp` as the user sees it: `HOME` is the context's home and the

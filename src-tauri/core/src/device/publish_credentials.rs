@@ -113,7 +113,7 @@ pub fn scan_pypirc(text: &str, now: OffsetDateTime) -> Vec<Finding> {
         let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
             continue;
         };
-        if key.trim().to_ascii_lowercase() != "password" {
+        if !key.trim().eq_ignore_ascii_case("password") {
             continue;
         }
         let value = unquote(value);
