@@ -319,6 +319,11 @@ mod device {
                 "a base64-encoded user name and password for r.example"
             ]
         );
+        let with_userinfo = scan_npmrc("//me:s3cretpass@r.example/:_authToken=abc\n");
+        assert_eq!(
+            with_userinfo[0].what, "an auth token for r.example",
+            "no password from the URL"
+        );
         let gem = scan_gem_credentials(
             "---\n:rubygems_api_key: abc\nhttps://rubygems.pkg.github.com/me: Bearer ghp_x\n",
         );

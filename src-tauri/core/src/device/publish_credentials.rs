@@ -100,6 +100,14 @@ fn unquote(v: &str) -> &str {
         .unwrap_or(v)
 }
 
+/// Drops `user:password@` from a registry URL or host so it never reaches a message.
+fn without_userinfo(s: &str) -> String {
+    match s.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.rsplit('@').next().unwrap_or(rest)),
+        None => s.rsplit('@').next().unwrap_or(s).to_string(),
+    }
+}
+
 /// `.pypirc`: every `password` in an index section, classified offline.
 pub fn scan_pypirc(text: &str, now: OffsetDateTime) -> Vec<Finding> {
     let mut section = String::new();
@@ -173,7 +181,7 @@ pub fn scan_npmrc(text: &str) -> Vec<Finding> {
             _ => continue,
         };
         out.push(Finding {
-            what: format!("{what} for {scope}"),
+            what: format!("{what} for {}", without_userinfo(scope)),
             severe: false,
         });
     }
@@ -205,7 +213,7 @@ pub fn scan_gem_credentials(text: &str) -> Vec<Finding> {
             }
             .to_string()
         } else {
-            format!("an API key for {}", unquote(key))
+            format!("an API key for {}", without_userinfo(unquote(key)))
         };
         out.push(Finding {
             what,
