@@ -169,8 +169,10 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
                 print_json(&CheckJson::new(report.outcome.checked_at, results, &report.changes))?;
             } else {
                 print!("{}", render_results(results));
-                if report.review.is_some() {
-                    print!("\n{}", history::render_changes_text(&report.changes));
+                match (&report.review, &report.previous_id) {
+                    (Some(_), Some(_)) => print!("\n{}", history::render_changes_text(&report.changes)),
+                    (Some(_), None) => println!("\nThis is your first review; the next one will show what changed."),
+                    (None, _) => println!("\nThe run was cancelled and not saved as a review."),
                 }
             }
             Ok(if results.iter().any(|r| r.status == Status::Fail) { 1 } else { 0 })

@@ -24,7 +24,21 @@ use tokio_util::sync::CancellationToken;
 pub struct RunReport {
     pub outcome: RunOutcome,
     pub review: Option<Review>,
+    /// The review this run was compared with (`None` for the first review).
+    pub previous_id: Option<String>,
     pub changes: Vec<Change>,
+}
+
+/// Changes between two reviews over the checks both ran: a run limited to some platforms
+/// (`--only github`) says nothing about the others, so they are neither added nor removed.
+fn comparable_changes(prev: &Review, next: &Review) -> Vec<Change> {
+    let in_both = |r: &CheckResult, other: &Review| other.results.iter().any(|o| o.id == r.id);
+    let mut prev = prev.clone();
+    let mut next = next.clone();
+    let prev_snapshot = prev.clone();
+    prev.results.retain(|r| in_both(r, &next));
+    next.results.retain(|r| in_both(r, &prev_snapshot));
+    history::between(&prev, &next)
 }
 
 /// What the user sees about a platform's token: never the token itself.
@@ -345,7 +359,7 @@ impl Lockstep {
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         *lock(&self.current_run) = None;
         if outcome.cancelled {
-            return Ok(RunReport { outcome, review: None, changes: Vec::new() });
+            return Ok(RunReport { outcome, review: None, previous_id: None, changes: Vec::new() });
         }
         let previous = self.reviews.latest(now)?;
         let review = self.reviews.record(
@@ -354,8 +368,8 @@ impl Lockstep {
             outcome.results.clone(),
             self.state().answers,
         )?;
-        let changes = previous.map(|p| history::between(&p, &review)).unwrap_or_default();
-        Ok(RunReport { outcome, review: Some(review), changes })
+        let changes = previous.as_ref().map(|p| comparable_changes(p, &review)).unwrap_or_default();
+        Ok(RunReport { outcome, review: Some(review), previous_id: previous.map(|p| p.id), changes })
     }
 
     /// Past reviews, newest first, with notices about damaged files set aside.
@@ -367,7 +381,7 @@ impl Lockstep {
     pub fn open_review(&self, id: &str, now: OffsetDateTime) -> Result<(Review, Vec<Change>)> {
         let review = self.reviews.load(id, now)?;
         let changes = match self.reviews.previous(id, now)? {
-            Some(prev) => history::between(&prev, &review),
+            Some(prev) => comparable_changes(&prev, &review),
             None => Vec::new(),
         };
         Ok((review, changes))
