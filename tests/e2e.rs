@@ -105,7 +105,6 @@ fn onboarding_walk_survives_a_restart() {
     expect_progress(&s, 4, 3);
 
     sidebar_shows_answers(&s, &first, &second, &third);
-    keep_screenshot(&s);
 
     // The app keeps its state under the temporary home, not the real one.
     let state_files: Vec<_> = files_under(&home.path().join("data"))
@@ -123,6 +122,7 @@ fn onboarding_walk_survives_a_restart() {
     assert_eq!(current_item_id(&s), fourth, "the app reopens where the user left off");
     expect_progress(&s, 4, 3);
     sidebar_shows_answers(&s, &first, &second, &third);
+    keep_screenshot(&s);
     s.close();
 
     eprintln!("e2e onboarding walk + restart took {:.1} s", started.elapsed().as_secs_f64());

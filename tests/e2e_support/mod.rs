@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The W3C key under which an element reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a07e-4f4b7d0f4ea4";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Panics unless a display is available: the window cannot open without one.
 pub fn require_display() {

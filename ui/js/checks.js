@@ -33,7 +33,7 @@ function draw(view) {
   mount(root, h("section", { class: "screen", id: "checks" },
     screenHeader("Checks", "Lockstep asks each platform and this device directly. Unknown means it could not tell, and says why; it is never counted against you.", runButton, cancel),
     progressBlock(),
-    run.changes ? h("section", { class: "card", "aria-labelledby": "changes-h" },
+    run.changes?.length ? h("section", { class: "card", "aria-labelledby": "changes-h" },
       h("h2", { id: "changes-h", text: run.cancelled ? "Run cancelled: what changed in the checks that finished" : "What changed since your last review" }),
       changeList(run.changes)) : null,
     groups.map((g) => groupSection(view, g, specs.filter((s) => s.group === g), results))));

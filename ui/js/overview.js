@@ -69,16 +69,16 @@ function nextCard(ctx) {
 function dueCard(snap) {
   const due = snap.due || {};
   const lines = {
-    never: "You have not done a periodic review yet. Finish onboarding first; the first review is then due in a few months.",
-    not_due: `Next review is due on ${fmtDate(due.next_due_on)}.`,
+    never: "No periodic review yet. Once onboarding is done, run the checks; Lockstep then reminds you when the next review is due.",
+    not_due: `The next review is due on ${fmtDate(due.next_due_on)}.`,
     due_today: "Your periodic review is due today.",
     overdue: `Your periodic review was due on ${fmtDate(due.next_due_on)}.`,
   };
   return h("section", { class: "card", "aria-labelledby": "due-h" },
     h("h2", { id: "due-h", text: "Reviews" }),
-    h("p", { text: due.last_review_at ? `Last review: ${fmtDate(due.last_review_at)}.` : "No review recorded yet." }),
+    due.last_review_at ? h("p", { text: `Last review: ${fmtDate(due.last_review_at)}.` }) : null,
     h("p", { id: "due-line", text: lines[due.status] || "Lockstep could not work out when the next review is due." }),
-    due.reason ? h("p", { class: "muted", text: due.reason }) : null,
+    due.reason && due.status !== "never" ? h("p", { class: "muted", text: due.reason }) : null,
     h("p", { class: "muted", text: `Reviews repeat every ${snap.state.settings?.review_interval_days ?? 90} days (change it under Accounts & tokens).` }));
 }
 
@@ -95,7 +95,7 @@ function journeysCard(ctx) {
           "aria-current": id === current ? "true" : null,
           onclick: () => startJourney(ctx, id),
         }, `${j.title}${id === current ? " (current)" : ""}`),
-        h("span", { class: "muted", text: ` ${answered} of ${items.length} answered` }));
+        h("span", { class: "muted", text: `${answered} of ${items.length} answered` }));
     })));
 }
 
