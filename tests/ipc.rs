@@ -2,6 +2,8 @@
 //! names (camelCase), response shapes, `{kind, message}` errors, and that a saved token is
 //! never sent back.
 
+mod fake_platforms;
+
 use lockstep_core::app::{Lockstep, Setup};
 use lockstep_core::dirs::AppDirs;
 use lockstep_core::engine::Limits;
@@ -132,4 +134,51 @@ fn a_saved_token_never_comes_back_over_ipc() {
     let deleted = invoke(&h, "delete_token", json!({"platform": "github"})).expect("delete");
     assert_eq!(deleted["saved"], false);
     assert!(h.keychain.get(Platform::Github).expect("get").is_none());
+}
+
+
+
+/// `run_checks` through IPC with canary tokens: the streamed and returned results never hold
+/// a token, and the run is saved as a review that `list_reviews` and `open_review` return.
+#[test]
+fn run_checks_over_ipc_never_returns_a_token() {
+    let server = fake_platforms::FakePlatforms::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut env = EnvVars::default();
+    for (k, v) in server.env("CANARYipcRUNx7Q2tokenDoNotLeak") {
+        env = env.with(&k, &v);
+    }
+    let lockstep = Lockstep::open(
+        Setup {
+            dirs: AppDirs::under(dir.path()),
+            tokens: Arc::new(MemoryKeychain::default()),
+            env,
+            home: dir.path().join("home"),
+            probes: lockstep_core::probes::all(),
+            limits: Limits { request_timeout: Duration::from_secs(5), deadline: Duration::from_secs(60) },
+        },
+        time::OffsetDateTime::now_utc(),
+    )
+    .expect("open");
+    let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    let h = Harness { _dir: dir, root: std::path::PathBuf::new(), keychain: Arc::new(MemoryKeychain::default()), _app: app, webview };
+
+    let run = invoke(&h, "run_checks", json!({"groups": ["github", "gitlab", "npm"], "journey": "review", "onEvent": "__CHANNEL__:1"}))
+        .expect("run");
+    assert!(!run.to_string().contains("CANARY"), "{run}");
+    let results = run["results"].as_array().expect("results");
+    let two_fa = results.iter().find(|r| r["id"] == "github.two_factor").expect("github.two_factor");
+    assert_eq!(two_fa["status"], "pass", "{two_fa}");
+    let review_id = run["review_id"].as_str().expect("saved as a review").to_string();
+
+    let list = invoke(&h, "list_reviews", json!({})).expect("list");
+    assert_eq!(list["reviews"][0]["id"], review_id.as_str());
+    let opened = invoke(&h, "open_review", json!({"id": review_id})).expect("open");
+    assert_eq!(opened["review"]["journey"], "review");
+    assert!(!opened.to_string().contains("CANARY"));
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    assert_eq!(snap["due"]["status"], "not_due", "{}", snap["due"]);
+    assert!(!snap["latest_results"].as_array().expect("latest").is_empty());
+    assert!(!snap.to_string().contains("CANARY"));
 }
