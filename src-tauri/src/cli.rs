@@ -130,6 +130,7 @@ pub fn wants_window(args: &[OsString]) -> bool {
 
 /// Runs the CLI and returns the exit code.
 pub fn main(args: Vec<OsString>) -> i32 {
+    attach_console();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -434,3 +435,18 @@ pub fn render_results(results: &[CheckResult]) -> String {
     ));
     out
 }
+
+/// Release builds on Windows are GUI programs (no console window for the app), so the CLI
+/// attaches to the terminal it was started from to print there.
+#[cfg(windows)]
+fn attach_console() {
+    use windows_sys::Win32::System::Console::{AttachConsole, ATTACH_PARENT_PROCESS};
+    // SAFETY: AttachConsole has no memory-safety preconditions; failure (no parent console)
+    // just leaves output unattached, as before.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_console() {}
