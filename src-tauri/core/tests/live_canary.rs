@@ -250,6 +250,40 @@ mod live {
         .unwrap_err();
         assert!(err.to_string().contains("HTTP 401"));
 
+        let s = TestServer::start().await;
+        s.json("/-/whoami", json!({"username": "fake-npm"}));
+        s.json(
+            "/api/v3/subscription/status",
+            json!({"SubscriptionName": "Pwned 1", "SubscribedUntil": "2026-12-01T00:00:00"}),
+        );
+        let caps = inspect(
+            Platform::Npm,
+            &s.url(""),
+            &Secret::new("npm_fake"),
+            Duration::from_secs(2),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(caps.user.as_deref(), Some("fake-npm"));
+        let caps = inspect(
+            Platform::Hibp,
+            &s.url(""),
+            &Secret::new("hibpfake"),
+            Duration::from_secs(2),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(caps.expires_at.as_deref(), Some("2026-12-01"));
+        assert_eq!(caps.warnings, vec!["expires in 5 days"]);
+        assert!(
+            s.seen()
+                .iter()
+                .all(|x| x.authorization.as_deref() != Some("hibpfake")),
+            "HIBP's key goes in hibp-api-key"
+        );
+
         // PyPI: decoded offline, never sent (the base URL is unreachable on purpose).
         let tokens: std::collections::BTreeMap<String, String> =
             serde_json::from_str(include_str!("fixtures/pypi/tokens.json")).unwrap();
