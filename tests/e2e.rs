@@ -105,6 +105,7 @@ fn onboarding_walk_survives_a_restart() {
     expect_progress(&s, 4, 3);
 
     sidebar_shows_answers(&s, &first, &second, &third);
+    every_screen_draws(&s);
 
     // The app keeps its state under the temporary home, not the real one.
     let state_files: Vec<_> = files_under(&home.path().join("data"))
@@ -126,6 +127,27 @@ fn onboarding_walk_survives_a_restart() {
     s.close();
 
     eprintln!("e2e onboarding walk + restart took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Each section of the app opens from the top bar with its heading and no error banner.
+#[track_caller]
+fn every_screen_draws(s: &Session<'_>) {
+    for (route, heading) in [
+        ("overview", "Overview"),
+        ("checks", "Checks"),
+        ("accounts", "Accounts & tokens"),
+        ("history", "History"),
+        ("travel", "Travel"),
+    ] {
+        s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
+        s.wait_text("#screen-title", WAIT, heading, |t| t == heading);
+        let current = s.wait_for(r#"#nav [aria-current="page"]"#, WAIT);
+        assert_eq!(s.attr(&current, "data-route").as_deref(), Some(route), "the top bar marks {route} as current");
+        let errors = s.find_all(".banner-error");
+        assert!(errors.is_empty(), "{route} drew an error: {}", errors.iter().map(|e| s.text(e)).collect::<Vec<_>>().join(" | "));
+    }
+    s.click_css(r#"#nav [data-route="journey"]"#);
+    s.wait_for("#journey-item", WAIT);
 }
 
 #[track_caller]

@@ -174,6 +174,7 @@ async function save(view, form) {
     const id = input.dataset.account;
     const value = input.value.trim();
     accounts[id] = { ...(accounts[id] || {}), [input.dataset.field]: value || null };
+    if (!accounts[id].user && !accounts[id].base_url) delete accounts[id];
   }
   const interval = Number.parseInt(form.querySelector("#review-interval").value, 10);
   if (!Number.isFinite(interval) || interval < 1) {

@@ -30,7 +30,7 @@ export function changeList(changes) {
     return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id },
       h("span", { class: "badge" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: w.icon }), h("span", { class: "badge-word", text: w.word })),
       h("span", { class: "change-summary", text: c.summary || c.id }),
-      c.from || c.to ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null);
+      !c.summary && (c.from || c.to) ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null);
   }));
 }
 

@@ -19,25 +19,30 @@ export function checkBadge(status) {
     h("span", { class: "badge-word", text: s.word }));
 }
 
-/** What to do next for an error kind, so no error is a dead end. */
+/** What to do next for an error kind, so no error is a dead end (null: the message says it). */
 const NEXT_STEPS = {
-  invalid_input: "Check the highlighted field and try again.",
-  unavailable: "The rest of Lockstep still works; this part arrives in a later version.",
+  invalid_input: "Check the field and try again.",
+  keychain_unavailable: "Lockstep keeps tokens only in the system keychain. Checks that need no token still run.",
+  keychain_locked: null,
+  keychain: "Nothing was saved anywhere else. Try again in a moment.",
+  io: "Check that the folder exists and Lockstep can write there, then try again.",
+  corrupt: "The file was left as it was; nothing was overwritten.",
+  no_home: "Lockstep needs a home folder to keep your progress: set HOME and start it again.",
+  internal: null,
+  unavailable: "The rest of Lockstep still works.",
   no_app: "Open Lockstep from your applications menu or run `lockstep`.",
-  keychain: "Unlock your system keychain (or log in again) and try once more.",
-  io: "Check that the folder exists and you can write to it, then try again.",
-  network: "Check your connection and try again; nothing was changed.",
 };
+const DEFAULT_NEXT = "If it keeps happening, restart Lockstep; your answers are saved as you go.";
 
 /** A calm banner for {kind, message}; `onRetry` adds a Try again button. */
 export function errorBanner(err, { onRetry, onDismiss } = {}) {
   const kind = err?.kind || "error";
   const message = err?.message || String(err);
-  const next = NEXT_STEPS[kind] || "Try again; if it keeps happening, note the message above and restart Lockstep.";
+  const next = kind in NEXT_STEPS ? NEXT_STEPS[kind] : DEFAULT_NEXT;
   const banner = h("div", { class: "banner banner-error", role: "alert", "data-kind": kind },
     h("div", { class: "banner-body" },
       h("p", { class: "banner-title", text: message }),
-      h("p", { class: "banner-next", text: next })),
+      next ? h("p", { class: "banner-next", text: next }) : null),
     h("div", { class: "banner-actions" },
       onRetry ? h("button", { type: "button", class: "btn", text: "Try again", onclick: onRetry }) : null,
       h("button", {
