@@ -131,11 +131,24 @@ impl Driver {
 
     /// One WebDriver call; returns `value`, or the driver's error as `Err(message)`.
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let mut req = self.http.request(method, self.url(path));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().map_err(|e| format!("request to {path} failed: {e}"))?;
+        // tauri-driver now and then reuses a pooled connection to WebKitWebDriver that the
+        // latter has closed, and drops our request unanswered; such a request never reached
+        // the page, so sending it once more is safe.
+        let send = || {
+            let mut req = self.http.request(method.clone(), self.url(path));
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            req.send()
+        };
+        let resp = match send() {
+            Ok(r) => r,
+            Err(first) if first.is_connect() || first.is_request() => {
+                std::thread::sleep(Duration::from_millis(250));
+                send().map_err(|e| format!("request to {path} failed twice: {first}; then {e}"))?
+            }
+            Err(e) => return Err(format!("request to {path} failed: {e}")),
+        };
         let ok = resp.status().is_success();
         let body: Value = resp.json().map_err(|e| format!("{path}: unreadable response: {e}"))?;
         let value = body.get("value").cloned().unwrap_or(Value::Null);

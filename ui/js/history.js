@@ -200,16 +200,37 @@ async function pickImport(view) {
   }
 }
 
+/** A count from either a number or a list of item ids. */
+function countOf(value) {
+  return Array.isArray(value) ? value.length : Number(value) || 0;
+}
+
+/** Up to five item titles from a list of ids, for the preview. */
+function titlesOf(view, value) {
+  if (!Array.isArray(value) || value.length === 0) return "";
+  const items = view.ctx.snapshot.catalogue.items;
+  const names = value.slice(0, 5).map((v) => {
+    const id = typeof v === "string" ? v : v?.id;
+    return items.find((i) => i.id === id)?.title || id;
+  });
+  return `: ${names.join("; ")}${value.length > 5 ? `; and ${value.length - 5} more` : ""}`;
+}
+
 function importPreview(view) {
   const p = view.preview;
   const settings = p.settings_changed || [];
+  const added = countOf(p.answers_added);
+  const changed = countOf(p.answers_changed);
+  const nothing = added === 0 && changed === 0 && settings.length === 0 && !p.journey_changed;
   return h("div", { class: "import-preview", id: "import-preview", role: "region", "aria-label": "Import preview" },
-    h("h3", { tabindex: "-1", text: "Before anything changes" }),
+    h("h3", { tabindex: "-1", text: nothing ? "This file matches what you already have" : "Before anything changes" }),
     p.summary ? h("p", { text: p.summary }) : null,
     h("ul", {},
-      h("li", { text: `${plural(p.answers_added || 0, "answer")} would be added.` }),
-      h("li", { text: `${plural(p.answers_changed || 0, "answer")} you already have would be replaced.` }),
-      h("li", { text: settings.length ? `Settings that would change: ${settings.join(", ")}.` : "No settings would change." })),
+      h("li", { text: `${plural(added, "answer")} would be added${titlesOf(view, p.answers_added)}.` }),
+      h("li", { text: `${plural(changed, "answer")} you already have would be replaced${titlesOf(view, p.answers_changed)}.` }),
+      h("li", { text: settings.length ? `Settings that would change: ${settings.join(", ")}.` : "No settings would change." }),
+      p.journey_changed ? h("li", { text: `Your current journey would become ${JOURNEYS[p.journey_changed]?.title || p.journey_changed}.` }) : null),
+    h("p", { class: "muted", text: "Tokens are never part of this file; save them again on this computer under Accounts & tokens." }),
     h("div", { class: "button-row" },
       h("button", { type: "button", class: "btn btn-primary", id: "apply-import", text: "Import and replace", onclick: () => applyImport(view) }),
       h("button", { type: "button", class: "btn btn-quiet", text: "Cancel", onclick: () => { view.preview = null; view.importPath = null; draw(view); } })));

@@ -133,7 +133,8 @@ function interceptLinks() {
     try {
       await ipc.openUrl(href);
     } catch (err) {
-      ctx.showError(err);
+      ctx.showError({ kind: "no_browser", message: `Lockstep could not open your browser (${err.message || err}).` },
+        { next: `Copy this address into your browser instead: ${href}` });
     }
   });
 }

@@ -34,11 +34,11 @@ const NEXT_STEPS = {
 };
 const DEFAULT_NEXT = "If it keeps happening, restart Lockstep; your answers are saved as you go.";
 
-/** A calm banner for {kind, message}; `onRetry` adds a Try again button. */
-export function errorBanner(err, { onRetry, onDismiss } = {}) {
+/** A calm banner for {kind, message}; `onRetry` adds a Try again button, `next` overrides the next step. */
+export function errorBanner(err, { onRetry, onDismiss, next: nextOverride } = {}) {
   const kind = err?.kind || "error";
   const message = err?.message || String(err);
-  const next = kind in NEXT_STEPS ? NEXT_STEPS[kind] : DEFAULT_NEXT;
+  const next = nextOverride || (kind in NEXT_STEPS ? NEXT_STEPS[kind] : DEFAULT_NEXT);
   const banner = h("div", { class: "banner banner-error", role: "alert", "data-kind": kind },
     h("div", { class: "banner-body" },
       h("p", { class: "banner-title", text: message }),
