@@ -6,15 +6,21 @@ import { JOURNEYS, CHECK_STATES, compareCheckStatus } from "./model.js";
 import { screenHeader, infoBanner } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 
-const CHANGE_ORDER = ["worse", "owner_added", "owner_removed", "key_removed", "key_added", "expiry_closer", "token_added", "token_removed", "better", "item_done"];
+// The same order as the core's: what may need you to act first, good news last.
+const CHANGE_ORDER = ["worse", "owner_removed", "key_removed", "expiry_closer", "owner_added", "key_added",
+  "item_undone", "check_removed", "check_added", "changed", "better", "item_done"];
 const CHANGE_WORDS = {
   worse: { word: "Worse", icon: "▼", tone: "bad" },
-  better: { word: "Better", icon: "▲", tone: "good" },
+  owner_removed: { word: "Owner removed", icon: "−", tone: "bad" },
+  key_removed: { word: "Key gone", icon: "−", tone: "bad" },
+  expiry_closer: { word: "Expiry closer", icon: "◷", tone: "bad" },
   owner_added: { word: "New owner", icon: "+", tone: "note" },
-  owner_removed: { word: "Owner removed", icon: "−", tone: "note" },
   key_added: { word: "New key", icon: "+", tone: "note" },
-  key_removed: { word: "Key gone", icon: "−", tone: "note" },
-  expiry_closer: { word: "Expiry closer", icon: "⏱", tone: "note" },
+  item_undone: { word: "Answer cleared", icon: "○", tone: "note" },
+  check_removed: { word: "Check not run", icon: "–", tone: "note" },
+  check_added: { word: "New check", icon: "+", tone: "note" },
+  changed: { word: "Changed", icon: "~", tone: "note" },
+  better: { word: "Better", icon: "▲", tone: "good" },
   item_done: { word: "Marked done", icon: "✓", tone: "good" },
 };
 
@@ -23,7 +29,7 @@ export function changeList(changes) {
   if (!changes || changes.length === 0) {
     return h("p", { class: "muted", id: "no-changes", text: "Nothing changed since the review before." });
   }
-  const rank = (k) => (CHANGE_ORDER.indexOf(k) === -1 ? CHANGE_ORDER.length - 2 : CHANGE_ORDER.indexOf(k));
+  const rank = (k) => (CHANGE_ORDER.includes(k) ? CHANGE_ORDER.indexOf(k) : CHANGE_ORDER.indexOf("changed"));
   const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
   return h("ul", { class: "change-list", id: "change-list" }, sorted.map((c) => {
     const w = CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
