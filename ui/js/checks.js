@@ -45,7 +45,9 @@ function progressBlock() {
   const label = run.active
     ? `${run.done} of ${run.total || "?"} checks finished`
     : run.finishedAt
-      ? `${run.cancelled ? "Cancelled" : "Finished"} at ${fmtDateTime(run.finishedAt)}: ${run.done} of ${run.total} checks ran.`
+      ? run.cancelled
+        ? `Cancelled at ${fmtDateTime(run.finishedAt)}; ${run.done} of ${run.total} checks had finished. Their results are kept.`
+        : `Finished at ${fmtDateTime(run.finishedAt)}: ${run.done} of ${run.total} checks ran.`
       : "";
   return h("div", { class: "run-progress", hidden: !run.active && !run.finishedAt },
     h("progress", { class: "progress", id: "checks-progress", max: run.total || 1, value: run.done, "aria-label": "Checks finished" }),

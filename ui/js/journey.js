@@ -63,6 +63,9 @@ function sidebar(view, journey, items, current) {
     h("p", { id: "progress", class: "progress-text", "data-answered": answered, "data-total": items.length },
       h("span", { id: progressId, text: `${answered} of ${items.length} answered` })),
     h("progress", { class: "progress", max: items.length, value: answered, "aria-labelledby": progressId }),
+    journey === "review" ? h("p", { class: "review-hint" },
+      h("span", { text: "Items a check can confirm are re-checked when you run the checks. " }),
+      h("button", { type: "button", class: "btn btn-link", text: "Run the checks", onclick: () => ctx.navigate("checks") })) : null,
     h("ol", { class: "topic-list" }, topics.map((topic) =>
       h("li", { class: "topic", "data-topic": topic.id },
         h("p", { class: "topic-title" },

@@ -139,7 +139,16 @@ function interceptLinks() {
   });
 }
 
+/** Unexpected script errors and blocked content show as a calm banner, never silently. */
+function reportUnexpected() {
+  const show = (message) => ctx.showError({ kind: "internal", message }, { next: "Your answers are saved as you go; switching screens or restarting Lockstep usually clears this." });
+  window.addEventListener("error", (e) => show(`Something on this screen went wrong (${e.message}).`));
+  window.addEventListener("unhandledrejection", (e) => show(`Something on this screen went wrong (${e.reason?.message || e.reason}).`));
+  document.addEventListener("securitypolicyviolation", (e) => show(`The window blocked ${e.blockedURI || "some content"} (${e.violatedDirective}).`));
+}
+
 async function boot() {
+  reportUnexpected();
   interceptLinks();
   renderNav();
   try {
