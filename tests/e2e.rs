@@ -19,7 +19,9 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// `(answered, total)` from the sidebar's "3 of 43 answered".
 fn progress(s: &Session<'_>) -> (usize, usize) {
-    let text = s.wait_text("#progress", WAIT, "a progress count", |t| t.contains(" of "));
+    let text = s.wait_text("#progress", WAIT, "a progress count", |t| {
+        t.contains(" of ")
+    });
     parse_of(&text, "#progress")
 }
 
@@ -31,21 +33,32 @@ fn position(s: &Session<'_>) -> (usize, usize) {
 
 #[track_caller]
 fn parse_of(text: &str, what: &str) -> (usize, usize) {
-    let nums: Vec<usize> = text.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
-    assert!(nums.len() >= 2, "{what} should read like `N of M`, got {text:?}");
+    let nums: Vec<usize> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        nums.len() >= 2,
+        "{what} should read like `N of M`, got {text:?}"
+    );
     (nums[0], nums[1])
 }
 
 /// Waits until the position and the answered count read as expected.
 #[track_caller]
 fn expect_progress(s: &Session<'_>, at: usize, answered: usize) {
-    s.wait_text("#position", WAIT, &format!("item {at}"), |t| t.starts_with(&format!("Item {at} of ")));
-    s.wait_text("#progress", WAIT, &format!("{answered} answered"), |t| t.starts_with(&format!("{answered} of ")));
+    s.wait_text("#position", WAIT, &format!("item {at}"), |t| {
+        t.starts_with(&format!("Item {at} of "))
+    });
+    s.wait_text("#progress", WAIT, &format!("{answered} answered"), |t| {
+        t.starts_with(&format!("{answered} of "))
+    });
 }
 
 fn current_item_id(s: &Session<'_>) -> String {
     let pane = s.wait_for("#journey-item", WAIT);
-    s.attr(&pane, "data-item-id").expect("the item pane names its item")
+    s.attr(&pane, "data-item-id")
+        .expect("the item pane names its item")
 }
 
 #[test]
@@ -60,14 +73,24 @@ fn onboarding_walk_survives_a_restart() {
     s.wait_for("#journey-choice", WAIT);
     let text = s.text(&s.wait_for("#journey-choice", WAIT));
     for journey in ["Onboarding", "Periodic review", "Travel"] {
-        assert!(text.contains(journey), "the first run offers the {journey} journey; it showed:\n{text}");
+        assert!(
+            text.contains(journey),
+            "the first run offers the {journey} journey; it showed:\n{text}"
+        );
     }
     s.click_css(r#"[data-journey="onboarding"]"#);
     s.wait_for("#journey-item", WAIT);
     let (answered, total) = progress(&s);
     assert_eq!(answered, 0, "a fresh profile has no answers");
-    assert!(total >= 3, "onboarding has at least three items to walk, found {total}");
-    assert_eq!(position(&s), (1, total), "onboarding starts at its first item");
+    assert!(
+        total >= 3,
+        "onboarding has at least three items to walk, found {total}"
+    );
+    assert_eq!(
+        position(&s),
+        (1, total),
+        "onboarding starts at its first item"
+    );
 
     // Item 1: Done (answering its confirmation question first, if it has one).
     let first = current_item_id(&s);
@@ -82,7 +105,11 @@ fn onboarding_walk_survives_a_restart() {
     s.click_css("#act-na");
     s.click_css("#act-na-save");
     let reason = s.wait_for("#na-reason", WAIT);
-    assert_eq!(s.attr(&reason, "aria-invalid").as_deref(), Some("true"), "an empty reason is marked invalid");
+    assert_eq!(
+        s.attr(&reason, "aria-invalid").as_deref(),
+        Some("true"),
+        "an empty reason is marked invalid"
+    );
     assert_eq!(progress(&s).0, 1, "an empty reason saves nothing");
     s.send_keys(&reason, "I only publish to crates.io");
     s.click_css("#act-na-save");
@@ -112,21 +139,35 @@ fn onboarding_walk_survives_a_restart() {
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "state.json"))
         .collect();
-    assert_eq!(state_files.len(), 1, "the app wrote its state under the test's XDG_DATA_HOME: {state_files:?}");
+    assert_eq!(
+        state_files.len(),
+        1,
+        "the app wrote its state under the test's XDG_DATA_HOME: {state_files:?}"
+    );
     let state = std::fs::read_to_string(&state_files[0]).expect("read the state");
-    assert!(state.contains(&second) && state.contains("I only publish to crates.io"), "the state holds the answers");
+    assert!(
+        state.contains(&second) && state.contains("I only publish to crates.io"),
+        "the state holds the answers"
+    );
     s.close();
 
     // Restart: the app reopens the journey at the fourth item with the three answers.
     let s = driver.session();
     s.wait_for("#journey-item", WAIT);
-    assert_eq!(current_item_id(&s), fourth, "the app reopens where the user left off");
+    assert_eq!(
+        current_item_id(&s),
+        fourth,
+        "the app reopens where the user left off"
+    );
     expect_progress(&s, 4, 3);
     sidebar_shows_answers(&s, &first, &second, &third);
     keep_screenshot(&s);
     s.close();
 
-    eprintln!("e2e onboarding walk + restart took {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "e2e onboarding walk + restart took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Each section of the app opens from the top bar with its heading and no error banner.
@@ -142,9 +183,21 @@ fn every_screen_draws(s: &Session<'_>) {
         s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
         s.wait_text("#screen-title", WAIT, heading, |t| t == heading);
         let current = s.wait_for(r#"#nav [aria-current="page"]"#, WAIT);
-        assert_eq!(s.attr(&current, "data-route").as_deref(), Some(route), "the top bar marks {route} as current");
+        assert_eq!(
+            s.attr(&current, "data-route").as_deref(),
+            Some(route),
+            "the top bar marks {route} as current"
+        );
         let errors = s.find_all(".banner-error");
-        assert!(errors.is_empty(), "{route} drew an error: {}", errors.iter().map(|e| s.text(e)).collect::<Vec<_>>().join(" | "));
+        assert!(
+            errors.is_empty(),
+            "{route} drew an error: {}",
+            errors
+                .iter()
+                .map(|e| s.text(e))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
     }
     s.click_css(r#"#nav [data-route="journey"]"#);
     s.wait_for("#journey-item", WAIT);
@@ -152,17 +205,29 @@ fn every_screen_draws(s: &Session<'_>) {
 
 #[track_caller]
 fn sidebar_shows_answers(s: &Session<'_>, done: &str, not_applicable: &str, later: &str) {
-    for (id, status) in [(done, "done"), (not_applicable, "not_applicable"), (later, "later")] {
+    for (id, status) in [
+        (done, "done"),
+        (not_applicable, "not_applicable"),
+        (later, "later"),
+    ] {
         let css = format!(r#".side-item[data-item-id="{id}"][data-item-status="{status}"]"#);
-        assert!(s.try_find(&css).is_some(), "the sidebar shows item {id} as {status}");
+        assert!(
+            s.try_find(&css).is_some(),
+            "the sidebar shows item {id} as {status}"
+        );
     }
     assert_eq!(
-        s.find_all(r#".side-item:not([data-item-status="none"])"#).len(),
+        s.find_all(r#".side-item:not([data-item-status="none"])"#)
+            .len(),
         3,
         "exactly the three answered items are marked in the sidebar"
     );
     let current = s.wait_for(r#".side-item[aria-current="step"]"#, WAIT);
-    assert_eq!(s.attr(&current, "data-item-status").as_deref(), Some("none"), "the current item is still open");
+    assert_eq!(
+        s.attr(&current, "data-item-status").as_deref(),
+        Some("none"),
+        "the current item is still open"
+    );
 }
 
 /// Writes the README's screenshot when asked to, or when it is missing, so normal runs
@@ -176,7 +241,10 @@ fn keep_screenshot(s: &Session<'_>) {
     s.set_window_size(1280, 800);
     std::thread::sleep(Duration::from_millis(500)); // let the resized page settle
     let png = s.screenshot();
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "the screenshot is a PNG");
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the screenshot is a PNG"
+    );
     std::fs::create_dir_all(path.parent().expect("docs/")).expect("create docs/");
     std::fs::write(&path, png).expect("write docs/screenshot.png");
     eprintln!("wrote {}", path.display());

@@ -33,9 +33,10 @@ fn tauri_driver_path() -> PathBuf {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(p);
     }
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         let p = home.join("bin").join("tauri-driver");
         if p.exists() {
             return p;
@@ -109,9 +110,16 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !(accepts(port) && accepts(native_port)) {
             if let Ok(Some(status)) = d.child.try_wait() {
-                panic!("tauri-driver exited early ({status}); its log:\n{}", d.log_text());
+                panic!(
+                    "tauri-driver exited early ({status}); its log:\n{}",
+                    d.log_text()
+                );
             }
-            assert!(Instant::now() < deadline, "tauri-driver's ports did not open within 30 s; its log:\n{}", d.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver's ports did not open within 30 s; its log:\n{}",
+                d.log_text()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         d
@@ -130,7 +138,12 @@ impl Driver {
     }
 
     /// One WebDriver call; returns `value`, or the driver's error as `Err(message)`.
-    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+    fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         // tauri-driver now and then reuses a pooled connection to WebKitWebDriver that the
         // latter has closed, and drops our request unanswered; such a request never reached
         // the page, so sending it once more is safe.
@@ -150,14 +163,19 @@ impl Driver {
             Err(e) => return Err(format!("request to {path} failed: {e}")),
         };
         let ok = resp.status().is_success();
-        let body: Value = resp.json().map_err(|e| format!("{path}: unreadable response: {e}"))?;
+        let body: Value = resp
+            .json()
+            .map_err(|e| format!("{path}: unreadable response: {e}"))?;
         let value = body.get("value").cloned().unwrap_or(Value::Null);
         if ok {
             Ok(value)
         } else {
             Err(format!(
                 "{path}: {} — {}",
-                value.get("error").and_then(Value::as_str).unwrap_or("error"),
+                value
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("error"),
                 value.get("message").and_then(Value::as_str).unwrap_or("")
             ))
         }
@@ -178,7 +196,11 @@ impl Driver {
             match self.call(reqwest::Method::POST, "/session", Some(caps.clone())) {
                 Ok(v) => {
                     let id = v["sessionId"].as_str().expect("a session id").to_string();
-                    return Session { driver: self, id, closed: false };
+                    return Session {
+                        driver: self,
+                        id,
+                        closed: false,
+                    };
                 }
                 Err(e) => {
                     last = e;
@@ -186,14 +208,19 @@ impl Driver {
                 }
             }
         }
-        panic!("could not start the app through tauri-driver: {last}\ndriver log:\n{}", self.log_text());
+        panic!(
+            "could not start the app through tauri-driver: {last}\ndriver log:\n{}",
+            self.log_text()
+        );
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         // SIGTERM lets tauri-driver stop WebKitWebDriver and the app; SIGKILL would orphan them.
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -218,30 +245,50 @@ pub struct Session<'d> {
 }
 
 impl Session<'_> {
-    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        self.driver.call(method, &format!("/session/{}{}", self.id, path), body)
+    fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        self.driver
+            .call(method, &format!("/session/{}{}", self.id, path), body)
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body)).unwrap_or_else(|e| panic!("{e}"))
+        self.call(reqwest::Method::POST, path, Some(body))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn get(&self, path: &str) -> Value {
-        self.call(reqwest::Method::GET, path, None).unwrap_or_else(|e| panic!("{e}"))
+        self.call(reqwest::Method::GET, path, None)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The first element matching `css`, if any (no waiting).
     pub fn try_find(&self, css: &str) -> Option<Element> {
-        self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
-            .ok()
-            .and_then(|v| v.get(ELEMENT_KEY).and_then(Value::as_str).map(|s| Element(s.to_string())))
+        self.call(
+            reqwest::Method::POST,
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .ok()
+        .and_then(|v| {
+            v.get(ELEMENT_KEY)
+                .and_then(Value::as_str)
+                .map(|s| Element(s.to_string()))
+        })
     }
 
     /// All elements matching `css`.
     pub fn find_all(&self, css: &str) -> Vec<Element> {
         let v = self.post("/elements", json!({"using": "css selector", "value": css}));
         v.as_array()
-            .map(|a| a.iter().filter_map(|e| e.get(ELEMENT_KEY)?.as_str().map(|s| Element(s.to_string()))).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e.get(ELEMENT_KEY)?.as_str().map(|s| Element(s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -254,8 +301,14 @@ impl Session<'_> {
                 return e;
             }
             if Instant::now() > deadline {
-                let page = self.execute("return document.body ? document.body.innerText.slice(0, 2000) : ''", json!([]));
-                panic!("`{css}` did not appear within {timeout:?}; the window showed:\n{}", page.as_str().unwrap_or(""));
+                let page = self.execute(
+                    "return document.body ? document.body.innerText.slice(0, 2000) : ''",
+                    json!([]),
+                );
+                panic!(
+                    "`{css}` did not appear within {timeout:?}; the window showed:\n{}",
+                    page.as_str().unwrap_or("")
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -263,19 +316,32 @@ impl Session<'_> {
 
     /// Waits until `css`'s text satisfies `pred`; returns the text.
     #[track_caller]
-    pub fn wait_text(&self, css: &str, timeout: Duration, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub fn wait_text(
+        &self,
+        css: &str,
+        timeout: Duration,
+        what: &str,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         let mut last = String::new();
         loop {
             if let Some(e) = self.try_find(css) {
-                if let Ok(t) = self.call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None) {
+                if let Ok(t) = self.call(
+                    reqwest::Method::GET,
+                    &format!("/element/{}/text", e.0),
+                    None,
+                ) {
                     last = t.as_str().unwrap_or_default().to_string();
                     if pred(&last) {
                         return last;
                     }
                 }
             }
-            assert!(Instant::now() < deadline, "`{css}` never showed {what} within {timeout:?}; last text: {last:?}");
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` never showed {what} within {timeout:?}; last text: {last:?}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -296,11 +362,16 @@ impl Session<'_> {
     }
 
     pub fn text(&self, e: &Element) -> String {
-        self.get(&format!("/element/{}/text", e.0)).as_str().unwrap_or_default().to_string()
+        self.get(&format!("/element/{}/text", e.0))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn attr(&self, e: &Element, name: &str) -> Option<String> {
-        self.get(&format!("/element/{}/attribute/{name}", e.0)).as_str().map(str::to_string)
+        self.get(&format!("/element/{}/attribute/{name}", e.0))
+            .as_str()
+            .map(str::to_string)
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
@@ -321,7 +392,12 @@ impl Session<'_> {
 
     /// Asks for an outer window size; returns false when the driver cannot resize.
     pub fn set_window_size(&self, width: u32, height: u32) -> bool {
-        self.call(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).is_ok()
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .is_ok()
     }
 
     /// A PNG of the window's page.
@@ -340,7 +416,11 @@ impl Session<'_> {
     fn end(&mut self) {
         if !self.closed {
             self.closed = true;
-            let _ = self.driver.call(reqwest::Method::DELETE, &format!("/session/{}", self.id), None);
+            let _ = self.driver.call(
+                reqwest::Method::DELETE,
+                &format!("/session/{}", self.id),
+                None,
+            );
         }
     }
 }
