@@ -25,9 +25,11 @@ const CHANGE_WORDS = {
 };
 
 /** Changes, worse first. Exported for the Checks screen's end-of-run summary. */
-export function changeList(changes) {
+export function changeList(changes, { first = false } = {}) {
   if (!changes || changes.length === 0) {
-    return h("p", { class: "muted", id: "no-changes", text: "Nothing changed since the review before." });
+    return h("p", { class: "muted", id: "no-changes", text: first
+      ? "This is your first review, so there is nothing to compare with yet."
+      : "Nothing changed since the review before." });
   }
   const rank = (k) => (CHANGE_ORDER.includes(k) ? CHANGE_ORDER.indexOf(k) : CHANGE_ORDER.indexOf("changed"));
   const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
@@ -116,10 +118,16 @@ function detail(view) {
   return mount(card,
     h("h2", { id: "review-h", tabindex: "-1", text: `Review of ${fmtDateTime(review.checked_at)}` }),
     h("h3", { text: "What changed since the one before" }),
-    changeList(changes),
+    changeList(changes, { first: isOldest(view, review.id) }),
     h("h3", { text: `Results (${plural(results.length, "check")})` }),
     h("div", { class: "result-list" }, results.map((r) => resultRow(specs.get(r.id) || { id: r.id, title: r.id }, r))),
     h("p", {}, h("button", { type: "button", class: "btn", text: "Export this review…", onclick: () => exportReport(view, review.id) })));
+}
+
+function isOldest(view, id) {
+  const times = (view.reviews || []).map((r) => String(r.checked_at)).sort();
+  const mine = (view.reviews || []).find((r) => r.id === id);
+  return Boolean(mine) && String(mine.checked_at) === times[0];
 }
 
 function exportsCard(view) {
