@@ -71,6 +71,12 @@ impl Driver {
     /// Starts tauri-driver with HOME and XDG_{DATA,CONFIG,CACHE}_HOME under `home`, and
     /// waits until both its port and WebKitWebDriver's native port accept connections.
     pub fn start(home: &Path) -> Driver {
+        Driver::start_with_env(home, &[])
+    }
+
+    /// Like [`Driver::start`], with extra environment for the app (e.g. `LOCKSTEP_GITHUB_URL`
+    /// pointing at a loopback server, `LOCKSTEP_GITHUB_TOKEN` with a fake token).
+    pub fn start_with_env(home: &Path, env: &[(&str, &str)]) -> Driver {
         require_display();
         let (port, native_port) = (free_port(), free_port());
         let dirs = ["data", "config", "cache"].map(|d| home.join(d));
@@ -86,6 +92,7 @@ impl Driver {
             .env("XDG_DATA_HOME", &dirs[0])
             .env("XDG_CONFIG_HOME", &dirs[1])
             .env("XDG_CACHE_HOME", &dirs[2])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("clone the log handle"))
             .stderr(log_file)
