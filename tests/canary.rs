@@ -49,9 +49,15 @@ impl Run {
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).expect("home");
         // A canary publishing token lying in a plain file, as device.publish_credentials finds it.
-        std::fs::write(home.join(".npmrc"), "//registry.npmjs.org/:_authToken=npm_CANARYNPMRCx7Q2fileDoNotLeak0000\n")
-            .expect("npmrc");
-        Run { dir, server: FakePlatforms::start() }
+        std::fs::write(
+            home.join(".npmrc"),
+            "//registry.npmjs.org/:_authToken=npm_CANARYNPMRCx7Q2fileDoNotLeak0000\n",
+        )
+        .expect("npmrc");
+        Run {
+            dir,
+            server: FakePlatforms::start(),
+        }
     }
 
     fn lockstep(&self, args: &[&str]) -> Output {
@@ -75,7 +81,10 @@ impl Run {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains("CANARY"), "a token leaked into {what}:\n{text}");
+    assert!(
+        !text.contains("CANARY"),
+        "a token leaked into {what}:\n{text}"
+    );
 }
 
 #[test]
@@ -84,16 +93,33 @@ fn canary_tokens_appear_nowhere_but_their_own_auth_header() {
     let check = run.lockstep(&["check", "--json"]);
     let stdout = String::from_utf8_lossy(&check.stdout);
     let stderr = String::from_utf8_lossy(&check.stderr);
-    assert!(matches!(check.status.code(), Some(0) | Some(1)), "check ran: {stderr}");
+    assert!(
+        matches!(check.status.code(), Some(0) | Some(1)),
+        "check ran: {stderr}"
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("check --json prints JSON");
     let results = v["results"].as_array().expect("results");
     // The run really used the servers: account checks produced answers, not skips.
-    for id in ["github.two_factor", "gitlab.two_factor", "npm.two_factor", "crates.package_owners"] {
+    for id in [
+        "github.two_factor",
+        "gitlab.two_factor",
+        "npm.two_factor",
+        "crates.package_owners",
+    ] {
         let r = results.iter().find(|r| r["id"] == id).expect(id);
-        assert_eq!(r["status"], "pass", "{id} should pass against the fake platform: {r}");
+        assert_eq!(
+            r["status"], "pass",
+            "{id} should pass against the fake platform: {r}"
+        );
     }
-    let creds = results.iter().find(|r| r["id"] == "device.publish_credentials").expect("credential check");
-    assert!(creds["evidence"].to_string().contains(".npmrc"), "the canary .npmrc was found: {creds}");
+    let creds = results
+        .iter()
+        .find(|r| r["id"] == "device.publish_credentials")
+        .expect("credential check");
+    assert!(
+        creds["evidence"].to_string().contains(".npmrc"),
+        "the canary .npmrc was found: {creds}"
+    );
     assert_clean("check stdout", &stdout);
     assert_clean("check stderr (logs)", &stderr);
 
@@ -111,8 +137,14 @@ fn canary_tokens_appear_nowhere_but_their_own_auth_header() {
         if std::env::var_os("CANARY_SHOW").is_some() {
             eprintln!("{}", String::from_utf8_lossy(&out.stdout));
         }
-        assert_clean(&format!("`lockstep {}` stdout", args.join(" ")), &String::from_utf8_lossy(&out.stdout));
-        assert_clean(&format!("`lockstep {}` stderr", args.join(" ")), &String::from_utf8_lossy(&out.stderr));
+        assert_clean(
+            &format!("`lockstep {}` stdout", args.join(" ")),
+            &String::from_utf8_lossy(&out.stdout),
+        );
+        assert_clean(
+            &format!("`lockstep {}` stderr", args.join(" ")),
+            &String::from_utf8_lossy(&out.stderr),
+        );
     }
     let export = run.dir.path().join("progress.json");
     run.lockstep(&["export", export.to_str().expect("utf-8 path")]);
@@ -124,11 +156,18 @@ fn canary_tokens_appear_nowhere_but_their_own_auth_header() {
             assert_clean(&file.display().to_string(), &text);
         }
     }
-    assert_clean("exported progress", &std::fs::read_to_string(&export).expect("export written"));
+    assert_clean(
+        "exported progress",
+        &std::fs::read_to_string(&export).expect("export written"),
+    );
 
     // Each canary reached only its own platform's paths, and only inside a credential header.
     let seen = run.server.seen();
-    assert!(seen.len() > 15, "the run made real requests: {}", seen.len());
+    assert!(
+        seen.len() > 15,
+        "the run made real requests: {}",
+        seen.len()
+    );
     for request in &seen {
         for cred in &request.credentials {
             for (_, prefix) in PLATFORMS {
@@ -141,15 +180,22 @@ fn canary_tokens_appear_nowhere_but_their_own_auth_header() {
                 }
             }
         }
-        assert!(!request.path.contains("CANARY"), "a token in a URL: {}", request.path);
+        assert!(
+            !request.path.contains("CANARY"),
+            "a token in a URL: {}",
+            request.path
+        );
     }
     assert!(
-        seen.iter().any(|r| r.path.starts_with("/github/") && r.credentials.iter().any(|c| c.contains(&canary("github")))),
+        seen.iter().any(|r| r.path.starts_with("/github/")
+            && r.credentials.iter().any(|c| c.contains(&canary("github")))),
         "the GitHub token was used for GitHub"
     );
     // PyPI tokens are decoded offline and never sent anywhere.
     assert!(
-        !seen.iter().any(|r| r.credentials.iter().any(|c| c.contains(&canary("pypi")))),
+        !seen
+            .iter()
+            .any(|r| r.credentials.iter().any(|c| c.contains(&canary("pypi")))),
         "the PyPI token must never be sent"
     );
 }

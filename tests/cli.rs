@@ -9,7 +9,9 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
-        Env { dir: tempfile::tempdir().expect("tmp") }
+        Env {
+            dir: tempfile::tempdir().expect("tmp"),
+        }
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
@@ -20,7 +22,9 @@ impl Env {
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"));
-        for p in ["GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP"] {
+        for p in [
+            "GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP",
+        ] {
             c.env_remove(format!("LOCKSTEP_{p}_TOKEN"));
             c.env(format!("LOCKSTEP_{p}_URL"), "http://127.0.0.1:9");
         }
@@ -57,7 +61,12 @@ fn unknown_command_exits_2_with_a_message() {
 #[test]
 fn checklist_json_lists_every_topic_with_the_contract_keys() {
     let out = Env::new().run(&["checklist", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let items = v["items"].as_array().expect("items array");
     for topic in [
@@ -77,10 +86,22 @@ fn checklist_json_lists_every_topic_with_the_contract_keys() {
         "signed_commits",
         "compromise",
     ] {
-        assert!(items.iter().any(|i| i["topic"] == topic), "no item for topic {topic}");
+        assert!(
+            items.iter().any(|i| i["topic"] == topic),
+            "no item for topic {topic}"
+        );
     }
     for item in items {
-        for key in ["id", "topic", "title", "why", "steps", "links", "verified_by", "journeys"] {
+        for key in [
+            "id",
+            "topic",
+            "title",
+            "why",
+            "steps",
+            "links",
+            "verified_by",
+            "journeys",
+        ] {
             assert!(item.get(key).is_some(), "item {} lacks {key}", item["id"]);
         }
     }
@@ -101,16 +122,33 @@ fn check_json_without_tokens_skips_instead_of_failing() {
     let out = env.run(&["check", "--json", "--only", "github,gitlab,npm"]);
     let text = stdout(&out);
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    assert!(v["checked_at"].as_str().is_some_and(|s| s.contains('T')), "RFC 3339 time: {v}");
+    assert!(
+        v["checked_at"].as_str().is_some_and(|s| s.contains('T')),
+        "RFC 3339 time: {v}"
+    );
     let results = v["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["id"] == "github.two_factor"));
-    assert!(results.iter().all(|r| r["id"].as_str().is_some_and(|id| id.starts_with("github.")
-        || id.starts_with("gitlab.")
-        || id.starts_with("npm."))));
+    assert!(results.iter().all(
+        |r| r["id"].as_str().is_some_and(|id| id.starts_with("github.")
+            || id.starts_with("gitlab.")
+            || id.starts_with("npm."))
+    ));
     for r in results {
-        let keys: Vec<&str> = r.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys, vec!["evidence", "id", "remediation", "status", "summary"], "{r}");
-        assert_ne!(r["status"], "fail", "nothing configured must never fail: {r}");
+        let keys: Vec<&str> = r
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            vec!["evidence", "id", "remediation", "status", "summary"],
+            "{r}"
+        );
+        assert_ne!(
+            r["status"], "fail",
+            "nothing configured must never fail: {r}"
+        );
     }
     assert_eq!(out.status.code(), Some(0));
 }
@@ -134,7 +172,11 @@ fn a_corrupt_state_file_is_kept_and_reported() {
     let kept: Vec<_> = std::fs::read_dir(&data)
         .expect("read dir")
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("state.json.corrupt-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("state.json.corrupt-")
+        })
         .collect();
     assert_eq!(kept.len(), 1, "the damaged file is kept aside");
     assert_eq!(std::fs::read(kept[0].path()).expect("read"), b"{ not json");

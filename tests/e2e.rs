@@ -1,6 +1,6 @@
 //! End-to-end: the real Lockstep window under Xvfb, driven through tauri-driver and
 //! WebKitWebDriver. Walks three onboarding items, restarts the app and finds the progress
-//! kept. Also keeps `docs/screenshot.png` (the README's picture) real.
+//! kept. Also keeps `tests/screenshots/journey.png` (the README's picture) real.
 //!
 //! Run: `xvfb-run -a cargo test --test e2e -- --test-threads=1 --nocapture`.
 //! Set `LOCKSTEP_UPDATE_SCREENSHOT=1` to refresh the screenshot.
@@ -233,7 +233,7 @@ fn sidebar_shows_answers(s: &Session<'_>, done: &str, not_applicable: &str, late
 /// Writes the README's screenshot when asked to, or when it is missing, so normal runs
 /// leave the tree clean.
 fn keep_screenshot(s: &Session<'_>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshot.png");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots/journey.png");
     let asked = std::env::var("LOCKSTEP_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1");
     if !asked && path.exists() {
         return;
@@ -246,6 +246,6 @@ fn keep_screenshot(s: &Session<'_>) {
         "the screenshot is a PNG"
     );
     std::fs::create_dir_all(path.parent().expect("docs/")).expect("create docs/");
-    std::fs::write(&path, png).expect("write docs/screenshot.png");
+    std::fs::write(&path, png).expect("write tests/screenshots/journey.png");
     eprintln!("wrote {}", path.display());
 }

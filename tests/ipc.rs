@@ -31,7 +31,10 @@ fn harness() -> Harness {
     // Every platform points at a closed loopback port: nothing may leave this machine.
     let mut env = EnvVars::default();
     for p in Platform::WITH_TOKENS {
-        env = env.with(&format!("LOCKSTEP_{}_URL", p.env_name()), "http://127.0.0.1:9");
+        env = env.with(
+            &format!("LOCKSTEP_{}_URL", p.env_name()),
+            "http://127.0.0.1:9",
+        );
     }
     let lockstep = Lockstep::open(
         Setup {
@@ -40,14 +43,25 @@ fn harness() -> Harness {
             env,
             home: root.join("home"),
             probes: Vec::new(),
-            limits: Limits { request_timeout: Duration::from_secs(2), deadline: Duration::from_secs(5) },
+            limits: Limits {
+                request_timeout: Duration::from_secs(2),
+                deadline: Duration::from_secs(5),
+            },
         },
         time::OffsetDateTime::now_utc(),
     )
     .expect("open");
     let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    Harness { _dir: dir, root, keychain, _app: app, webview }
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    Harness {
+        _dir: dir,
+        root,
+        keychain,
+        _app: app,
+        webview,
+    }
 }
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -70,11 +84,26 @@ fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
 fn snapshot_has_the_catalogue_and_a_fresh_state() {
     let h = harness();
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
-    assert!(snap["state"]["journey"].is_null(), "first run has no journey yet: {}", snap["state"]);
+    assert!(
+        snap["state"]["journey"].is_null(),
+        "first run has no journey yet: {}",
+        snap["state"]
+    );
     let items = snap["catalogue"]["items"].as_array().expect("items");
-    assert!(items.len() > 10, "the whole catalogue is sent, got {}", items.len());
-    assert_eq!(snap["catalogue"]["topics"].as_array().map(Vec::len), Some(15));
-    assert!(snap["checks"].as_array().expect("checks").iter().any(|c| c["id"] == "github.two_factor"));
+    assert!(
+        items.len() > 10,
+        "the whole catalogue is sent, got {}",
+        items.len()
+    );
+    assert_eq!(
+        snap["catalogue"]["topics"].as_array().map(Vec::len),
+        Some(15)
+    );
+    assert!(snap["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .any(|c| c["id"] == "github.two_factor"));
     assert!(snap["notice"].is_null());
 }
 
@@ -82,15 +111,28 @@ fn snapshot_has_the_catalogue_and_a_fresh_state() {
 fn answers_persist_to_disk_with_camel_case_arguments() {
     let h = harness();
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
-    let first = snap["catalogue"]["items"][0]["id"].as_str().expect("id").to_string();
+    let first = snap["catalogue"]["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     invoke(&h, "choose_journey", json!({"journey": "onboarding"})).expect("choose");
-    invoke(&h, "set_position", json!({"journey": "onboarding", "itemId": first})).expect("position");
-    let state = invoke(&h, "answer_item", json!({"itemId": first, "status": "done", "reason": null, "choice": null}))
-        .expect("answer");
+    invoke(
+        &h,
+        "set_position",
+        json!({"journey": "onboarding", "itemId": first}),
+    )
+    .expect("position");
+    let state = invoke(
+        &h,
+        "answer_item",
+        json!({"itemId": first, "status": "done", "reason": null, "choice": null}),
+    )
+    .expect("answer");
     assert_eq!(state["answers"][&first]["status"], "done");
 
     let saved: Value =
-        serde_json::from_slice(&std::fs::read(h.root.join("data/state.json")).expect("state file")).expect("json");
+        serde_json::from_slice(&std::fs::read(h.root.join("data/state.json")).expect("state file"))
+            .expect("json");
     assert_eq!(saved["journey"], "onboarding");
     assert_eq!(saved["positions"]["onboarding"], first.as_str());
     assert_eq!(saved["answers"][&first]["status"], "done");
@@ -100,15 +142,31 @@ fn answers_persist_to_disk_with_camel_case_arguments() {
 fn errors_come_back_as_kind_and_message() {
     let h = harness();
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
-    let first = snap["catalogue"]["items"][0]["id"].as_str().expect("id").to_string();
-    let err = invoke(&h, "answer_item", json!({"itemId": first, "status": "not_applicable", "reason": "  "}))
-        .expect_err("a reason is required");
+    let first = snap["catalogue"]["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let err = invoke(
+        &h,
+        "answer_item",
+        json!({"itemId": first, "status": "not_applicable", "reason": "  "}),
+    )
+    .expect_err("a reason is required");
     assert_eq!(err["kind"], "invalid_input", "{err}");
-    assert!(err["message"].as_str().expect("message").contains("why"), "{err}");
+    assert!(
+        err["message"].as_str().expect("message").contains("why"),
+        "{err}"
+    );
 
-    let err = invoke(&h, "choose_journey", json!({"journey": "holiday"})).expect_err("unknown journey");
+    let err =
+        invoke(&h, "choose_journey", json!({"journey": "holiday"})).expect_err("unknown journey");
     assert_eq!(err["kind"], "invalid_input");
-    let err = invoke(&h, "answer_item", json!({"itemId": "no-such-item", "status": "done"})).expect_err("unknown item");
+    let err = invoke(
+        &h,
+        "answer_item",
+        json!({"itemId": "no-such-item", "status": "done"}),
+    )
+    .expect_err("unknown item");
     assert_eq!(err["kind"], "invalid_input");
 }
 
@@ -116,27 +174,45 @@ fn errors_come_back_as_kind_and_message() {
 fn a_saved_token_never_comes_back_over_ipc() {
     let h = harness();
     let canary = "ghp_CANARYipcCANARYipcCANARYipcCANARY0000";
-    let saved = invoke(&h, "save_token", json!({"platform": "github", "token": canary})).expect("save");
+    let saved = invoke(
+        &h,
+        "save_token",
+        json!({"platform": "github", "token": canary}),
+    )
+    .expect("save");
     assert_eq!(saved["saved"], true);
     assert_eq!(saved["origin"], "keychain");
     assert!(!saved.to_string().contains("CANARY"), "{saved}");
-    assert_eq!(h.keychain.get(Platform::Github).expect("get").expect("stored").expose(), canary);
+    assert_eq!(
+        h.keychain
+            .get(Platform::Github)
+            .expect("get")
+            .expect("stored")
+            .expose(),
+        canary
+    );
 
     let list = invoke(&h, "list_tokens", json!({})).expect("list");
     assert!(!list.to_string().contains("CANARY"), "{list}");
-    let github = list.as_array().expect("array").iter().find(|t| t["platform"] == "github").expect("github");
+    let github = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["platform"] == "github")
+        .expect("github");
     assert_eq!(github["saved"], true);
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
     assert!(!snap.to_string().contains("CANARY"));
     let state_file = std::fs::read_to_string(h.root.join("data/state.json")).expect("state");
-    assert!(!state_file.contains("CANARY"), "the state file must not hold the token");
+    assert!(
+        !state_file.contains("CANARY"),
+        "the state file must not hold the token"
+    );
 
     let deleted = invoke(&h, "delete_token", json!({"platform": "github"})).expect("delete");
     assert_eq!(deleted["saved"], false);
     assert!(h.keychain.get(Platform::Github).expect("get").is_none());
 }
-
-
 
 /// `run_checks` through IPC with canary tokens: the streamed and returned results never hold
 /// a token, and the run is saved as a review that `list_reviews` and `open_review` return.
@@ -155,22 +231,39 @@ fn run_checks_over_ipc_never_returns_a_token() {
             env,
             home: dir.path().join("home"),
             probes: lockstep_core::probes::all(),
-            limits: Limits { request_timeout: Duration::from_secs(5), deadline: Duration::from_secs(60) },
+            limits: Limits {
+                request_timeout: Duration::from_secs(5),
+                deadline: Duration::from_secs(60),
+            },
         },
         time::OffsetDateTime::now_utc(),
     )
     .expect("open");
     let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    let h = Harness { _dir: dir, root: std::path::PathBuf::new(), keychain: Arc::new(MemoryKeychain::default()), _app: app, webview };
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let h = Harness {
+        _dir: dir,
+        root: std::path::PathBuf::new(),
+        keychain: Arc::new(MemoryKeychain::default()),
+        _app: app,
+        webview,
+    };
 
     let run = invoke(&h, "run_checks", json!({"groups": ["github", "gitlab", "npm"], "journey": "review", "onEvent": "__CHANNEL__:1"}))
         .expect("run");
     assert!(!run.to_string().contains("CANARY"), "{run}");
     let results = run["results"].as_array().expect("results");
-    let two_fa = results.iter().find(|r| r["id"] == "github.two_factor").expect("github.two_factor");
+    let two_fa = results
+        .iter()
+        .find(|r| r["id"] == "github.two_factor")
+        .expect("github.two_factor");
     assert_eq!(two_fa["status"], "pass", "{two_fa}");
-    let review_id = run["review_id"].as_str().expect("saved as a review").to_string();
+    let review_id = run["review_id"]
+        .as_str()
+        .expect("saved as a review")
+        .to_string();
 
     let list = invoke(&h, "list_reviews", json!({})).expect("list");
     assert_eq!(list["reviews"][0]["id"], review_id.as_str());
@@ -179,6 +272,9 @@ fn run_checks_over_ipc_never_returns_a_token() {
     assert!(!opened.to_string().contains("CANARY"));
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
     assert_eq!(snap["due"]["status"], "not_due", "{}", snap["due"]);
-    assert!(!snap["latest_results"].as_array().expect("latest").is_empty());
+    assert!(!snap["latest_results"]
+        .as_array()
+        .expect("latest")
+        .is_empty());
     assert!(!snap.to_string().contains("CANARY"));
 }

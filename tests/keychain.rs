@@ -18,7 +18,11 @@ fn secret_tool_finds(service: &str, user: &str) -> bool {
         .args(["search", "--all", "service", service, "username", user])
         .output()
         .map(|o| {
-            let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
             all.contains(service)
         })
         .unwrap_or(false)
@@ -32,21 +36,46 @@ fn round_trip_through_the_real_secret_service() {
         std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "run the keychain tests through .ci/test (a D-Bus session with gnome-keyring)"
     );
-    assert!(keychain.get(Platform::Npm).expect("read").is_none(), "starts empty");
+    assert!(
+        keychain.get(Platform::Npm).expect("read").is_none(),
+        "starts empty"
+    );
 
-    keychain.set(Platform::Npm, &Secret::new("npm_KEYCHAINroundTRIP0000000000000000000")).expect("store");
+    keychain
+        .set(
+            Platform::Npm,
+            &Secret::new("npm_KEYCHAINroundTRIP0000000000000000000"),
+        )
+        .expect("store");
     let back = keychain.get(Platform::Npm).expect("read").expect("stored");
     assert_eq!(back.expose(), "npm_KEYCHAINroundTRIP0000000000000000000");
-    assert!(secret_tool_finds(&service, "npm"), "the entry must really be in gnome-keyring");
+    assert!(
+        secret_tool_finds(&service, "npm"),
+        "the entry must really be in gnome-keyring"
+    );
 
     // Replacing overwrites, it does not add a second entry.
-    keychain.set(Platform::Npm, &Secret::new("npm_REPLACED")).expect("replace");
-    assert_eq!(keychain.get(Platform::Npm).expect("read").expect("stored").expose(), "npm_REPLACED");
+    keychain
+        .set(Platform::Npm, &Secret::new("npm_REPLACED"))
+        .expect("replace");
+    assert_eq!(
+        keychain
+            .get(Platform::Npm)
+            .expect("read")
+            .expect("stored")
+            .expose(),
+        "npm_REPLACED"
+    );
 
     keychain.delete(Platform::Npm).expect("delete");
     assert!(keychain.get(Platform::Npm).expect("read").is_none());
-    assert!(!secret_tool_finds(&service, "npm"), "deleted from gnome-keyring");
-    keychain.delete(Platform::Npm).expect("deleting twice is fine");
+    assert!(
+        !secret_tool_finds(&service, "npm"),
+        "deleted from gnome-keyring"
+    );
+    keychain
+        .delete(Platform::Npm)
+        .expect("deleting twice is fine");
 }
 
 #[test]
@@ -55,7 +84,10 @@ fn no_secret_service_gives_a_clear_message_and_stores_nothing() {
     let canary = "ghp_CANARYnoKEYCHAINcanaryNOkeychain00000";
     let mut child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
         .args(["token", "set", "github"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lockstep-test-bus")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/lockstep-test-bus",
+        )
         .env_remove("DISPLAY")
         .env("HOME", dir.path())
         .env("XDG_DATA_HOME", dir.path().join("data"))
@@ -75,13 +107,21 @@ fn no_secret_service_gives_a_clear_message_and_stores_nothing() {
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "stdout: {stdout}\nstderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
     assert!(stderr.contains("keychain is not available"), "{stderr}");
     assert!(stderr.contains("Nothing was stored"), "{stderr}");
     assert!(!stderr.contains("CANARY") && !stdout.contains("CANARY"));
     for entry in walk(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(!String::from_utf8_lossy(&bytes).contains("CANARY"), "token written to {}", entry.display());
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("CANARY"),
+            "token written to {}",
+            entry.display()
+        );
     }
 }
 

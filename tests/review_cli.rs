@@ -15,7 +15,10 @@ struct Cli {
 
 impl Cli {
     fn new() -> Self {
-        Cli { dir: tempfile::tempdir().expect("tmp"), server: FakePlatforms::start() }
+        Cli {
+            dir: tempfile::tempdir().expect("tmp"),
+            server: FakePlatforms::start(),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -43,13 +46,26 @@ impl Cli {
 fn second_review_lists_what_got_worse_first() {
     let cli = Cli::new();
     let status = cli.run(&["status"]);
-    assert_eq!(status.status.code(), Some(1), "never reviewed: a review is due");
+    assert_eq!(
+        status.status.code(),
+        Some(1),
+        "never reviewed: a review is due"
+    );
 
     let first = cli.json(&["check", "--json", "--only", "github,npm,pypi"]);
-    assert_eq!(first["changes"].as_array().map(Vec::len), Some(0), "nothing to compare with yet");
+    assert_eq!(
+        first["changes"].as_array().map(Vec::len),
+        Some(0),
+        "nothing to compare with yet"
+    );
 
     let status = cli.run(&["status"]);
-    assert_eq!(status.status.code(), Some(0), "just reviewed: {}", String::from_utf8_lossy(&status.stdout));
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "just reviewed: {}",
+        String::from_utf8_lossy(&status.stdout)
+    );
     assert!(String::from_utf8_lossy(&status.stdout).contains("pass"));
 
     cli.server.change(|s| {
@@ -65,25 +81,48 @@ fn second_review_lists_what_got_worse_first() {
             assert!(c.get(key).is_some(), "change lacks {key}: {c}");
         }
     }
-    assert_eq!(changes[0]["id"], "github.two_factor", "the worst change comes first: {changes:?}");
+    assert_eq!(
+        changes[0]["id"], "github.two_factor",
+        "the worst change comes first: {changes:?}"
+    );
     assert_eq!(changes[0]["from"], "pass");
     assert_eq!(changes[0]["to"], "fail");
     let text = serde_json::to_string(changes).expect("json");
-    assert!(text.contains("mallory"), "a new PyPI owner is listed: {text}");
-    let npm_worse = changes.iter().position(|c| c["id"] == "npm.package_owners").expect("npm owners changed");
+    assert!(
+        text.contains("mallory"),
+        "a new PyPI owner is listed: {text}"
+    );
+    let npm_worse = changes
+        .iter()
+        .position(|c| c["id"] == "npm.package_owners")
+        .expect("npm owners changed");
     let pypi_added = changes
         .iter()
         .position(|c| c["summary"].as_str().is_some_and(|s| s.contains("mallory")))
         .expect("owner added");
     assert!(npm_worse < pypi_added, "worse before merely different");
-    assert_eq!(cli.run(&["check", "--only", "github"]).status.code(), Some(1), "a failed check exits 1");
+    assert_eq!(
+        cli.run(&["check", "--only", "github"]).status.code(),
+        Some(1),
+        "a failed check exits 1"
+    );
 
     let md = String::from_utf8_lossy(&cli.run(&["report"]).stdout).into_owned();
-    assert!(md.contains("github.two_factor") || md.contains("Two-factor"), "{md}");
-    let html = String::from_utf8_lossy(&cli.run(&["report", "--format", "html"]).stdout).into_owned();
-    assert!(html.contains("<html") && !html.contains("<script"), "self-contained HTML");
+    assert!(
+        md.contains("github.two_factor") || md.contains("Two-factor"),
+        "{md}"
+    );
+    let html =
+        String::from_utf8_lossy(&cli.run(&["report", "--format", "html"]).stdout).into_owned();
+    assert!(
+        html.contains("<html") && !html.contains("<script"),
+        "self-contained HTML"
+    );
     let json = cli.json(&["report", "--format", "json"]);
-    assert!(json["results"].is_array() && json["changes"].is_array() && json["answers"].is_object(), "{json}");
+    assert!(
+        json["results"].is_array() && json["changes"].is_array() && json["answers"].is_object(),
+        "{json}"
+    );
 }
 
 #[test]
@@ -101,13 +140,26 @@ fn progress_moves_between_machines_and_bad_files_change_nothing() {
     .expect("state");
     assert_eq!(old.run(&["export", path]).status.code(), Some(0));
     let exported = std::fs::read_to_string(&file).expect("exported");
-    assert!(exported.contains("two-factor-code-hosts") && !exported.contains("\"tokens\""), "{exported}");
+    assert!(
+        exported.contains("two-factor-code-hosts") && !exported.contains("\"tokens\""),
+        "{exported}"
+    );
 
     let preview = new.run(&["import", path]);
     let shown = String::from_utf8_lossy(&preview.stdout);
-    assert!(shown.contains("two-factor-code-hosts"), "the preview lists the answer: {shown}");
-    assert_eq!(preview.status.code(), Some(1), "without --yes and no terminal nothing is imported");
-    assert!(!new.dir.path().join("data/lockstep/state.json").exists(), "nothing written before confirming");
+    assert!(
+        shown.contains("two-factor-code-hosts"),
+        "the preview lists the answer: {shown}"
+    );
+    assert_eq!(
+        preview.status.code(),
+        Some(1),
+        "without --yes and no terminal nothing is imported"
+    );
+    assert!(
+        !new.dir.path().join("data/lockstep/state.json").exists(),
+        "nothing written before confirming"
+    );
 
     assert_eq!(new.run(&["import", path, "--yes"]).status.code(), Some(0));
     let state: Value = serde_json::from_slice(
@@ -118,10 +170,21 @@ fn progress_moves_between_machines_and_bad_files_change_nothing() {
     assert_eq!(state["settings"]["review_interval_days"], 60);
 
     let bad = new.dir.path().join("bad.json");
-    std::fs::write(&bad, "{\"format\": \"lockstep-progress\", \"version\": 2, \"answers\": 7}").expect("bad");
+    std::fs::write(
+        &bad,
+        "{\"format\": \"lockstep-progress\", \"version\": 2, \"answers\": 7}",
+    )
+    .expect("bad");
     let before = std::fs::read(new.dir.path().join("data/lockstep/state.json")).expect("state");
     let out = new.run(&["import", bad.to_str().expect("utf-8"), "--yes"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing was changed"), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read(new.dir.path().join("data/lockstep/state.json")).expect("state"), before);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Nothing was changed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(new.dir.path().join("data/lockstep/state.json")).expect("state"),
+        before
+    );
 }

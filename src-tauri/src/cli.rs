@@ -161,22 +161,35 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
         }
         Command::Check { json, only } => {
             let lockstep = open()?;
-            let groups = crate::commands::parse_groups(if only.is_empty() { None } else { Some(only) })?;
+            let groups =
+                crate::commands::parse_groups(if only.is_empty() { None } else { Some(only) })?;
             let runtime = runtime()?;
             let now = OffsetDateTime::now_utc();
             let report = runtime.block_on(lockstep.run_checks(groups, None, now, |_| {}))?;
             let results = &report.outcome.results;
             if json {
-                print_json(&CheckJson::new(report.outcome.checked_at, results, &report.changes))?;
+                print_json(&CheckJson::new(
+                    report.outcome.checked_at,
+                    results,
+                    &report.changes,
+                ))?;
             } else {
                 print!("{}", render_results(results));
                 match (&report.review, &report.previous_id) {
-                    (Some(_), Some(_)) => print!("\n{}", history::render_changes_text(&report.changes)),
-                    (Some(_), None) => println!("\nThis is your first review; the next one will show what changed."),
+                    (Some(_), Some(_)) => {
+                        print!("\n{}", history::render_changes_text(&report.changes))
+                    }
+                    (Some(_), None) => println!(
+                        "\nThis is your first review; the next one will show what changed."
+                    ),
                     (None, _) => println!("\nThe run was cancelled and not saved as a review."),
                 }
             }
-            Ok(if results.iter().any(|r| r.status == Status::Fail) { 1 } else { 0 })
+            Ok(if results.iter().any(|r| r.status == Status::Fail) {
+                1
+            } else {
+                0
+            })
         }
         Command::Token { action } => token(action),
         Command::Status { json } => {
@@ -189,7 +202,11 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
             }
             Ok(if report.due { 1 } else { 0 })
         }
-        Command::Report { format, out, review } => {
+        Command::Report {
+            format,
+            out,
+            review,
+        } => {
             let format = match format {
                 Format::Md => ReportFormat::Markdown,
                 Format::Html => ReportFormat::Html,
@@ -198,13 +215,21 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
             let text = open()?.report(review.as_deref(), format, OffsetDateTime::now_utc())?;
             emit(&text, out.as_deref())
         }
-        Command::Summary { format, out, include_emails, include_packages } => {
+        Command::Summary {
+            format,
+            out,
+            include_emails,
+            include_packages,
+        } => {
             let format = match format {
                 SummaryFormatArg::Md => SummaryFormat::Markdown,
                 SummaryFormatArg::Html => SummaryFormat::Html,
             };
             let text = open()?.summary(
-                SummaryOptions { include_emails, include_packages },
+                SummaryOptions {
+                    include_emails,
+                    include_packages,
+                },
                 format,
                 OffsetDateTime::now_utc(),
             )?;
@@ -235,7 +260,10 @@ fn import(file: &std::path::Path, yes: bool) -> AppResult<i32> {
     let text = std::fs::read_to_string(file).map_err(|e| lockstep_core::Error::io(file, e))?;
     let preview = lockstep.preview_import(&text)?;
     if !preview.changes_anything() {
-        println!("{} holds nothing that differs from your current progress. Nothing changed.", file.display());
+        println!(
+            "{} holds nothing that differs from your current progress. Nothing changed.",
+            file.display()
+        );
         return Ok(0);
     }
     println!("Importing {} would:", file.display());
@@ -275,7 +303,10 @@ fn token(action: TokenAction) -> AppResult<i32> {
             let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
             let token = read_token(platform)?;
             let status = runtime()?.block_on(lockstep.save_token(platform, token, now))?;
-            println!("Saved the {} token in the system keychain.", status.display_name);
+            println!(
+                "Saved the {} token in the system keychain.",
+                status.display_name
+            );
             if !status.scopes.is_empty() {
                 println!("It can: {}", status.scopes.join(", "));
             }
@@ -292,7 +323,9 @@ fn token(action: TokenAction) -> AppResult<i32> {
             }
             for s in statuses {
                 let saved = match (&s.origin, s.saved_at) {
-                    (Some(lockstep_core::keychain::TokenOrigin::Env), _) => "from environment".to_string(),
+                    (Some(lockstep_core::keychain::TokenOrigin::Env), _) => {
+                        "from environment".to_string()
+                    }
                     (_, Some(at)) => format!("saved {}", at.date()),
                     _ if s.saved => "saved".to_string(),
                     _ => "no token".to_string(),
@@ -313,7 +346,10 @@ fn token(action: TokenAction) -> AppResult<i32> {
         TokenAction::Delete { platform } => {
             let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
             lockstep.delete_token(platform, now)?;
-            println!("Removed the {} token from the system keychain (if there was one).", platform.display_name());
+            println!(
+                "Removed the {} token from the system keychain (if there was one).",
+                platform.display_name()
+            );
             Ok(0)
         }
     }
@@ -323,19 +359,23 @@ fn token(action: TokenAction) -> AppResult<i32> {
 fn read_token(platform: Platform) -> AppResult<Secret> {
     let stdin = std::io::stdin();
     let text = if stdin.is_terminal() {
-        rpassword::prompt_password(format!("Paste the {} token (input is hidden): ", platform.display_name()))
-            .map_err(|e| AppError::InvalidInput(format!("Could not read the token: {e}")))?
+        rpassword::prompt_password(format!(
+            "Paste the {} token (input is hidden): ",
+            platform.display_name()
+        ))
+        .map_err(|e| AppError::InvalidInput(format!("Could not read the token: {e}")))?
     } else {
         let mut buf = String::new();
-        stdin
-            .lock()
-            .read_to_string(&mut buf)
-            .map_err(|e| AppError::InvalidInput(format!("Could not read the token from standard input: {e}")))?;
+        stdin.lock().read_to_string(&mut buf).map_err(|e| {
+            AppError::InvalidInput(format!("Could not read the token from standard input: {e}"))
+        })?;
         buf.lines().next().unwrap_or("").to_string()
     };
     let token = Secret::new(text);
     if token.is_empty() {
-        return Err(AppError::InvalidInput("No token was given on standard input.".into()));
+        return Err(AppError::InvalidInput(
+            "No token was given on standard input.".into(),
+        ));
     }
     Ok(token)
 }
@@ -382,7 +422,11 @@ struct ResultJson<'a> {
 }
 
 impl<'a> CheckJson<'a> {
-    pub fn new(checked_at: OffsetDateTime, results: &'a [CheckResult], changes: &'a [Change]) -> Self {
+    pub fn new(
+        checked_at: OffsetDateTime,
+        results: &'a [CheckResult],
+        changes: &'a [Change],
+    ) -> Self {
         CheckJson {
             checked_at,
             changes,
@@ -414,7 +458,13 @@ fn symbol(status: Status) -> &'static str {
 pub fn render_results(results: &[CheckResult]) -> String {
     let mut out = String::new();
     for r in results {
-        out.push_str(&format!("{} {:<7} {:<28} {}\n", symbol(r.status), r.status.as_str(), r.id, r.summary));
+        out.push_str(&format!(
+            "{} {:<7} {:<28} {}\n",
+            symbol(r.status),
+            r.status.as_str(),
+            r.id,
+            r.summary
+        ));
         for e in &r.evidence {
             out.push_str(&format!("      · {e}\n"));
         }

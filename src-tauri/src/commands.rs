@@ -6,14 +6,16 @@ use lockstep_core::app::{Lockstep, TokenStatus};
 use lockstep_core::catalogue::{Catalogue, Journey, Topic};
 use lockstep_core::check::CheckResult;
 use lockstep_core::check_registry;
-use lockstep_core::history::{Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewList, StatusReport};
+use lockstep_core::history::{
+    Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewList, StatusReport,
+};
 use lockstep_core::history::{SummaryFormat, SummaryOptions};
-use std::path::PathBuf;
 use lockstep_core::platform::{Group, Platform};
 use lockstep_core::secret::Secret;
 use lockstep_core::settings::Settings;
 use lockstep_core::state::{AnswerStatus, State};
 use serde::Serialize;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use time::OffsetDateTime;
@@ -25,7 +27,8 @@ fn now() -> OffsetDateTime {
 }
 
 /// Every command, for the builder.
-pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
     tauri::generate_handler![
         app_snapshot,
         choose_journey,
@@ -59,13 +62,20 @@ pub fn on_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
             let core = app.state::<Arc<Lockstep>>().inner().clone();
-            if let Ok(Ok(Some(report))) = tokio::task::spawn_blocking(move || core.take_due_notification(now())).await {
+            if let Ok(Ok(Some(report))) =
+                tokio::task::spawn_blocking(move || core.take_due_notification(now())).await
+            {
                 let body = if report.last_review_at.is_some() {
                     format!("Your periodic security review is due ({}). Open Lockstep to re-check your accounts.", report.next_due.reason)
                 } else {
                     "Run your first Lockstep review to see where your accounts stand.".to_string()
                 };
-                let _ = app.notification().builder().title("Lockstep: review due").body(body).show();
+                let _ = app
+                    .notification()
+                    .builder()
+                    .title("Lockstep: review due")
+                    .body(body)
+                    .show();
             }
             tokio::time::sleep(DUE_POLL).await;
         }
@@ -120,20 +130,37 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
         notice: core.notice(),
         catalogue: CatalogueView {
             items: &catalogue.items,
-            topics: Topic::ALL.iter().map(|&t| TopicView { id: t, title: t.title() }).collect(),
+            topics: Topic::ALL
+                .iter()
+                .map(|&t| TopicView {
+                    id: t,
+                    title: t.title(),
+                })
+                .collect(),
         },
         checks: check_registry::CHECKS
             .iter()
-            .map(|c| CheckView { id: c.id, group: c.group, title: c.title, least_scope: c.least_scope })
+            .map(|c| CheckView {
+                id: c.id,
+                group: c.group,
+                title: c.title,
+                least_scope: c.least_scope,
+            })
             .collect(),
-        latest_results: core.latest_review(now())?.map(|r| r.results).unwrap_or_default(),
+        latest_results: core
+            .latest_review(now())?
+            .map(|r| r.results)
+            .unwrap_or_default(),
         due: due_view(&core.status_report(now())?),
     })
 }
 
 fn due_view(report: &StatusReport) -> DueView {
     DueView {
-        last_review_at: report.last_review_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+        last_review_at: report.last_review_at.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        }),
         next_due_on: Some(report.next_due.date.to_string()),
         status: match (report.last_review_at, report.status) {
             (None, _) => "never",
@@ -146,8 +173,11 @@ fn due_view(report: &StatusReport) -> DueView {
 }
 
 fn parse_journey(s: &str) -> AppResult<Journey> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| AppError::InvalidInput(format!("'{s}' is not a journey: use onboarding, review or travel.")))
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        AppError::InvalidInput(format!(
+            "'{s}' is not a journey: use onboarding, review or travel."
+        ))
+    })
 }
 
 #[tauri::command]
@@ -171,9 +201,12 @@ pub async fn answer_item(
     let status = match status.as_deref() {
         None => None,
         Some(s) => Some(
-            serde_json::from_value::<AnswerStatus>(serde_json::Value::String(s.to_string())).map_err(|_| {
-                AppError::InvalidInput(format!("'{s}' is not an answer: use done, not_applicable or later."))
-            })?,
+            serde_json::from_value::<AnswerStatus>(serde_json::Value::String(s.to_string()))
+                .map_err(|_| {
+                    AppError::InvalidInput(format!(
+                        "'{s}' is not an answer: use done, not_applicable or later."
+                    ))
+                })?,
         ),
     };
     Ok(core.answer(&item_id, status, reason, choice, now())?)
@@ -188,9 +221,19 @@ pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<Stat
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
-    Started { total: usize },
-    Result { result: CheckResult, done: usize, total: usize },
-    Finished { review_id: Option<String>, cancelled: bool, changes: Vec<Change> },
+    Started {
+        total: usize,
+    },
+    Result {
+        result: CheckResult,
+        done: usize,
+        total: usize,
+    },
+    Finished {
+        review_id: Option<String>,
+        cancelled: bool,
+        changes: Vec<Change>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -203,7 +246,11 @@ pub struct RunView {
 
 pub(crate) fn parse_groups(groups: Option<Vec<String>>) -> AppResult<Option<Vec<Group>>> {
     groups
-        .map(|gs| gs.iter().map(|g| g.parse::<Group>().map_err(AppError::InvalidInput)).collect())
+        .map(|gs| {
+            gs.iter()
+                .map(|g| g.parse::<Group>().map_err(AppError::InvalidInput))
+                .collect()
+        })
         .transpose()
 }
 
@@ -219,14 +266,23 @@ pub async fn run_checks(
     let journey = journey.as_deref().map(parse_journey).transpose()?;
     let total = groups
         .as_ref()
-        .map(|gs| check_registry::CHECKS.iter().filter(|c| gs.contains(&c.group)).count())
+        .map(|gs| {
+            check_registry::CHECKS
+                .iter()
+                .filter(|c| gs.contains(&c.group))
+                .count()
+        })
         .unwrap_or(check_registry::CHECKS.len());
     let _ = on_event.send(RunEvent::Started { total });
     let mut done = 0;
     let report = core
         .run_checks(groups, journey, now(), |r| {
             done += 1;
-            let _ = on_event.send(RunEvent::Result { result: r.clone(), done, total });
+            let _ = on_event.send(RunEvent::Result {
+                result: r.clone(),
+                done,
+                total,
+            });
         })
         .await?;
     let review_id = report.review.as_ref().map(|r| r.id.clone());
@@ -296,7 +352,9 @@ fn report_format(format: &str) -> AppResult<ReportFormat> {
         "md" | "markdown" => Ok(ReportFormat::Markdown),
         "html" => Ok(ReportFormat::Html),
         "json" => Ok(ReportFormat::Json),
-        other => Err(AppError::InvalidInput(format!("'{other}' is not a report format: use md, html or json."))),
+        other => Err(AppError::InvalidInput(format!(
+            "'{other}' is not a report format: use md, html or json."
+        ))),
     }
 }
 
@@ -308,7 +366,12 @@ fn write_user_file(path: &str, text: &str) -> AppResult<String> {
 
 /// Writes a review report where the user chose in the save dialog.
 #[tauri::command]
-pub async fn export_report(core: Core<'_>, review_id: Option<String>, format: String, path: String) -> AppResult<String> {
+pub async fn export_report(
+    core: Core<'_>,
+    review_id: Option<String>,
+    format: String,
+    path: String,
+) -> AppResult<String> {
     let text = core.report(review_id.as_deref(), report_format(&format)?, now())?;
     write_user_file(&path, &text)
 }
@@ -325,9 +388,20 @@ pub async fn export_summary(
     let format = match format.as_str() {
         "md" | "markdown" => SummaryFormat::Markdown,
         "html" => SummaryFormat::Html,
-        other => return Err(AppError::InvalidInput(format!("'{other}' is not a summary format: use md or html."))),
+        other => {
+            return Err(AppError::InvalidInput(format!(
+                "'{other}' is not a summary format: use md or html."
+            )))
+        }
     };
-    let text = core.summary(SummaryOptions { include_emails, include_packages }, format, now())?;
+    let text = core.summary(
+        SummaryOptions {
+            include_emails,
+            include_packages,
+        },
+        format,
+        now(),
+    )?;
     write_user_file(&path, &text)
 }
 

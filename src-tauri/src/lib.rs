@@ -40,7 +40,9 @@ pub fn run() -> i32 {
 /// The user's real setup: platform directories, process environment, home directory.
 pub fn open_lockstep(tokens: Arc<dyn TokenStore>) -> Result<Lockstep, lockstep_core::Error> {
     let dirs = AppDirs::from_platform()?;
-    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
+    let home = directories::BaseDirs::new()
+        .map(|b| b.home_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."));
     Lockstep::open(
         Setup {
             dirs,
@@ -55,13 +57,19 @@ pub fn open_lockstep(tokens: Arc<dyn TokenStore>) -> Result<Lockstep, lockstep_c
 }
 
 /// Builds and runs the app on `builder`; tests pass `tauri::test::mock_builder()`.
-pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>, lockstep: Arc<Lockstep>) -> tauri::Result<()> {
+pub fn run_app<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    lockstep: Arc<Lockstep>,
+) -> tauri::Result<()> {
     build_app(builder, lockstep)?.run(|_, _| {});
     Ok(())
 }
 
 /// Everything but the event loop, so tests can drive commands on a built app.
-pub fn build_app<R: tauri::Runtime>(builder: tauri::Builder<R>, lockstep: Arc<Lockstep>) -> tauri::Result<tauri::App<R>> {
+pub fn build_app<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    lockstep: Arc<Lockstep>,
+) -> tauri::Result<tauri::App<R>> {
     builder
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())

@@ -70,11 +70,16 @@ impl FakePlatforms {
             scenario: Arc::new(Mutex::new(Scenario::default())),
             seen: Arc::new(Mutex::new(Vec::new())),
         };
-        let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
         runtime.spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        FakePlatforms { shared, _runtime: runtime }
+        FakePlatforms {
+            shared,
+            _runtime: runtime,
+        }
     }
 
     pub fn base(&self) -> String {
@@ -100,7 +105,10 @@ impl FakePlatforms {
         env.push(("LOCKSTEP_RUBYGEMS_USER".into(), "octo".into()));
         env.push(("LOCKSTEP_CRATES_USER".into(), "octo".into()));
         env.push(("LOCKSTEP_PYPI_PROJECTS".into(), "octo-py".into()));
-        env.push(("LOCKSTEP_RDAP_BOOTSTRAP_URL".into(), format!("{base}/rdap/dns.json")));
+        env.push((
+            "LOCKSTEP_RDAP_BOOTSTRAP_URL".into(),
+            format!("{base}/rdap/dns.json"),
+        ));
         env.push(("LOCKSTEP_HIBP_MIN_INTERVAL_MS".into(), "0".into()));
         env
     }
@@ -115,7 +123,9 @@ impl FakePlatforms {
 }
 
 fn json_reply(status: StatusCode, v: Value, headers: &[(&str, &str)]) -> Response {
-    let mut b = Response::builder().status(status).header("content-type", "application/json");
+    let mut b = Response::builder()
+        .status(status)
+        .header("content-type", "application/json");
     for (k, val) in headers {
         b = b.header(*k, *val);
     }
@@ -134,16 +144,23 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         })
         .map(|(k, v)| format!("{}: {}", k, v.to_str().unwrap_or("")))
         .collect();
-    shared.seen.lock().expect("seen").push(Seen { path: format!("{path}?{query}"), credentials });
+    shared.seen.lock().expect("seen").push(Seen {
+        path: format!("{path}?{query}"),
+        credentials,
+    });
     let s = shared.scenario.lock().expect("scenario").clone();
     let ok = StatusCode::OK;
     let base = format!("http://{}", shared.addr);
-    let first_page = !query.contains("page=2") && !query.contains("from=") || query.contains("from=0");
+    let first_page =
+        !query.contains("page=2") && !query.contains("from=") || query.contains("from=0");
     match path.as_str() {
         "/github/user" => json_reply(
             ok,
             json!({"login": "octo", "id": 1, "two_factor_authentication": s.github_two_factor}),
-            &[("x-oauth-scopes", "read:user, user:email, read:gpg_key, read:public_key, read:org")],
+            &[(
+                "x-oauth-scopes",
+                "read:user, user:email, read:gpg_key, read:public_key, read:org",
+            )],
         ),
         "/github/user/emails" => json_reply(
             ok,
@@ -166,37 +183,84 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
             json!([{"state": "active", "role": "admin", "organization": {"login": "octo-org"}}]),
             &[],
         ),
-        "/github/orgs/octo-org" => json_reply(ok, json!({"login": "octo-org", "two_factor_requirement_enabled": true}), &[]),
-        "/github/orgs/octo-org/members" => json_reply(ok, json!([{"login": "octo"}, {"login": "alice"}]), &[]),
-        "/gitlab/api/v4/user" => json_reply(ok, json!({"id": 1, "username": "octo", "two_factor_enabled": true}), &[]),
+        "/github/orgs/octo-org" => json_reply(
+            ok,
+            json!({"login": "octo-org", "two_factor_requirement_enabled": true}),
+            &[],
+        ),
+        "/github/orgs/octo-org/members" => {
+            json_reply(ok, json!([{"login": "octo"}, {"login": "alice"}]), &[])
+        }
+        "/gitlab/api/v4/user" => json_reply(
+            ok,
+            json!({"id": 1, "username": "octo", "two_factor_enabled": true}),
+            &[],
+        ),
         "/gitlab/api/v4/personal_access_tokens/self" => json_reply(
             ok,
             json!({"id": 9, "name": "lockstep", "scopes": ["read_user"], "active": true, "expires_at": "2027-09-01"}),
             &[],
         ),
         "/npm/-/whoami" => json_reply(ok, json!({"username": "octo"}), &[]),
-        "/npm/-/npm/v1/user" => json_reply(ok, json!({"name": "octo", "tfa": {"mode": "auth-and-writes", "pending": false}}), &[]),
+        "/npm/-/npm/v1/user" => json_reply(
+            ok,
+            json!({"name": "octo", "tfa": {"mode": "auth-and-writes", "pending": false}}),
+            &[],
+        ),
         "/npm/-/v1/search" => {
-            let objects = if first_page { json!([{"package": {"name": "octo-js"}}]) } else { json!([]) };
+            let objects = if first_page {
+                json!([{"package": {"name": "octo-js"}}])
+            } else {
+                json!([])
+            };
             json_reply(ok, json!({"objects": objects, "total": 1}), &[])
         }
         "/npm/octo-js" => {
-            let maintainers: Vec<Value> =
-                s.npm_maintainers.iter().map(|m| json!({"name": m, "email": format!("{m}@example.org")})).collect();
-            json_reply(ok, json!({"name": "octo-js", "maintainers": maintainers}), &[])
+            let maintainers: Vec<Value> = s
+                .npm_maintainers
+                .iter()
+                .map(|m| json!({"name": m, "email": format!("{m}@example.org")}))
+                .collect();
+            json_reply(
+                ok,
+                json!({"name": "octo-js", "maintainers": maintainers}),
+                &[],
+            )
         }
         "/pypi/pypi/octo-py/json" => {
-            let roles: Vec<Value> = s.pypi_owners.iter().map(|u| json!({"role": "Owner", "user": u})).collect();
-            json_reply(ok, json!({"info": {"name": "octo-py"}, "ownership": {"roles": roles, "organization": null}}), &[])
+            let roles: Vec<Value> = s
+                .pypi_owners
+                .iter()
+                .map(|u| json!({"role": "Owner", "user": u}))
+                .collect();
+            json_reply(
+                ok,
+                json!({"info": {"name": "octo-py"}, "ownership": {"roles": roles, "organization": null}}),
+                &[],
+            )
         }
-        "/rubygems/api/v1/owners/octo/gems.json" => json_reply(ok, json!([{"name": "octo-gem"}]), &[]),
-        "/rubygems/api/v1/gems/octo-gem/owners.json" => {
-            json_reply(ok, json!([{"id": 1, "handle": "octo"}, {"id": 2, "handle": "alice"}]), &[])
+        "/rubygems/api/v1/owners/octo/gems.json" => {
+            json_reply(ok, json!([{"name": "octo-gem"}]), &[])
         }
-        "/crates/api/v1/users/octo" => json_reply(ok, json!({"user": {"id": 7, "login": "octo"}}), &[]),
+        "/rubygems/api/v1/gems/octo-gem/owners.json" => json_reply(
+            ok,
+            json!([{"id": 1, "handle": "octo"}, {"id": 2, "handle": "alice"}]),
+            &[],
+        ),
+        "/crates/api/v1/users/octo" => {
+            json_reply(ok, json!({"user": {"id": 7, "login": "octo"}}), &[])
+        }
         "/crates/api/v1/crates" => {
-            let crates = if first_page { json!([{"name": "octo-rs"}]) } else { json!([]) };
-            json_reply(ok, json!({"crates": crates, "meta": {"total": 1, "next_page": null}}), &[])
+            let crates = if first_page {
+                json!([{"name": "octo-rs"}])
+            } else {
+                json!([])
+            };
+            json_reply(
+                ok,
+                json!({"crates": crates, "meta": {"total": 1, "next_page": null}}),
+                &[],
+            )
         }
         "/crates/api/v1/crates/octo-rs/owners" => json_reply(
             ok,
@@ -217,7 +281,9 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
             ]}),
             &[],
         ),
-        p if p.starts_with("/hibp/api/v3/breachedaccount/") => json_reply(StatusCode::NOT_FOUND, json!({}), &[]),
+        p if p.starts_with("/hibp/api/v3/breachedaccount/") => {
+            json_reply(StatusCode::NOT_FOUND, json!({}), &[])
+        }
         _ => json_reply(StatusCode::NOT_FOUND, json!({"message": "Not Found"}), &[]),
     }
 }

@@ -4,9 +4,11 @@
 use crate::catalogue::{Catalogue, Journey};
 use crate::check::CheckResult;
 use crate::dirs::AppDirs;
-use crate::history::{self, Change, ImportPreview, ReportFormat, Review, ReviewList, ReviewStore, StatusReport};
-use crate::history::{SummaryFormat, SummaryOptions};
 use crate::engine::{self, CheckContext, Limits, Probe, RunOutcome};
+use crate::history::{
+    self, Change, ImportPreview, ReportFormat, Review, ReviewList, ReviewStore, StatusReport,
+};
+use crate::history::{SummaryFormat, SummaryOptions};
 use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
 use crate::platform::{Group, Platform};
 use crate::secret::Secret;
@@ -149,11 +151,13 @@ impl Lockstep {
     }
 
     pub fn set_position(&self, journey: Journey, item_id: &str) -> Result<State> {
-        let item = Catalogue::builtin()
-            .item(item_id)
-            .ok_or_else(|| Error::InvalidInput(format!("There is no checklist item '{item_id}'.")))?;
+        let item = Catalogue::builtin().item(item_id).ok_or_else(|| {
+            Error::InvalidInput(format!("There is no checklist item '{item_id}'."))
+        })?;
         if !item.journeys.contains(&journey) {
-            return Err(Error::InvalidInput(format!("'{item_id}' is not part of that journey.")));
+            return Err(Error::InvalidInput(format!(
+                "'{item_id}' is not part of that journey."
+            )));
         }
         self.update(|s| {
             s.journey = Some(journey);
@@ -171,10 +175,12 @@ impl Lockstep {
         choice: Option<String>,
         now: OffsetDateTime,
     ) -> Result<State> {
-        let item = Catalogue::builtin()
-            .item(item_id)
-            .ok_or_else(|| Error::InvalidInput(format!("There is no checklist item '{item_id}'.")))?;
-        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        let item = Catalogue::builtin().item(item_id).ok_or_else(|| {
+            Error::InvalidInput(format!("There is no checklist item '{item_id}'."))
+        })?;
+        let reason = reason
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
         if status == Some(AnswerStatus::NotApplicable) && reason.is_none() {
             return Err(Error::InvalidInput(
                 "Say briefly why this does not apply to you, so a later review can tell.".into(),
@@ -182,13 +188,23 @@ impl Lockstep {
         }
         if let (Some(choice), Some(question)) = (&choice, &item.verified_by.question) {
             if !question.choices.iter().any(|c| &c.value == choice) {
-                return Err(Error::InvalidInput(format!("'{choice}' is not one of the answers to this question.")));
+                return Err(Error::InvalidInput(format!(
+                    "'{choice}' is not one of the answers to this question."
+                )));
             }
         }
         self.update(|s| {
             match status {
                 Some(status) => {
-                    s.answers.insert(item_id.to_string(), Answer { status, reason, choice, updated_at: now });
+                    s.answers.insert(
+                        item_id.to_string(),
+                        Answer {
+                            status,
+                            reason,
+                            choice,
+                            updated_at: now,
+                        },
+                    );
                 }
                 None => {
                     s.answers.remove(item_id);
@@ -200,7 +216,9 @@ impl Lockstep {
 
     pub fn save_settings(&self, settings: Settings) -> Result<State> {
         if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
-            return Err(Error::InvalidInput("The review interval must be between 1 and 366 days.".into()));
+            return Err(Error::InvalidInput(
+                "The review interval must be between 1 and 366 days.".into(),
+            ));
         }
         for (platform, account) in &settings.accounts {
             if let Some(url) = &account.base_url {
@@ -219,17 +237,26 @@ impl Lockstep {
 
     /// Status of every platform's token. Reads the keychain: call off the UI thread.
     pub fn token_statuses(&self, now: OffsetDateTime) -> Vec<TokenStatus> {
-        Platform::WITH_TOKENS.iter().map(|&p| self.token_status(p, now)).collect()
+        Platform::WITH_TOKENS
+            .iter()
+            .map(|&p| self.token_status(p, now))
+            .collect()
     }
 
     pub fn token_status(&self, platform: Platform, now: OffsetDateTime) -> TokenStatus {
-        let from_env = self.env.get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name())).is_some();
+        let from_env = self
+            .env
+            .get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name()))
+            .is_some();
         let (in_keychain, error) = match self.tokens.get(platform) {
             Ok(t) => (t.is_some(), None),
             Err(e) => (false, Some(e.to_string())),
         };
         let info = self.state().tokens.get(&platform).cloned();
-        let mut warnings = info.as_ref().map(|i| token_warnings(i, now)).unwrap_or_default();
+        let mut warnings = info
+            .as_ref()
+            .map(|i| token_warnings(i, now))
+            .unwrap_or_default();
         if from_env {
             warnings.push(format!(
                 "LOCKSTEP_{}_TOKEN is set, so checks use that token instead of the saved one.",
@@ -248,8 +275,15 @@ impl Lockstep {
                 None
             },
             saved_at: info.as_ref().filter(|_| in_keychain).map(|i| i.saved_at),
-            scopes: info.as_ref().filter(|_| in_keychain).map(|i| i.scopes.clone()).unwrap_or_default(),
-            expires_at: info.as_ref().filter(|_| in_keychain).and_then(|i| i.expires_at.clone()),
+            scopes: info
+                .as_ref()
+                .filter(|_| in_keychain)
+                .map(|i| i.scopes.clone())
+                .unwrap_or_default(),
+            expires_at: info
+                .as_ref()
+                .filter(|_| in_keychain)
+                .and_then(|i| i.expires_at.clone()),
             warnings,
             least_scope: least_scope(platform),
             token_page: crate::live::token_info::token_page(platform),
@@ -259,20 +293,45 @@ impl Lockstep {
 
     /// Saves a token in the keychain, then asks the platform what it can do (read-only
     /// request) and keeps only that description in the state.
-    pub async fn save_token(&self, platform: Platform, token: Secret, now: OffsetDateTime) -> Result<TokenStatus> {
+    pub async fn save_token(
+        &self,
+        platform: Platform,
+        token: Secret,
+        now: OffsetDateTime,
+    ) -> Result<TokenStatus> {
         if token.is_empty() {
-            return Err(Error::InvalidInput("The token is empty. Paste the whole token and try again.".into()));
+            return Err(Error::InvalidInput(
+                "The token is empty. Paste the whole token and try again.".into(),
+            ));
         }
         let store = self.tokens.clone();
         let to_store = token.clone();
         tokio::task::spawn_blocking(move || store.set(platform, &to_store))
             .await
-            .map_err(|e| Error::Keychain { detail: e.to_string() })??;
-        let base_url = self.state().settings.platform_config(platform, &self.env).base_url;
-        let mut info = TokenInfo { saved_at: now, scopes: Vec::new(), expires_at: None };
+            .map_err(|e| Error::Keychain {
+                detail: e.to_string(),
+            })??;
+        let base_url = self
+            .state()
+            .settings
+            .platform_config(platform, &self.env)
+            .base_url;
+        let mut info = TokenInfo {
+            saved_at: now,
+            scopes: Vec::new(),
+            expires_at: None,
+        };
         let mut notes = Vec::new();
         let mut found_user = None;
-        match crate::live::token_info::inspect(platform, &base_url, &token, self.limits.request_timeout, now).await {
+        match crate::live::token_info::inspect(
+            platform,
+            &base_url,
+            &token,
+            self.limits.request_timeout,
+            now,
+        )
+        .await
+        {
             Ok(caps) => {
                 info.scopes = caps.scopes;
                 info.expires_at = caps.expires_at;
@@ -332,19 +391,27 @@ impl Lockstep {
         {
             let mut current = lock(&self.current_run);
             if current.as_ref().is_some_and(|c| !c.is_cancelled()) {
-                return Err(Error::InvalidInput("Checks are already running. Wait for them or cancel them first.".into()));
+                return Err(Error::InvalidInput(
+                    "Checks are already running. Wait for them or cancel them first.".into(),
+                ));
             }
             *current = Some(cancel.clone());
         }
         let needed: Vec<Platform> = Platform::WITH_TOKENS
             .into_iter()
-            .filter(|p| groups.iter().any(|g| g.platform() == Some(*p)) || (*p == Platform::Hibp && groups.contains(&Group::Email)))
+            .filter(|p| {
+                groups.iter().any(|g| g.platform() == Some(*p))
+                    || (*p == Platform::Hibp && groups.contains(&Group::Email))
+            })
             .collect();
         let store = self.tokens.clone();
         let env = self.env.clone();
-        let (tokens, token_errors) = tokio::task::spawn_blocking(move || resolve_tokens(&needed, &env, store.as_ref()))
-            .await
-            .map_err(|e| Error::Keychain { detail: e.to_string() })?;
+        let (tokens, token_errors) =
+            tokio::task::spawn_blocking(move || resolve_tokens(&needed, &env, store.as_ref()))
+                .await
+                .map_err(|e| Error::Keychain {
+                    detail: e.to_string(),
+                })?;
         let ctx = Arc::new(CheckContext {
             settings: self.state().settings,
             env: self.env.clone(),
@@ -359,7 +426,12 @@ impl Lockstep {
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         *lock(&self.current_run) = None;
         if outcome.cancelled {
-            return Ok(RunReport { outcome, review: None, previous_id: None, changes: Vec::new() });
+            return Ok(RunReport {
+                outcome,
+                review: None,
+                previous_id: None,
+                changes: Vec::new(),
+            });
         }
         let previous = self.reviews.latest(now)?;
         let review = self.reviews.record(
@@ -368,8 +440,16 @@ impl Lockstep {
             outcome.results.clone(),
             self.state().answers,
         )?;
-        let changes = previous.as_ref().map(|p| comparable_changes(p, &review)).unwrap_or_default();
-        Ok(RunReport { outcome, review: Some(review), previous_id: previous.map(|p| p.id), changes })
+        let changes = previous
+            .as_ref()
+            .map(|p| comparable_changes(p, &review))
+            .unwrap_or_default();
+        Ok(RunReport {
+            outcome,
+            review: Some(review),
+            previous_id: previous.map(|p| p.id),
+            changes,
+        })
     }
 
     /// Past reviews, newest first, with notices about damaged files set aside.
@@ -396,7 +476,12 @@ impl Lockstep {
         let state = self.state();
         let latest = self.reviews.latest(now)?;
         let extra = history::due::token_expiries(&state.tokens);
-        Ok(history::status_report(now, latest.as_ref(), state.settings.review_interval_days, &extra))
+        Ok(history::status_report(
+            now,
+            latest.as_ref(),
+            state.settings.review_interval_days,
+            &extra,
+        ))
     }
 
     /// True (and remembered for today) when a "review due" notification should be shown now.
@@ -413,22 +498,44 @@ impl Lockstep {
     }
 
     /// A report of one review (the latest when `id` is `None`) with its changes.
-    pub fn report(&self, id: Option<&str>, format: ReportFormat, now: OffsetDateTime) -> Result<String> {
+    pub fn report(
+        &self,
+        id: Option<&str>,
+        format: ReportFormat,
+        now: OffsetDateTime,
+    ) -> Result<String> {
         let review = match id {
             Some(id) => self.reviews.load(id, now)?,
             None => self.reviews.latest(now)?.ok_or_else(|| {
-                Error::InvalidInput("There is no review yet. Run the checks first (lockstep check).".into())
+                Error::InvalidInput(
+                    "There is no review yet. Run the checks first (lockstep check).".into(),
+                )
             })?,
         };
         let (_, changes) = self.open_review(&review.id, now)?;
-        Ok(history::report::render(&review, &changes, Catalogue::builtin(), &review.answers, format))
+        Ok(history::report::render(
+            &review,
+            &changes,
+            Catalogue::builtin(),
+            &review.answers,
+            format,
+        ))
     }
 
     /// The onboarding summary to share with a project's owners (nothing private by default).
-    pub fn summary(&self, options: SummaryOptions, format: SummaryFormat, now: OffsetDateTime) -> Result<String> {
+    pub fn summary(
+        &self,
+        options: SummaryOptions,
+        format: SummaryFormat,
+        now: OffsetDateTime,
+    ) -> Result<String> {
         let latest = self.reviews.latest(now)?;
-        let summary =
-            history::summary::summarize(Catalogue::builtin(), &self.state().answers, latest.as_ref(), options);
+        let summary = history::summary::summarize(
+            Catalogue::builtin(),
+            &self.state().answers,
+            latest.as_ref(),
+            options,
+        );
         Ok(history::summary::render_summary(&summary, format))
     }
 
@@ -467,7 +574,10 @@ impl Lockstep {
 fn least_scope(platform: Platform) -> String {
     let group = match platform {
         Platform::Hibp => Group::Email,
-        p => Group::ALL.into_iter().find(|g| g.platform() == Some(p)).unwrap_or(Group::Email),
+        p => Group::ALL
+            .into_iter()
+            .find(|g| g.platform() == Some(p))
+            .unwrap_or(Group::Email),
     };
     let mut scopes: Vec<&str> = crate::check_registry::in_group(group)
         .map(|c| c.least_scope)
@@ -486,9 +596,13 @@ fn token_warnings(info: &TokenInfo, now: OffsetDateTime) -> Vec<String> {
     if let Some(exp) = info.expires_at.as_deref().and_then(parse_date_prefix) {
         let days = (exp - now.date()).whole_days();
         if days < 0 {
-            out.push(format!("This token expired on {exp}. Create a new one and save it."));
+            out.push(format!(
+                "This token expired on {exp}. Create a new one and save it."
+            ));
         } else if days <= 14 {
-            out.push(format!("This token expires on {exp} (in {days} days). Create a new one before then."));
+            out.push(format!(
+                "This token expires on {exp} (in {days} days). Create a new one before then."
+            ));
         }
     }
     out
@@ -497,5 +611,9 @@ fn token_warnings(info: &TokenInfo, now: OffsetDateTime) -> Vec<String> {
 /// The `YYYY-MM-DD` at the start of a date or date-time string.
 pub fn parse_date_prefix(s: &str) -> Option<time::Date> {
     let head = s.get(..10)?;
-    time::Date::parse(head, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    time::Date::parse(
+        head,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }

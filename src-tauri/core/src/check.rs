@@ -72,7 +72,10 @@ pub struct Observed {
 
 impl Observed {
     pub fn is_empty(&self) -> bool {
-        self.owners.is_empty() && self.keys.is_empty() && self.expires.is_empty() && self.emails.is_empty()
+        self.owners.is_empty()
+            && self.keys.is_empty()
+            && self.expires.is_empty()
+            && self.emails.is_empty()
     }
 }
 
@@ -136,7 +139,10 @@ mod tests {
 
     #[test]
     fn status_serializes_lowercase_and_orders_by_severity() {
-        assert_eq!(serde_json::to_string(&Status::Unknown).unwrap(), "\"unknown\"");
+        assert_eq!(
+            serde_json::to_string(&Status::Unknown).unwrap(),
+            "\"unknown\""
+        );
         assert_eq!(Status::Pass.worst(Status::Warn), Status::Warn);
         assert_eq!(Status::Fail.worst(Status::Warn), Status::Fail);
         assert_eq!(Status::Skipped.worst(Status::Pass), Status::Pass);
@@ -146,6 +152,9 @@ mod tests {
     fn empty_observed_is_not_serialized() {
         let r = CheckResult::new("x.y", Status::Pass, "ok");
         let v = serde_json::to_value(&r).unwrap();
-        assert!(v.get("observed").is_none(), "empty observed should be omitted: {v}");
+        assert!(
+            v.get("observed").is_none(),
+            "empty observed should be omitted: {v}"
+        );
     }
 }

@@ -13,8 +13,18 @@ pub struct CheckSpec {
     pub least_scope: &'static str,
 }
 
-const fn spec(id: &'static str, group: Group, title: &'static str, least_scope: &'static str) -> CheckSpec {
-    CheckSpec { id, group, title, least_scope }
+const fn spec(
+    id: &'static str,
+    group: Group,
+    title: &'static str,
+    least_scope: &'static str,
+) -> CheckSpec {
+    CheckSpec {
+        id,
+        group,
+        title,
+        least_scope,
+    }
 }
 
 /// The registry, in the order results are shown.
@@ -65,7 +75,9 @@ mod tests {
             assert!(seen.insert(c.id), "duplicate check id {}", c.id);
             let (prefix, rest) = c.id.split_once('.').expect("ids look like group.name");
             assert_eq!(prefix, c.group.as_str(), "{} is in the wrong group", c.id);
-            assert!(!rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!(
+                !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')
+            );
             assert!(!c.title.is_empty());
         }
     }
@@ -73,7 +85,11 @@ mod tests {
     #[test]
     fn every_group_has_checks() {
         for g in Group::ALL {
-            assert!(in_group(g).next().is_some(), "group {} has no checks", g.as_str());
+            assert!(
+                in_group(g).next().is_some(),
+                "group {} has no checks",
+                g.as_str()
+            );
         }
     }
 }

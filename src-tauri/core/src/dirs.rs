@@ -16,7 +16,8 @@ impl AppDirs {
     /// The platform's directories (XDG on Linux, `~/Library/Application Support` on macOS,
     /// `%APPDATA%` on Windows), via the `directories` crate.
     pub fn from_platform() -> Result<Self> {
-        let dirs = directories::ProjectDirs::from("dev", "Lockstep", "Lockstep").ok_or(Error::NoHome)?;
+        let dirs =
+            directories::ProjectDirs::from("dev", "Lockstep", "Lockstep").ok_or(Error::NoHome)?;
         Ok(AppDirs {
             data: dirs.data_dir().to_path_buf(),
             config: dirs.config_dir().to_path_buf(),

@@ -31,7 +31,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { request_timeout: Duration::from_secs(15), deadline: Duration::from_secs(120) }
+        Limits {
+            request_timeout: Duration::from_secs(15),
+            deadline: Duration::from_secs(120),
+        }
     }
 }
 
@@ -92,7 +95,9 @@ impl Emitter {
             .map(|seen| {
                 seen.iter()
                     .filter(|r| {
-                        check_registry::find(&r.id).and_then(|s| s.group.platform()).is_some()
+                        check_registry::find(&r.id)
+                            .and_then(|s| s.group.platform())
+                            .is_some()
                     })
                     .cloned()
                     .collect()
@@ -119,11 +124,19 @@ pub async fn run(
     mut on_result: impl FnMut(&CheckResult) + Send,
 ) -> RunOutcome {
     let checked_at = ctx.now;
-    let selected: Vec<Arc<dyn Probe>> = probes.iter().filter(|p| groups.contains(&p.group())).cloned().collect();
+    let selected: Vec<Arc<dyn Probe>> = probes
+        .iter()
+        .filter(|p| groups.contains(&p.group()))
+        .cloned()
+        .collect();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (done_tx, done_rx) = watch::channel(false);
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let emitter = Arc::new(Emitter { tx, seen, accounts_done: done_rx });
+    let emitter = Arc::new(Emitter {
+        tx,
+        seen,
+        accounts_done: done_rx,
+    });
 
     let mut account_tasks = Vec::new();
     let mut other_tasks = Vec::new();
@@ -137,7 +150,11 @@ pub async fn run(
                 _ = probe.run(&ctx, &emitter) => {}
             }
         });
-        if is_account { account_tasks.push(task) } else { other_tasks.push(task) }
+        if is_account {
+            account_tasks.push(task)
+        } else {
+            other_tasks.push(task)
+        }
     }
     // Signal account completion to dependants once every account probe has ended.
     let accounts_signal = tokio::spawn(async move {
@@ -191,22 +208,36 @@ pub async fn run(
     }
     let cancelled = ctx.cancel.is_cancelled() && !timed_out;
     let reported: HashSet<String> = results.iter().map(|r| r.id.clone()).collect();
-    for spec in check_registry::CHECKS.iter().filter(|s| groups.contains(&s.group)) {
+    for spec in check_registry::CHECKS
+        .iter()
+        .filter(|s| groups.contains(&s.group))
+    {
         if !reported.contains(spec.id) {
             let why = if timed_out {
                 format!("Did not finish within the {} s limit for a run. Check your connection and run again.", ctx.limits.deadline.as_secs())
             } else if cancelled {
-                "The run was cancelled before this check finished. Run again to check it.".to_string()
+                "The run was cancelled before this check finished. Run again to check it."
+                    .to_string()
             } else {
-                "This check did not report a result. Run again; if it persists, please report it.".to_string()
+                "This check did not report a result. Run again; if it persists, please report it."
+                    .to_string()
             };
             let r = CheckResult::unknown(spec.id, why);
             on_result(&r);
             results.push(r);
         }
     }
-    results.sort_by_key(|r| check_registry::CHECKS.iter().position(|s| s.id == r.id).unwrap_or(usize::MAX));
-    RunOutcome { checked_at, results, cancelled }
+    results.sort_by_key(|r| {
+        check_registry::CHECKS
+            .iter()
+            .position(|s| s.id == r.id)
+            .unwrap_or(usize::MAX)
+    });
+    RunOutcome {
+        checked_at,
+        results,
+        cancelled,
+    }
 }
 
 #[cfg(test)]
@@ -238,7 +269,11 @@ mod tests {
             Box::pin(async move {
                 let accounts = out.account_results().await;
                 let n = accounts.len();
-                out.emit(CheckResult::new("email.domain", Status::Pass, format!("saw {n} account results")));
+                out.emit(CheckResult::new(
+                    "email.domain",
+                    Status::Pass,
+                    format!("saw {n} account results"),
+                ));
             })
         }
     }
@@ -252,7 +287,10 @@ mod tests {
             home: PathBuf::from("/nonexistent"),
             dirs: AppDirs::under(std::path::Path::new("/nonexistent")),
             now: OffsetDateTime::UNIX_EPOCH,
-            limits: Limits { request_timeout: Duration::from_secs(1), deadline },
+            limits: Limits {
+                request_timeout: Duration::from_secs(1),
+                deadline,
+            },
             cancel: CancellationToken::new(),
         })
     }
@@ -265,11 +303,18 @@ mod tests {
             Duration::ZERO,
         ))];
         let mut streamed = Vec::new();
-        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm], |r| streamed.push(r.id.clone())).await;
+        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm], |r| {
+            streamed.push(r.id.clone())
+        })
+        .await;
         let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, vec!["npm.two_factor", "npm.package_owners"]);
         assert_eq!(out.results[1].status, Status::Unknown);
-        assert_eq!(streamed.len(), 2, "every result is streamed, including filled-in unknowns");
+        assert_eq!(
+            streamed.len(),
+            2,
+            "every result is streamed, including filled-in unknowns"
+        );
     }
 
     #[tokio::test]
@@ -279,8 +324,18 @@ mod tests {
             vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
             Duration::from_secs(30),
         ))];
-        let out = run(ctx(Duration::from_millis(50)), &probes, &[Group::Npm], |_| {}).await;
-        assert!(out.results.iter().all(|r| r.status == Status::Unknown), "{:?}", out.results);
+        let out = run(
+            ctx(Duration::from_millis(50)),
+            &probes,
+            &[Group::Npm],
+            |_| {},
+        )
+        .await;
+        assert!(
+            out.results.iter().all(|r| r.status == Status::Unknown),
+            "{:?}",
+            out.results
+        );
         assert!(out.results[0].summary.contains("limit"));
         assert!(!out.cancelled);
     }
@@ -295,7 +350,13 @@ mod tests {
                 Duration::from_millis(20),
             )),
         ];
-        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm, Group::Email], |_| {}).await;
+        let out = run(
+            ctx(Duration::from_secs(5)),
+            &probes,
+            &[Group::Npm, Group::Email],
+            |_| {},
+        )
+        .await;
         let email = out.results.iter().find(|r| r.id == "email.domain").unwrap();
         assert_eq!(email.summary, "saw 1 account results");
     }

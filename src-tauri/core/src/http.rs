@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 /// Sent with every request; GitHub and crates.io require a descriptive User-Agent.
-pub const USER_AGENT: &str = concat!("lockstep/", env!("CARGO_PKG_VERSION"), " (maintainer security checkup)");
+pub const USER_AGENT: &str = concat!(
+    "lockstep/",
+    env!("CARGO_PKG_VERSION"),
+    " (maintainer security checkup)"
+);
 
 /// Longest `retry-after` Lockstep will wait for inside a run before giving up with `unknown`.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
@@ -32,18 +36,26 @@ pub enum HttpError {
     /// The base URL is not https (and not loopback), or does not parse.
     #[error("the address {0} is not allowed: Lockstep only sends requests over HTTPS (plain HTTP only to this computer, for tests)")]
     InsecureUrl(String),
-    #[error("could not connect to {host} ({detail}); check your internet connection and run again")]
+    #[error(
+        "could not connect to {host} ({detail}); check your internet connection and run again"
+    )]
     Offline { host: String, detail: String },
     #[error("{host} did not answer within {secs} s; try again later")]
     Timeout { host: String, secs: u64 },
     #[error("{host} rejected the token (HTTP 401); it may have been revoked or expired: save a new one in Accounts & tokens")]
     Unauthorized { host: String },
-    #[error("{host} refused access (HTTP 403); the token may lack the permission this check needs")]
+    #[error(
+        "{host} refused access (HTTP 403); the token may lack the permission this check needs"
+    )]
     Forbidden { host: String },
     #[error("{host} has no such resource (HTTP 404)")]
     NotFound { host: String },
     #[error("{host} is limiting requests (HTTP {status}); try again in {retry_after_secs} s")]
-    RateLimited { host: String, status: u16, retry_after_secs: u64 },
+    RateLimited {
+        host: String,
+        status: u16,
+        retry_after_secs: u64,
+    },
     #[error("{host} had a server error (HTTP {status}); try again later")]
     Server { host: String, status: u16 },
     #[error("{host} answered HTTP {status}, which Lockstep did not expect")]
@@ -65,8 +77,10 @@ pub struct Response {
 impl Response {
     /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`].
     pub fn json<T: serde::de::DeserializeOwned>(&self, host: &str) -> Result<T, HttpError> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| HttpError::Malformed { host: host.to_string(), detail: e.to_string() })
+        serde_json::from_slice(&self.body).map_err(|e| HttpError::Malformed {
+            host: host.to_string(),
+            detail: e.to_string(),
+        })
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -90,7 +104,10 @@ pub struct ApiClient {
 
 impl std::fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiClient").field("base", &self.base.as_str()).field("token", &self.token).finish()
+        f.debug_struct("ApiClient")
+            .field("base", &self.base.as_str())
+            .field("token", &self.token)
+            .finish()
     }
 }
 
@@ -116,19 +133,31 @@ pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
 }
 
 fn origin_of(url: &Url) -> (String, Option<String>, Option<u16>) {
-    (url.scheme().to_string(), url.host_str().map(str::to_string), url.port_or_known_default())
+    (
+        url.scheme().to_string(),
+        url.host_str().map(str::to_string),
+        url.port_or_known_default(),
+    )
 }
 
 impl ApiClient {
     /// Builds a client. Fails if `base_url` is not HTTPS (or loopback HTTP).
-    pub fn new(base_url: &str, token: Option<Secret>, auth: Auth, timeout: Duration) -> Result<Self, HttpError> {
+    pub fn new(
+        base_url: &str,
+        token: Option<Secret>,
+        auth: Auth,
+        timeout: Duration,
+    ) -> Result<Self, HttpError> {
         let base = checked_base(base_url)?;
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .build()
-            .map_err(|e| HttpError::Offline { host: host_label(&base), detail: e.to_string() })?;
+            .map_err(|e| HttpError::Offline {
+                host: host_label(&base),
+                detail: e.to_string(),
+            })?;
         Ok(ApiClient {
             client,
             base,
@@ -143,7 +172,10 @@ impl ApiClient {
 
     /// Adds a header sent with every request (e.g. GitHub's `X-GitHub-Api-Version`).
     pub fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
-        self.extra_headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        self.extra_headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
         self
     }
 
@@ -164,7 +196,11 @@ impl ApiClient {
 
     /// The full URL for `path` under the base (keeping the base's own path).
     pub fn url_for(&self, path: &str) -> Result<Url, HttpError> {
-        let joined = format!("{}/{}", self.base.as_str().trim_end_matches('/'), path.trim_start_matches('/'));
+        let joined = format!(
+            "{}/{}",
+            self.base.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
         Url::parse(&joined).map_err(|_| HttpError::InsecureUrl(joined))
     }
 
@@ -175,7 +211,11 @@ impl ApiClient {
     }
 
     /// GET with extra per-request headers (e.g. `Accept`).
-    pub async fn get_with(&self, path: &str, headers: &[(&'static str, &str)]) -> Result<Response, HttpError> {
+    pub async fn get_with(
+        &self,
+        path: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Response, HttpError> {
         let mut url = self.url_for(path)?;
         let base_origin = origin_of(&self.base);
         let mut retried = false;
@@ -183,27 +223,43 @@ impl ApiClient {
         loop {
             self.wait_politely().await;
             let same_origin = origin_of(&url) == base_origin;
-            let mut req = self.client.get(url.clone()).headers(self.extra_headers.clone());
+            let mut req = self
+                .client
+                .get(url.clone())
+                .headers(self.extra_headers.clone());
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
             if same_origin {
                 if let Some(token) = &self.token {
                     req = match self.auth {
-                        Auth::Bearer => req.header(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()))?),
+                        Auth::Bearer => req.header(
+                            AUTHORIZATION,
+                            sensitive(&format!("Bearer {}", token.expose()))?,
+                        ),
                         Auth::Raw => req.header(AUTHORIZATION, sensitive(token.expose())?),
                         Auth::Header(name) => req.header(name, sensitive(token.expose())?),
                     };
                 }
             }
             let host = host_label(&url);
-            let resp = req.send().await.map_err(|e| self.transport_error(&host, e))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| self.transport_error(&host, e))?;
             let status = resp.status().as_u16();
             let resp_headers = resp.headers().clone();
             match status {
                 200..=299 => {
-                    let body = resp.bytes().await.map_err(|e| self.transport_error(&host, e))?;
-                    return Ok(Response { status, headers: resp_headers, body: body.to_vec() });
+                    let body = resp
+                        .bytes()
+                        .await
+                        .map_err(|e| self.transport_error(&host, e))?;
+                    return Ok(Response {
+                        status,
+                        headers: resp_headers,
+                        body: body.to_vec(),
+                    });
                 }
                 301 | 302 | 303 | 307 | 308 => {
                     redirects += 1;
@@ -213,10 +269,14 @@ impl ApiClient {
                     let location = resp_headers
                         .get(LOCATION)
                         .and_then(|v| v.to_str().ok())
-                        .ok_or_else(|| HttpError::Malformed { host: host.clone(), detail: "redirect without a location".into() })?;
-                    let next = url
-                        .join(location)
-                        .map_err(|_| HttpError::Malformed { host: host.clone(), detail: "redirect to an invalid address".into() })?;
+                        .ok_or_else(|| HttpError::Malformed {
+                            host: host.clone(),
+                            detail: "redirect without a location".into(),
+                        })?;
+                    let next = url.join(location).map_err(|_| HttpError::Malformed {
+                        host: host.clone(),
+                        detail: "redirect to an invalid address".into(),
+                    })?;
                     // A redirect may not downgrade to plain HTTP off this computer.
                     if next.scheme() != "https" && !is_loopback(&next) {
                         return Err(HttpError::InsecureUrl(next.to_string()));
@@ -228,7 +288,10 @@ impl ApiClient {
                     let retry_after = retry_after(&resp_headers);
                     let limited = status == 429
                         || retry_after.is_some()
-                        || resp_headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()) == Some("0");
+                        || resp_headers
+                            .get("x-ratelimit-remaining")
+                            .and_then(|v| v.to_str().ok())
+                            == Some("0");
                     if !limited {
                         return Err(HttpError::Forbidden { host });
                     }
@@ -238,7 +301,11 @@ impl ApiClient {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    return Err(HttpError::RateLimited { host, status, retry_after_secs: wait.as_secs() });
+                    return Err(HttpError::RateLimited {
+                        host,
+                        status,
+                        retry_after_secs: wait.as_secs(),
+                    });
                 }
                 404 => return Err(HttpError::NotFound { host }),
                 500..=599 => return Err(HttpError::Server { host, status }),
@@ -263,20 +330,33 @@ impl ApiClient {
 
     fn transport_error(&self, host: &str, e: reqwest::Error) -> HttpError {
         if e.is_timeout() {
-            HttpError::Timeout { host: host.to_string(), secs: self.timeout.as_secs().max(1) }
+            HttpError::Timeout {
+                host: host.to_string(),
+                secs: self.timeout.as_secs().max(1),
+            }
         } else if e.is_decode() || e.is_body() {
-            HttpError::Malformed { host: host.to_string(), detail: "the response body was cut off".into() }
+            HttpError::Malformed {
+                host: host.to_string(),
+                detail: "the response body was cut off".into(),
+            }
         } else {
             // reqwest's Display includes the URL (never the headers), so no token can appear.
-            HttpError::Offline { host: host.to_string(), detail: root_cause(&e) }
+            HttpError::Offline {
+                host: host.to_string(),
+                detail: root_cause(&e),
+            }
         }
     }
 }
 
 /// A header value marked sensitive, so it is never printed by reqwest/hyper debug output.
 fn sensitive(value: &str) -> Result<HeaderValue, HttpError> {
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| HttpError::Malformed { host: "token".into(), detail: "the saved token contains characters that cannot be sent in a header; save it again".into() })?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| HttpError::Malformed {
+        host: "token".into(),
+        detail:
+            "the saved token contains characters that cannot be sent in a header; save it again"
+                .into(),
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -300,7 +380,12 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// `retry-after` in seconds (the HTTP-date form is treated as one minute).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    Some(v.trim().parse::<u64>().map(Duration::from_secs).unwrap_or(Duration::from_secs(60)))
+    Some(
+        v.trim()
+            .parse::<u64>()
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(60)),
+    )
 }
 
 #[cfg(test)]
@@ -313,21 +398,48 @@ mod tests {
         assert!(checked_base("http://127.0.0.1:8080/api/v3").is_ok());
         assert!(checked_base("http://localhost:1").is_ok());
         assert!(checked_base("http://[::1]:1").is_ok());
-        assert!(matches!(checked_base("http://api.github.com"), Err(HttpError::InsecureUrl(_))));
-        assert!(matches!(checked_base("ftp://x"), Err(HttpError::InsecureUrl(_))));
-        assert!(matches!(checked_base("not a url"), Err(HttpError::InsecureUrl(_))));
+        assert!(matches!(
+            checked_base("http://api.github.com"),
+            Err(HttpError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            checked_base("ftp://x"),
+            Err(HttpError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            checked_base("not a url"),
+            Err(HttpError::InsecureUrl(_))
+        ));
     }
 
     #[test]
     fn paths_join_under_a_base_with_a_path() {
-        let c = ApiClient::new("https://ghe.example.com/api/v3/", None, Auth::Bearer, Duration::from_secs(1)).unwrap();
-        assert_eq!(c.url_for("/user").unwrap().as_str(), "https://ghe.example.com/api/v3/user");
-        assert_eq!(c.url_for("user/keys?per_page=100").unwrap().as_str(), "https://ghe.example.com/api/v3/user/keys?per_page=100");
+        let c = ApiClient::new(
+            "https://ghe.example.com/api/v3/",
+            None,
+            Auth::Bearer,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(
+            c.url_for("/user").unwrap().as_str(),
+            "https://ghe.example.com/api/v3/user"
+        );
+        assert_eq!(
+            c.url_for("user/keys?per_page=100").unwrap().as_str(),
+            "https://ghe.example.com/api/v3/user/keys?per_page=100"
+        );
     }
 
     #[test]
     fn debug_of_a_client_hides_the_token() {
-        let c = ApiClient::new("https://x.test", Some(Secret::new("canary-token")), Auth::Bearer, Duration::from_secs(1)).unwrap();
+        let c = ApiClient::new(
+            "https://x.test",
+            Some(Secret::new("canary-token")),
+            Auth::Bearer,
+            Duration::from_secs(1),
+        )
+        .unwrap();
         let d = format!("{c:?}");
         assert!(!d.contains("canary-token"), "{d}");
     }

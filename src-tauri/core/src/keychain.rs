@@ -44,7 +44,10 @@ impl OsKeychain {
 
     /// A keychain under another service name, so tests never touch the user's real entries.
     pub fn with_service(service: &str) -> Self {
-        OsKeychain { service: service.to_string(), write_lock: Mutex::new(()) }
+        OsKeychain {
+            service: service.to_string(),
+            write_lock: Mutex::new(()),
+        }
     }
 
     fn entry(&self, platform: Platform) -> Result<keyring::Entry> {
@@ -63,14 +66,22 @@ impl TokenStore for OsKeychain {
 
     fn set(&self, platform: Platform, token: &Secret) -> Result<()> {
         if token.is_empty() {
-            return Err(Error::InvalidInput("The token is empty. Paste the whole token and try again.".into()));
+            return Err(Error::InvalidInput(
+                "The token is empty. Paste the whole token and try again.".into(),
+            ));
         }
-        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
-        self.entry(platform)?.set_password(token.expose()).map_err(map_error)
+        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain {
+            detail: "internal lock poisoned".into(),
+        })?;
+        self.entry(platform)?
+            .set_password(token.expose())
+            .map_err(map_error)
     }
 
     fn delete(&self, platform: Platform) -> Result<()> {
-        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain { detail: "internal lock poisoned".into() })?;
+        let _guard = self.write_lock.lock().map_err(|_| Error::Keychain {
+            detail: "internal lock poisoned".into(),
+        })?;
         match self.entry(platform)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(e)),
@@ -81,10 +92,18 @@ impl TokenStore for OsKeychain {
 /// Maps keyring's errors to ones a user can act on. The token is never part of the message.
 fn map_error(e: keyring::Error) -> Error {
     match e {
-        keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked { detail: inner.to_string() },
-        keyring::Error::PlatformFailure(inner) => Error::KeychainUnavailable { detail: inner.to_string() },
-        keyring::Error::NoEntry => Error::Keychain { detail: "no entry".into() },
-        other => Error::Keychain { detail: other.to_string() },
+        keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked {
+            detail: inner.to_string(),
+        },
+        keyring::Error::PlatformFailure(inner) => Error::KeychainUnavailable {
+            detail: inner.to_string(),
+        },
+        keyring::Error::NoEntry => Error::Keychain {
+            detail: "no entry".into(),
+        },
+        other => Error::Keychain {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -96,14 +115,31 @@ pub struct MemoryKeychain {
 
 impl TokenStore for MemoryKeychain {
     fn get(&self, platform: Platform) -> Result<Option<Secret>> {
-        Ok(self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.get(&platform).cloned())
+        Ok(self
+            .tokens
+            .lock()
+            .map_err(|_| Error::Keychain {
+                detail: "poisoned".into(),
+            })?
+            .get(&platform)
+            .cloned())
     }
     fn set(&self, platform: Platform, token: &Secret) -> Result<()> {
-        self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.insert(platform, token.clone());
+        self.tokens
+            .lock()
+            .map_err(|_| Error::Keychain {
+                detail: "poisoned".into(),
+            })?
+            .insert(platform, token.clone());
         Ok(())
     }
     fn delete(&self, platform: Platform) -> Result<()> {
-        self.tokens.lock().map_err(|_| Error::Keychain { detail: "poisoned".into() })?.remove(&platform);
+        self.tokens
+            .lock()
+            .map_err(|_| Error::Keychain {
+                detail: "poisoned".into(),
+            })?
+            .remove(&platform);
         Ok(())
     }
 }
@@ -151,8 +187,12 @@ mod tests {
     #[test]
     fn env_token_overrides_keychain() {
         let store = MemoryKeychain::default();
-        store.set(Platform::Github, &Secret::new("from-keychain")).unwrap();
-        store.set(Platform::Npm, &Secret::new("npm-keychain")).unwrap();
+        store
+            .set(Platform::Github, &Secret::new("from-keychain"))
+            .unwrap();
+        store
+            .set(Platform::Npm, &Secret::new("npm-keychain"))
+            .unwrap();
         let env = EnvVars::default().with("LOCKSTEP_GITHUB_TOKEN", "from-env");
         let (tokens, errors) = resolve_tokens(&Platform::ACCOUNTS, &env, &store);
         assert_eq!(tokens[&Platform::Github].expose(), "from-env");

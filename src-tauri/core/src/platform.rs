@@ -168,7 +168,11 @@ impl FromStr for Group {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        let lower = if lower == "crates.io" { "crates".to_string() } else { lower };
+        let lower = if lower == "crates.io" {
+            "crates".to_string()
+        } else {
+            lower
+        };
         Group::ALL.into_iter().find(|g| g.as_str() == lower).ok_or_else(|| {
             format!("unknown check group '{s}': use github, gitlab, npm, pypi, rubygems, crates, device or email")
         })

@@ -51,7 +51,10 @@ impl EnvVars {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
     pub fn with(mut self, key: &str, value: &str) -> Self {
@@ -93,7 +96,12 @@ impl Settings {
     /// PyPI projects from `LOCKSTEP_PYPI_PROJECTS` (comma-separated) or settings.
     pub fn pypi_projects(&self, env: &EnvVars) -> Vec<String> {
         match env.get("LOCKSTEP_PYPI_PROJECTS") {
-            Some(list) => list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             None => self.pypi_projects.clone(),
         }
     }
@@ -108,17 +116,26 @@ mod tests {
         let mut s = Settings::default();
         s.accounts.insert(
             Platform::Github,
-            AccountSettings { user: Some("saved".into()), base_url: Some("https://ghe.corp/api/v3/".into()) },
+            AccountSettings {
+                user: Some("saved".into()),
+                base_url: Some("https://ghe.corp/api/v3/".into()),
+            },
         );
         let env = EnvVars::default();
         let c = s.platform_config(Platform::Github, &env);
         assert_eq!(c.base_url, "https://ghe.corp/api/v3");
         assert_eq!(c.user.as_deref(), Some("saved"));
-        let env = env.with("LOCKSTEP_GITHUB_USER", "octo").with("LOCKSTEP_GITHUB_URL", "http://127.0.0.1:9/x");
+        let env = env
+            .with("LOCKSTEP_GITHUB_USER", "octo")
+            .with("LOCKSTEP_GITHUB_URL", "http://127.0.0.1:9/x");
         let c = s.platform_config(Platform::Github, &env);
         assert_eq!(c.user.as_deref(), Some("octo"));
         assert_eq!(c.base_url, "http://127.0.0.1:9/x");
-        assert_eq!(s.platform_config(Platform::Npm, &EnvVars::default()).base_url, "https://registry.npmjs.org");
+        assert_eq!(
+            s.platform_config(Platform::Npm, &EnvVars::default())
+                .base_url,
+            "https://registry.npmjs.org"
+        );
     }
 
     #[test]

@@ -109,12 +109,18 @@ impl StateStore {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded { state: State::default(), notice: None })
+                return Ok(Loaded {
+                    state: State::default(),
+                    notice: None,
+                })
             }
             Err(e) => return Err(Error::io(&self.path, e)),
         };
         match parse(&bytes) {
-            Ok(state) => Ok(Loaded { state, notice: None }),
+            Ok(state) => Ok(Loaded {
+                state,
+                notice: None,
+            }),
             Err(detail) => {
                 let moved = set_aside(&self.path, now.unix_timestamp())?;
                 Ok(Loaded {
@@ -139,7 +145,8 @@ impl StateStore {
 
 /// Parses any supported version into the current one.
 pub fn parse(bytes: &[u8]) -> std::result::Result<State, String> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
     let value = migrate(value)?;
     serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
 }
@@ -149,9 +156,14 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<State, String> {
 /// Version 1 stored answers as bare words (`"done"`, `"later"`, `"n/a"`) and the current
 /// journey under `current_journey`; version 2 stores full answers with reasons and times.
 fn migrate(mut value: serde_json::Value) -> std::result::Result<serde_json::Value, String> {
-    let version = value.get("version").and_then(|v| v.as_u64()).ok_or("no version field")?;
+    let version = value
+        .get("version")
+        .and_then(|v| v.as_u64())
+        .ok_or("no version field")?;
     if version > u64::from(STATE_VERSION) {
-        return Err(format!("written by a newer Lockstep (format {version}); update Lockstep to use it"));
+        return Err(format!(
+            "written by a newer Lockstep (format {version}); update Lockstep to use it"
+        ));
     }
     if version == 1 {
         let obj = value.as_object_mut().ok_or("not an object")?;
@@ -185,11 +197,20 @@ mod tests {
     use time::macros::datetime;
 
     fn sample() -> State {
-        let mut s = State { journey: Some(Journey::Onboarding), ..State::default() };
-        s.positions.insert(Journey::Onboarding, "password-manager".into());
+        let mut s = State {
+            journey: Some(Journey::Onboarding),
+            ..State::default()
+        };
+        s.positions
+            .insert(Journey::Onboarding, "password-manager".into());
         s.answers.insert(
             "two-factor-everywhere".into(),
-            Answer { status: AnswerStatus::Done, reason: None, choice: None, updated_at: datetime!(2026-11-25 10:00 UTC) },
+            Answer {
+                status: AnswerStatus::Done,
+                reason: None,
+                choice: None,
+                updated_at: datetime!(2026-11-25 10:00 UTC),
+            },
         );
         s.answers.insert(
             "recovery-codes-stored-apart".into(),
@@ -202,7 +223,11 @@ mod tests {
         );
         s.tokens.insert(
             Platform::Github,
-            TokenInfo { saved_at: datetime!(2026-11-25 09:00 UTC), scopes: vec!["read:user".into()], expires_at: None },
+            TokenInfo {
+                saved_at: datetime!(2026-11-25 09:00 UTC),
+                scopes: vec!["read:user".into()],
+                expires_at: None,
+            },
         );
         s
     }
@@ -221,7 +246,9 @@ mod tests {
     #[test]
     fn missing_file_is_a_fresh_start_without_notice() {
         let dir = tempfile::tempdir().unwrap();
-        let loaded = StateStore::new(dir.path().join("state.json")).load(OffsetDateTime::UNIX_EPOCH).unwrap();
+        let loaded = StateStore::new(dir.path().join("state.json"))
+            .load(OffsetDateTime::UNIX_EPOCH)
+            .unwrap();
         assert_eq!(loaded.state, State::default());
         assert!(loaded.notice.is_none());
     }
@@ -248,13 +275,25 @@ mod tests {
         assert_eq!(loaded.state, State::default());
         let notice = loaded.notice.expect("the user must be told");
         assert!(notice.contains("state.json.corrupt-"), "{notice}");
-        assert!(!path.exists(), "the damaged file must not stay where it would be overwritten");
-        let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        assert!(
+            !path.exists(),
+            "the damaged file must not stay where it would be overwritten"
+        );
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         assert_eq!(kept.len(), 1);
-        assert_eq!(std::fs::read(&kept[0]).unwrap(), b"{\"version\":2, \"answers\": [tru");
+        assert_eq!(
+            std::fs::read(&kept[0]).unwrap(),
+            b"{\"version\":2, \"answers\": [tru"
+        );
         // Saving afterwards creates a new file and leaves the kept copy alone.
         store.save(&sample()).unwrap();
-        assert_eq!(std::fs::read(&kept[0]).unwrap(), b"{\"version\":2, \"answers\": [tru");
+        assert_eq!(
+            std::fs::read(&kept[0]).unwrap(),
+            b"{\"version\":2, \"answers\": [tru"
+        );
     }
 
     #[test]
@@ -262,7 +301,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         std::fs::write(&path, br#"{"version":99}"#).unwrap();
-        let loaded = StateStore::new(&path).load(OffsetDateTime::UNIX_EPOCH).unwrap();
+        let loaded = StateStore::new(&path)
+            .load(OffsetDateTime::UNIX_EPOCH)
+            .unwrap();
         assert!(loaded.notice.unwrap().contains("newer Lockstep"));
         assert!(!path.exists());
     }
