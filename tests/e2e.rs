@@ -245,7 +245,8 @@ fn keep_screenshot(s: &Session<'_>) {
         png.starts_with(b"\x89PNG\r\n\x1a\n"),
         "the screenshot is a PNG"
     );
-    std::fs::create_dir_all(path.parent().expect("screenshot folder")).expect("create the screenshot folder");
+    std::fs::create_dir_all(path.parent().expect("screenshot folder"))
+        .expect("create the screenshot folder");
     std::fs::write(&path, png).expect("write tests/screenshots/journey.png");
     eprintln!("wrote {}", path.display());
 }
