@@ -65,13 +65,17 @@ fn harness() -> Harness {
 }
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_from(h, "tauri://localhost", cmd, args)
+}
+
+fn invoke_from(h: &Harness, origin: &str, cmd: &str, args: Value) -> Result<Value, Value> {
     tauri::test::get_ipc_response(
         &h.webview,
         tauri::webview::InvokeRequest {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
+            url: origin.parse().expect("url"),
             body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: tauri::test::INVOKE_KEY.to_string(),
@@ -136,6 +140,20 @@ fn answers_persist_to_disk_with_camel_case_arguments() {
     assert_eq!(saved["journey"], "onboarding");
     assert_eq!(saved["positions"]["onboarding"], first.as_str());
     assert_eq!(saved["answers"][&first]["status"], "done");
+}
+
+/// The app ACL is on: commands are granted to the app's own pages only, so a remote page
+/// (were one ever loaded) could not call them.
+#[test]
+fn commands_are_refused_to_a_remote_origin() {
+    let h = harness();
+    let err = invoke_from(&h, "https://evil.example", "list_tokens", json!({}))
+        .expect_err("remote origin refused");
+    assert!(err.to_string().contains("not allowed"), "{err}");
+    assert!(
+        invoke(&h, "list_tokens", json!({})).is_ok(),
+        "the app's own origin is allowed"
+    );
 }
 
 #[test]
