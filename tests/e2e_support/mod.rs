@@ -353,6 +353,34 @@ impl Session<'_> {
         }
     }
 
+    /// Polls `probe` until it returns `Some`, up to `timeout`; panics with `what` and the
+    /// page's text otherwise. For conditions that span several elements.
+    #[track_caller]
+    pub fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut probe: impl FnMut(&Self) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = probe(self) {
+                return v;
+            }
+            if Instant::now() > deadline {
+                let page = self.execute(
+                    "return document.body ? document.body.innerText.slice(0, 3000) : ''",
+                    json!([]),
+                );
+                panic!(
+                    "never saw {what} within {timeout:?}; the window showed:\n{}",
+                    page.as_str().unwrap_or("")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
     pub fn click(&self, e: &Element) {
         self.post(&format!("/element/{}/click", e.0), json!({}));
     }

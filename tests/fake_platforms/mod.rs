@@ -20,7 +20,12 @@ pub struct Scenario {
     pub pypi_owners: Vec<&'static str>,
     /// RDAP expiration of the account email's own domain.
     pub domain_expiry: String,
+    /// When set, every GitHub answer waits [`SLOW_DELAY`] first (for cancelling a run).
+    pub slow: bool,
 }
+
+/// How long GitHub answers take when [`Scenario::slow`] is set: longer than any test waits.
+pub const SLOW_DELAY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Default for Scenario {
     fn default() -> Self {
@@ -29,6 +34,7 @@ impl Default for Scenario {
             npm_maintainers: vec!["octo", "alice"],
             pypi_owners: vec!["octo", "alice"],
             domain_expiry: "2031-03-01T00:00:00Z".into(),
+            slow: false,
         }
     }
 }
@@ -149,6 +155,9 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         credentials,
     });
     let s = shared.scenario.lock().expect("scenario").clone();
+    if s.slow && path.starts_with("/github/") {
+        tokio::time::sleep(SLOW_DELAY).await;
+    }
     let ok = StatusCode::OK;
     let base = format!("http://{}", shared.addr);
     let first_page =

@@ -8,7 +8,7 @@ import { resultRow } from "./results.js";
 import { changeList } from "./history.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
-const run = { active: false, done: 0, total: 0, pending: new Set(), changes: null, cancelled: false, finishedAt: null };
+const run = { number: 0, active: false, done: 0, total: 0, pending: new Set(), changes: null, cancelled: false, finishedAt: null };
 
 export function render(root, ctx) {
   const view = { root, ctx, alive: true };
@@ -33,7 +33,7 @@ function draw(view) {
   mount(root, h("section", { class: "screen", id: "checks" },
     screenHeader("Checks", "Lockstep asks each platform and this device directly. Unknown means it could not tell, and says why; it is never counted against you.", runButton, cancel),
     progressBlock(),
-    run.changes?.length ? h("section", { class: "card", "aria-labelledby": "changes-h" },
+    run.changes?.length ? h("section", { class: "card", id: "run-changes", "aria-labelledby": "changes-h" },
       h("h2", { id: "changes-h", text: run.cancelled ? "Run cancelled: what changed in the checks that finished" : "What changed since your last review" }),
       changeList(run.changes)) : null,
     groups.map((g) => groupSection(view, g, specs.filter((s) => s.group === g), results))));
@@ -49,7 +49,9 @@ function progressBlock() {
         ? `Cancelled at ${fmtDateTime(run.finishedAt)}; ${run.done} of ${run.total} checks had finished. Their results are kept.`
         : `Finished at ${fmtDateTime(run.finishedAt)}: ${run.done} of ${run.total} checks ran.`
       : "";
-  return h("div", { class: "run-progress", hidden: !run.active && !run.finishedAt },
+  // data-run-state and data-run-number tell one run's end from the next (end-to-end tests wait on them).
+  const state = run.active ? "running" : run.finishedAt ? (run.cancelled ? "cancelled" : "finished") : "idle";
+  return h("div", { class: "run-progress", id: "run-progress", hidden: !run.active && !run.finishedAt, "data-run-state": state, "data-run-number": run.number },
     h("progress", { class: "progress", id: "checks-progress", max: run.total || 1, value: run.done, "aria-label": "Checks finished" }),
     h("p", { id: "checks-status", role: "status", "aria-live": "polite", text: label }));
 }
@@ -59,7 +61,7 @@ function groupSection(view, group, specs, results) {
   return h("section", { class: "card check-group", "data-group": group, "aria-labelledby": `g-${group}` },
     h("div", { class: "group-head" },
       h("h2", { id: `g-${group}`, text: GROUP_TITLES[group] || group }),
-      h("button", { type: "button", class: "btn btn-quiet", disabled: run.active, text: "Run these", onclick: () => start(view, [group]) })),
+      h("button", { type: "button", class: "btn btn-quiet", "data-run-group": group, disabled: run.active, text: "Run these", onclick: () => start(view, [group]) })),
     h("div", { class: "result-list", "aria-live": "polite" }, ordered.map((spec) =>
       resultRow(spec, results.get(spec.id), { status: run.pending.has(spec.id) ? "running" : undefined }))));
 }
@@ -67,7 +69,7 @@ function groupSection(view, group, specs, results) {
 async function start(view, groups) {
   const { ctx } = view;
   const specs = (ctx.snapshot.checks || []).filter((s) => !groups || groups.includes(s.group));
-  Object.assign(run, { active: true, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)), changes: null, cancelled: false, finishedAt: null });
+  Object.assign(run, { number: run.number + 1, active: true, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)), changes: null, cancelled: false, finishedAt: null });
   run.redraw?.();
   try {
     const outcome = await ipc.runChecks({ groups, journey: ctx.snapshot.state.journey }, (msg) => onEvent(ctx, msg));

@@ -35,7 +35,7 @@ export function changeList(changes, { first = false } = {}) {
   const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
   return h("ul", { class: "change-list", id: "change-list" }, sorted.map((c) => {
     const w = CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
-    return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id },
+    return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id, "data-from": c.from, "data-to": c.to },
       h("span", { class: "badge" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: w.icon }), h("span", { class: "badge-word", text: w.word })),
       h("span", { class: "change-summary", text: c.summary || c.id }),
       !c.summary && (c.from || c.to) ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null);
@@ -110,7 +110,7 @@ async function open(view, id) {
 
 function detail(view) {
   if (!view.openId) return null;
-  const card = h("section", { class: "card", "aria-labelledby": "review-h" });
+  const card = h("section", { class: "card", id: "review-detail", "data-review-id": view.openId, "data-loaded": view.opened ? "true" : "false", "aria-labelledby": "review-h" });
   if (!view.opened) return mount(card, h("h2", { id: "review-h", tabindex: "-1", text: "Opening the review…" }));
   const { review, changes } = view.opened;
   const specs = specsById(view.ctx.snapshot);
