@@ -242,6 +242,12 @@ fn second_review_lists_the_regression_first() {
         s.try_find("#run-changes").is_none(),
         "the first review has no changes to show"
     );
+    let first_note = s.wait_for("#run-no-changes", Duration::from_secs(10));
+    assert!(
+        s.text(&first_note).contains("first review"),
+        "the first run says it is the first review: {}",
+        s.text(&first_note)
+    );
     no_error_banner(&s, "after the first run");
 
     // The world changes: 2FA switched off, an npm co-owner leaves, a PyPI owner appears.

@@ -231,6 +231,8 @@ pub enum RunEvent {
     },
     Finished {
         review_id: Option<String>,
+        /// The review this run was compared with; `None` for the first review.
+        previous_review_id: Option<String>,
         cancelled: bool,
         changes: Vec<Change>,
     },
@@ -239,6 +241,7 @@ pub enum RunEvent {
 #[derive(Debug, Serialize)]
 pub struct RunView {
     review_id: Option<String>,
+    previous_review_id: Option<String>,
     results: Vec<CheckResult>,
     changes: Vec<Change>,
     cancelled: bool,
@@ -288,11 +291,13 @@ pub async fn run_checks(
     let review_id = report.review.as_ref().map(|r| r.id.clone());
     let _ = on_event.send(RunEvent::Finished {
         review_id: review_id.clone(),
+        previous_review_id: report.previous_id.clone(),
         cancelled: report.outcome.cancelled,
         changes: report.changes.clone(),
     });
     Ok(RunView {
         review_id,
+        previous_review_id: report.previous_id,
         results: report.outcome.results,
         changes: report.changes,
         cancelled: report.outcome.cancelled,

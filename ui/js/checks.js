@@ -8,7 +8,7 @@ import { resultRow } from "./results.js";
 import { changeList } from "./history.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
-const run = { number: 0, active: false, done: 0, total: 0, pending: new Set(), changes: null, cancelled: false, finishedAt: null };
+const run = { number: 0, active: false, done: 0, total: 0, pending: new Set(), changes: null, cancelled: false, finishedAt: null, reviewId: null, previousId: null };
 
 export function render(root, ctx) {
   const view = { root, ctx, alive: true };
@@ -36,6 +36,10 @@ function draw(view) {
     run.changes?.length ? h("section", { class: "card", id: "run-changes", "aria-labelledby": "changes-h" },
       h("h2", { id: "changes-h", text: run.cancelled ? "Run cancelled: what changed in the checks that finished" : "What changed since your last review" }),
       changeList(run.changes)) : null,
+    !run.active && run.reviewId && !run.changes?.length ? h("section", { class: "card", id: "run-no-changes", "aria-live": "polite" },
+      h("p", { text: run.previousId
+        ? "Nothing changed since your last review."
+        : "This is your first review. The next one will show what changed since today." })) : null,
     groups.map((g) => groupSection(view, g, specs.filter((s) => s.group === g), results))));
   for (const d of root.querySelectorAll("details[data-check-id]")) if (open.has(d.dataset.checkId)) d.open = true;
   if (focusedId) document.getElementById(focusedId)?.focus({ preventScroll: true });
@@ -69,7 +73,7 @@ function groupSection(view, group, specs, results) {
 async function start(view, groups) {
   const { ctx } = view;
   const specs = (ctx.snapshot.checks || []).filter((s) => !groups || groups.includes(s.group));
-  Object.assign(run, { number: run.number + 1, active: true, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)), changes: null, cancelled: false, finishedAt: null });
+  Object.assign(run, { number: run.number + 1, active: true, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)), changes: null, cancelled: false, finishedAt: null, reviewId: null, previousId: null });
   run.redraw?.();
   try {
     const outcome = await ipc.runChecks({ groups, journey: ctx.snapshot.state.journey }, (msg) => onEvent(ctx, msg));
@@ -77,6 +81,8 @@ async function start(view, groups) {
       ctx.setResults(outcome.results);
       run.changes = outcome.changes || run.changes;
       run.cancelled = Boolean(outcome.cancelled);
+      run.reviewId = outcome.review_id ?? null;
+      run.previousId = outcome.previous_review_id ?? null;
     }
   } catch (err) {
     ctx.showError(err);
@@ -101,6 +107,8 @@ function onEvent(ctx, msg) {
   if (msg.event === "finished") {
     run.cancelled = Boolean(msg.cancelled);
     run.changes = msg.changes || null;
+    run.reviewId = msg.review_id ?? null;
+    run.previousId = msg.previous_review_id ?? null;
   }
   run.redraw?.();
 }
