@@ -52,6 +52,21 @@ fn help_lists_the_commands() {
 }
 
 #[test]
+fn no_display_explains_instead_of_crashing() {
+    let out = Env::new()
+        .cmd(&[])
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no display") && stderr.contains("lockstep check"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn unknown_command_exits_2_with_a_message() {
     let out = Env::new().run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));

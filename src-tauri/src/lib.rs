@@ -19,6 +19,13 @@ use std::sync::Arc;
 pub fn run() -> i32 {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if cli::wants_window(&args) {
+        if !has_display() {
+            eprintln!(
+                "lockstep: no display to open the window on. The commands run without one: \
+                 try `lockstep check` or `lockstep --help`."
+            );
+            return 2;
+        }
         match open_lockstep(Arc::new(OsKeychain::new())) {
             Ok(lockstep) => match run_app(tauri::Builder::default(), Arc::new(lockstep)) {
                 Ok(()) => 0,
@@ -35,6 +42,19 @@ pub fn run() -> i32 {
     } else {
         cli::main(args)
     }
+}
+
+/// GTK cannot start without a display (it would panic), so say so plainly instead.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn has_display() -> bool {
+    true
 }
 
 /// The user's real setup: platform directories, process environment, home directory.
