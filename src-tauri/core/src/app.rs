@@ -77,7 +77,8 @@ pub struct Lockstep {
     home: PathBuf,
     probes: Vec<Arc<dyn Probe>>,
     limits: Limits,
-    current_run: Mutex<Option<CancellationToken>>,
+    /// The run in progress, if any; see [`RunSlot`].
+    current_run: Mutex<Option<Arc<CancellationToken>>>,
 }
 
 /// The inputs to [`Lockstep::open`], so tests can point everything at temporary places.
@@ -93,6 +94,28 @@ pub struct Setup {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves plain data behind; keep going with it.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A run's claim on [`Lockstep::current_run`], released however the run ends: finished, an
+/// error part-way, or its future dropped (which also cancels the probes it spawned). It frees
+/// the slot only while the slot still holds this run: a cancelled run still winding down must
+/// not free the slot of the run started after it, or that run could no longer be cancelled.
+struct RunSlot<'a> {
+    slot: &'a Mutex<Option<Arc<CancellationToken>>>,
+    cancel: Arc<CancellationToken>,
+}
+
+impl Drop for RunSlot<'_> {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        let mut current = lock(self.slot);
+        if current
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, &self.cancel))
+        {
+            *current = None;
+        }
+    }
 }
 
 impl Lockstep {
@@ -387,8 +410,8 @@ impl Lockstep {
         on_result: impl FnMut(&CheckResult) + Send,
     ) -> Result<RunReport> {
         let groups = groups.unwrap_or_else(|| Group::ALL.to_vec());
-        let cancel = CancellationToken::new();
-        {
+        let cancel = Arc::new(CancellationToken::new());
+        let slot = {
             let mut current = lock(&self.current_run);
             if current.as_ref().is_some_and(|c| !c.is_cancelled()) {
                 return Err(Error::InvalidInput(
@@ -396,7 +419,11 @@ impl Lockstep {
                 ));
             }
             *current = Some(cancel.clone());
-        }
+            RunSlot {
+                slot: &self.current_run,
+                cancel: cancel.clone(),
+            }
+        };
         let needed: Vec<Platform> = Platform::WITH_TOKENS
             .into_iter()
             .filter(|p| {
@@ -421,10 +448,10 @@ impl Lockstep {
             dirs: self.dirs.clone(),
             now,
             limits: self.limits,
-            cancel,
+            cancel: CancellationToken::clone(&cancel),
         });
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
-        *lock(&self.current_run) = None;
+        drop(slot);
         if outcome.cancelled {
             return Ok(RunReport {
                 outcome,
@@ -616,4 +643,95 @@ pub fn parse_date_prefix(s: &str) -> Option<time::Date> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+    use crate::engine::Emitter;
+    use crate::keychain::MemoryKeychain;
+    use futures::future::BoxFuture;
+    use std::time::Duration;
+
+    /// An npm probe that takes its duration to answer.
+    struct Slow(Duration);
+    impl Probe for Slow {
+        fn group(&self) -> Group {
+            Group::Npm
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+            Box::pin(async move {
+                tokio::time::sleep(self.0).await;
+                out.emit(CheckResult::new("npm.two_factor", Status::Pass, "on"));
+            })
+        }
+    }
+
+    fn open_with_slow_probe(dir: &std::path::Path) -> Arc<Lockstep> {
+        let setup = Setup {
+            dirs: AppDirs::under(dir),
+            tokens: Arc::new(MemoryKeychain::default()),
+            env: EnvVars::default(),
+            home: dir.join("home"),
+            probes: vec![Arc::new(Slow(Duration::from_secs(20)))],
+            limits: Limits {
+                request_timeout: Duration::from_secs(1),
+                deadline: Duration::from_secs(60),
+            },
+        };
+        Arc::new(Lockstep::open(setup, OffsetDateTime::UNIX_EPOCH).unwrap())
+    }
+
+    fn npm() -> Option<Vec<Group>> {
+        Some(vec![Group::Npm])
+    }
+
+    #[tokio::test]
+    async fn a_run_abandoned_midway_does_not_block_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = open_with_slow_probe(dir.path());
+        {
+            let mut abandoned =
+                Box::pin(l.run_checks(npm(), None, OffsetDateTime::UNIX_EPOCH, |_| {}));
+            assert!(futures::poll!(&mut abandoned).is_pending());
+        }
+        let mut next = Box::pin(l.run_checks(npm(), None, OffsetDateTime::UNIX_EPOCH, |_| {}));
+        assert!(
+            futures::poll!(&mut next).is_pending(),
+            "the next run must start, not be refused as already running"
+        );
+        assert!(l.cancel_run());
+        let report = next.await.unwrap();
+        assert!(report.outcome.cancelled);
+    }
+
+    #[tokio::test]
+    async fn the_run_after_a_cancelled_one_can_still_be_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = open_with_slow_probe(dir.path());
+        let first = tokio::spawn({
+            let l = l.clone();
+            async move {
+                l.run_checks(npm(), None, OffsetDateTime::UNIX_EPOCH, |_| {})
+                    .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(l.cancel_run());
+        // Started while the cancelled run is still winding down.
+        let mut second = Box::pin(l.run_checks(npm(), None, OffsetDateTime::UNIX_EPOCH, |_| {}));
+        assert!(futures::poll!(&mut second).is_pending());
+        assert!(first.await.unwrap().unwrap().outcome.cancelled);
+        assert!(
+            l.cancel_run(),
+            "the end of the first run must not forget the second"
+        );
+        let report = tokio::time::timeout(Duration::from_secs(10), second)
+            .await
+            .expect("the cancelled second run ends promptly")
+            .unwrap();
+        assert!(report.outcome.cancelled);
+        assert_eq!(report.outcome.results[0].status, Status::Unknown);
+    }
 }
