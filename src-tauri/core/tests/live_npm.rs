@@ -27,9 +27,18 @@ mod live {
             (json!({"mode": "auth-only", "pending": false}), Warn),
             (json!(false), Fail),
             (Value::Null, Fail),
+            // Answers that do not say whether 2FA is on are not failures.
+            (json!("absent"), Unknown),
+            (json!(true), Unknown),
+            (json!({}), Unknown),
         ] {
             let s = TestServer::start().await;
-            s.json("/-/npm/v1/user", json!({"name": "fake-user", "tfa": tfa}));
+            let user = if tfa == json!("absent") {
+                json!({"name": "fake-user"})
+            } else {
+                json!({"name": "fake-user", "tfa": tfa})
+            };
+            s.json("/-/npm/v1/user", user);
             s.json("/-/whoami", json!({"username": "fake-user"}));
             s.json(
                 "/-/v1/search?text=maintainer:fake-user&size=250&from=0",

@@ -107,13 +107,23 @@ async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
         .get("name")
         .and_then(Value::as_str)
         .unwrap_or("your account");
-    let tfa = v.get("tfa");
-    let mode = tfa.and_then(|t| t.get("mode")).and_then(Value::as_str);
-    let pending = tfa
-        .and_then(|t| t.get("pending"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     let enable = "Turn on 2FA for authorization and writes at https://www.npmjs.com/settings/~/tfa (or `npm profile enable-2fa auth-and-writes`).";
+    // npm says `tfa: false` (or null) when 2FA is off and `{mode, pending}` when it is on. An
+    // answer without that (an odd registry or proxy) proves nothing, so it is not a failure.
+    let tfa = match v.get("tfa") {
+        Some(Value::Null | Value::Bool(false)) => {
+            return vec![CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA is off for {name}.")).with_remediation([enable])]
+        }
+        Some(t) => t,
+        None => {
+            return vec![CheckResult::unknown(
+                TWO_FACTOR,
+                "npm's answer did not include the 2FA status; check https://www.npmjs.com/settings/~/tfa yourself.",
+            )]
+        }
+    };
+    let mode = tfa.get("mode").and_then(Value::as_str);
+    let pending = tfa.get("pending").and_then(Value::as_bool).unwrap_or(false);
     vec![match (mode, pending) {
         (Some("auth-and-writes"), false) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("2FA protects both login and publishing for {name}.")),
         (Some("auth-only"), false) => CheckResult::new(
@@ -125,7 +135,7 @@ async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
         (Some(_), true) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA setup for {name} was started but never finished."))
             .with_remediation([enable]),
         (Some(other), false) => CheckResult::unknown(TWO_FACTOR, format!("npm reported an unfamiliar 2FA mode \"{other}\"; check https://www.npmjs.com/settings/~/tfa.")),
-        (None, _) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA is off for {name}.")).with_remediation([enable]),
+        (None, _) => CheckResult::unknown(TWO_FACTOR, format!("npm reported 2FA for {name} in a form Lockstep does not know; check https://www.npmjs.com/settings/~/tfa.")),
     }]
 }
 
