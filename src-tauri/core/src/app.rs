@@ -238,20 +238,7 @@ impl Lockstep {
     }
 
     pub fn save_settings(&self, settings: Settings) -> Result<State> {
-        if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
-            return Err(Error::InvalidInput(
-                "The review interval must be between 1 and 366 days.".into(),
-            ));
-        }
-        for (platform, account) in &settings.accounts {
-            if let Some(url) = &account.base_url {
-                if !url.trim().is_empty() {
-                    crate::http::checked_base(url).map_err(|e| {
-                        Error::InvalidInput(format!("{} address: {e}", platform.display_name()))
-                    })?;
-                }
-            }
-        }
+        validate_settings(&settings)?;
         self.update(|s| {
             s.settings = settings;
             Ok(())
@@ -571,14 +558,23 @@ impl Lockstep {
         history::transfer::export(&self.state())
     }
 
-    /// What importing `file_text` would change; changes nothing.
+    /// What importing `file_text` would change; changes nothing. Settings in the file must
+    /// pass the same checks as [`Lockstep::save_settings`], or the import is refused.
     pub fn preview_import(&self, file_text: &str) -> Result<ImportPreview> {
-        history::transfer::preview(&self.state(), file_text)
+        let preview = history::transfer::preview(&self.state(), file_text)?;
+        if let Some(settings) = &preview.incoming.settings {
+            validate_settings(settings).map_err(|e| {
+                Error::InvalidInput(format!(
+                    "The settings in this file cannot be used: {e} Nothing was changed."
+                ))
+            })?;
+        }
+        Ok(preview)
     }
 
     /// Imports a progress file (after the user saw the preview and agreed).
     pub fn apply_import(&self, file_text: &str) -> Result<State> {
-        let preview = history::transfer::preview(&self.state(), file_text)?;
+        let preview = self.preview_import(file_text)?;
         self.update(|s| {
             *s = history::transfer::apply(s, &preview);
             Ok(())
@@ -595,6 +591,26 @@ impl Lockstep {
             None => false,
         }
     }
+}
+
+/// Settings Lockstep can work with: a sane review interval, and base URLs over HTTPS (plain
+/// HTTP only to this computer), since tokens are sent there.
+fn validate_settings(settings: &Settings) -> Result<()> {
+    if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
+        return Err(Error::InvalidInput(
+            "The review interval must be between 1 and 366 days.".into(),
+        ));
+    }
+    for (platform, account) in &settings.accounts {
+        if let Some(url) = &account.base_url {
+            if !url.trim().is_empty() {
+                crate::http::checked_base(url).map_err(|e| {
+                    Error::InvalidInput(format!("{} address: {e}", platform.display_name()))
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The least scope over a platform's checks, from the check registry.
@@ -685,6 +701,34 @@ mod tests {
 
     fn npm() -> Option<Vec<Group>> {
         Some(vec![Group::Npm])
+    }
+
+    #[test]
+    fn import_refuses_settings_that_save_settings_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = open_with_slow_probe(dir.path());
+        let file = |settings: serde_json::Value| {
+            serde_json::json!({"format": "lockstep-progress", "version": 2, "settings": settings})
+                .to_string()
+        };
+        for bad in [
+            serde_json::json!({"accounts": {"github": {"base_url": "http://ghe.example.com/api/v3"}}}),
+            serde_json::json!({"review_interval_days": 0}),
+        ] {
+            let err = l.apply_import(&file(bad.clone())).unwrap_err();
+            assert_eq!(err.kind(), "invalid_input", "{bad}");
+            assert!(err.to_string().contains("Nothing was changed"), "{err}");
+            assert!(l.preview_import(&file(bad)).is_err());
+        }
+        assert_eq!(l.state(), State::default(), "nothing was imported");
+        let good = serde_json::json!({"accounts": {"github": {"base_url": "https://ghe.example.com/api/v3"}}});
+        let state = l.apply_import(&file(good)).unwrap();
+        assert_eq!(
+            state.settings.accounts[&Platform::Github]
+                .base_url
+                .as_deref(),
+            Some("https://ghe.example.com/api/v3")
+        );
     }
 
     #[tokio::test]
