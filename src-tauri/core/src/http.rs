@@ -286,16 +286,18 @@ impl ApiClient {
                 401 => return Err(HttpError::Unauthorized { host }),
                 403 | 429 => {
                     let retry_after = retry_after(&resp_headers);
-                    let limited = status == 429
-                        || retry_after.is_some()
-                        || resp_headers
-                            .get("x-ratelimit-remaining")
-                            .and_then(|v| v.to_str().ok())
-                            == Some("0");
+                    let quota_used_up = resp_headers
+                        .get("x-ratelimit-remaining")
+                        .and_then(|v| v.to_str().ok())
+                        == Some("0");
+                    let limited = status == 429 || retry_after.is_some() || quota_used_up;
                     if !limited {
                         return Err(HttpError::Forbidden { host });
                     }
-                    let wait = retry_after.unwrap_or(Duration::from_secs(60));
+                    // A used-up quota refills at `x-ratelimit-reset`, which may be an hour away.
+                    let wait = retry_after
+                        .or_else(|| quota_used_up.then(|| ratelimit_reset(&resp_headers))?)
+                        .unwrap_or(Duration::from_secs(60));
                     if !retried && wait <= MAX_RETRY_WAIT {
                         retried = true;
                         tokio::time::sleep(wait).await;
@@ -386,6 +388,22 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .map(Duration::from_secs)
             .unwrap_or(Duration::from_secs(60)),
     )
+}
+
+/// `x-ratelimit-reset` (Unix seconds when the quota refills, GitHub and GitLab) as a wait from now.
+fn ratelimit_reset(headers: &HeaderMap) -> Option<Duration> {
+    let reset: u64 = headers
+        .get("x-ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(reset.saturating_sub(now)))
 }
 
 #[cfg(test)]

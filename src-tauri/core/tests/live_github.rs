@@ -356,6 +356,34 @@ mod live {
     }
 
     #[tokio::test]
+    async fn a_used_up_quota_says_when_it_refills() {
+        let s = TestServer::start().await;
+        healthy(&s);
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 1800;
+        s.route(
+            &p("/user/keys?per_page=100"),
+            Reply::status(403)
+                .header("x-ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", &reset.to_string()),
+        );
+        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        assert_status(&r, "github.hardware_keys", Unknown);
+        let summary = &r["github.hardware_keys"].summary;
+        let secs: u64 = summary
+            .split("try again in ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no wait in: {summary}"));
+        assert!((1700..=1800).contains(&secs), "{summary}");
+        assert_eq!(s.hits(&p("/user/keys?per_page=100")), 1, "not retried");
+    }
+
+    #[tokio::test]
     async fn a_response_slower_than_the_timeout_is_unknown() {
         let s = TestServer::start().await;
         healthy(&s);
