@@ -356,6 +356,32 @@ mod live {
     }
 
     #[tokio::test]
+    async fn org_2fa_pass_does_not_claim_an_org_it_could_not_check() {
+        let s = TestServer::start().await;
+        healthy(&s);
+        s.json(
+            &p("/user/memberships/orgs?state=active&per_page=100"),
+            json!([
+                {"role": "admin", "organization": {"login": "fake-org"}},
+                {"role": "admin", "organization": {"login": "down-org"}}
+            ]),
+        );
+        s.route(&p("/orgs/down-org"), Reply::status(502));
+        s.json(
+            &p("/orgs/down-org/members?role=admin&per_page=100"),
+            json!([{"login": "a"}, {"login": "b"}]),
+        );
+        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        assert_status(&r, "github.org_two_factor", Pass);
+        let summary = &r["github.org_two_factor"].summary;
+        assert!(
+            !summary.starts_with("Every organization you own"),
+            "{summary}"
+        );
+        assert!(summary.contains("1 could not be checked"), "{summary}");
+    }
+
+    #[tokio::test]
     async fn a_used_up_quota_says_when_it_refills() {
         let s = TestServer::start().await;
         healthy(&s);

@@ -555,8 +555,18 @@ async fn org_checks(api: &ApiClient) -> Vec<CheckResult> {
         }
         evidence.push(line);
     }
+    // Orgs whose requirement could not be read are left out of the verdict, but never claimed.
+    let unconfirmed = facts
+        .iter()
+        .filter(|f| !matches!(f.two_factor, Ok(Some(_))))
+        .count();
     let two_factor = match status {
-        Some(Status::Pass) => CheckResult::new(ORG_TWO_FACTOR, Status::Pass, "Every organization you own requires 2FA of its members."),
+        Some(Status::Pass) if unconfirmed == 0 => CheckResult::new(ORG_TWO_FACTOR, Status::Pass, "Every organization you own requires 2FA of its members."),
+        Some(Status::Pass) => CheckResult::new(
+            ORG_TWO_FACTOR,
+            Status::Pass,
+            format!("Every organization Lockstep could check requires 2FA of its members; {unconfirmed} could not be checked (see evidence)."),
+        ),
         Some(s) => CheckResult::new(
             ORG_TWO_FACTOR,
             s,
