@@ -314,6 +314,12 @@ impl Lockstep {
                 "The token is empty. Paste the whole token and try again.".into(),
             ));
         }
+        // No HTTP header can carry it, so every check would fail to send it.
+        if token.expose().chars().any(char::is_control) {
+            return Err(Error::InvalidInput(
+                "The token has a line break (or another control character) inside it. Copy it again in one piece and paste it. Nothing was stored.".into(),
+            ));
+        }
         let store = self.tokens.clone();
         let to_store = token.clone();
         tokio::task::spawn_blocking(move || store.set(platform, &to_store))
@@ -701,6 +707,20 @@ mod tests {
 
     fn npm() -> Option<Vec<Group>> {
         Some(vec![Group::Npm])
+    }
+
+    #[tokio::test]
+    async fn a_token_broken_by_a_line_break_is_refused_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = open_with_slow_probe(dir.path());
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let err = l
+            .save_token(Platform::Github, Secret::new("ghp_first\nghp_second"), now)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "invalid_input");
+        assert!(!err.to_string().contains("ghp_"), "{err}");
+        assert!(!l.token_status(Platform::Github, now).saved);
     }
 
     #[test]

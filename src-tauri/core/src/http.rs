@@ -64,6 +64,9 @@ pub enum HttpError {
     Malformed { host: String, detail: String },
     #[error("{host} redirected too many times")]
     TooManyRedirects { host: String },
+    /// The token holds a character no HTTP header may carry (a line break pasted inside it).
+    #[error("the saved token contains characters that cannot be sent (such as a line break inside it); save it again in Accounts & tokens")]
+    UnsendableToken,
 }
 
 /// A response that arrived with a 2xx status.
@@ -353,12 +356,7 @@ impl ApiClient {
 
 /// A header value marked sensitive, so it is never printed by reqwest/hyper debug output.
 fn sensitive(value: &str) -> Result<HeaderValue, HttpError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| HttpError::Malformed {
-        host: "token".into(),
-        detail:
-            "the saved token contains characters that cannot be sent in a header; save it again"
-                .into(),
-    })?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| HttpError::UnsendableToken)?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -447,6 +445,22 @@ mod tests {
             c.url_for("user/keys?per_page=100").unwrap().as_str(),
             "https://ghe.example.com/api/v3/user/keys?per_page=100"
         );
+    }
+
+    #[tokio::test]
+    async fn a_token_that_cannot_be_sent_says_so_without_blaming_a_host() {
+        let c = ApiClient::new(
+            "http://127.0.0.1:9",
+            Some(Secret::new("ghp_first\nghp_second")),
+            Auth::Bearer,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        let err = c.get("/user").await.unwrap_err();
+        assert_eq!(err, HttpError::UnsendableToken);
+        let msg = err.to_string();
+        assert!(msg.starts_with("the saved token"), "{msg}");
+        assert!(!msg.contains("ghp_"), "{msg}");
     }
 
     #[test]
