@@ -113,7 +113,7 @@ fn no_secret_service_gives_a_clear_message_and_stores_nothing() {
         "stdout: {stdout}\nstderr: {stderr}"
     );
     assert!(stderr.contains("keychain is not available"), "{stderr}");
-    assert!(stderr.contains("Nothing was stored"), "{stderr}");
+    assert!(stderr.contains("nothing was written to disk"), "{stderr}");
     assert!(!stderr.contains("CANARY") && !stdout.contains("CANARY"));
     for entry in walk(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();

@@ -30,6 +30,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Like [`write_atomic`], but never replaces an existing file: the finished temp file is
+/// hard-linked into place, which fails with `AlreadyExists` if another process (the CLI and
+/// the app, say) took the name first. Returns `Ok(false)` in that case, writing nothing.
+pub fn write_atomic_new(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{file_name}.{}.new.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => {
+                #[cfg(unix)]
+                if let Ok(d) = std::fs::File::open(dir) {
+                    let _ = d.sync_all();
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result.map_err(|e| Error::io(path, e))
+}
+
 /// Moves a damaged file out of the way (`name.corrupt-<unix seconds>`) so it is kept for the
 /// user to inspect and never overwritten. Returns where it went.
 pub fn set_aside(path: &Path, unix_seconds: i64) -> Result<PathBuf> {
@@ -60,6 +89,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "only the target should remain: {names:?}");
+    }
+
+    #[test]
+    fn write_new_never_replaces_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        assert!(write_atomic_new(&p, b"first").unwrap());
+        assert!(
+            !write_atomic_new(&p, b"second").unwrap(),
+            "the name was taken"
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temp file left behind: {names:?}");
     }
 
     #[test]

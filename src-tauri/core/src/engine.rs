@@ -33,7 +33,9 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             request_timeout: Duration::from_secs(15),
-            deadline: Duration::from_secs(120),
+            // Generous: crates.io allows one request a second, so a maintainer of a few hundred
+            // crates needs minutes. The UI shows progress and can cancel.
+            deadline: Duration::from_secs(600),
         }
     }
 }

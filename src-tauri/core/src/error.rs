@@ -9,13 +9,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// No Secret Service / keychain is reachable (no D-Bus session, no daemon).
-    #[error("The system keychain is not available ({detail}). On Linux, start a Secret Service such as GNOME Keyring or KWallet and try again. Nothing was stored.")]
+    #[error("The system keychain is not available ({detail}). On Linux, start a Secret Service such as GNOME Keyring or KWallet and try again. Lockstep keeps tokens nowhere else, so nothing was written to disk.")]
     KeychainUnavailable { detail: String },
     /// The keychain exists but is locked, or the unlock prompt was dismissed.
-    #[error("The system keychain is locked or access was refused ({detail}). Unlock it (log in to your desktop session or unlock 'Login' in your keyring app) and try again. Nothing was stored.")]
+    #[error("The system keychain is locked or access was refused ({detail}). Unlock it (log in to your desktop session or unlock 'Login' in your keyring app) and try again. Lockstep keeps tokens nowhere else, so nothing was written to disk.")]
     KeychainLocked { detail: String },
     /// Any other keychain failure.
-    #[error("The system keychain reported an error: {detail}. Nothing was stored.")]
+    #[error("The system keychain reported an error: {detail}. Lockstep keeps tokens nowhere else, so nothing was written to disk.")]
     Keychain { detail: String },
     /// The state file could not be read or written.
     #[error("Could not use {path}: {source}. Check that the folder exists and is writable.")]

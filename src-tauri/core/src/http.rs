@@ -127,7 +127,17 @@ pub fn is_loopback(url: &Url) -> bool {
 /// Parses a base URL and enforces HTTPS-or-loopback.
 pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
     let trimmed = base_url.trim().trim_end_matches('/');
-    let url = Url::parse(trimmed).map_err(|_| HttpError::InsecureUrl(trimmed.to_string()))?;
+    let mut url = Url::parse(trimmed).map_err(|_| HttpError::InsecureUrl(trimmed.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Never echo a password back; refuse credentials in addresses altogether, since they
+        // would be sent as basic auth beside the token.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Err(HttpError::InsecureUrl(format!(
+            "{} (with a user name or password in it; remove them)",
+            url.as_str().trim_end_matches('/')
+        )));
+    }
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),

@@ -3,7 +3,7 @@
 //! Reviews never hold a secret: [`CheckResult`] and [`Answer`] have no field for one, and the
 //! top-level shape refuses unknown fields so nothing extra can ride along.
 
-use crate::atomic_file::{set_aside, write_atomic};
+use crate::atomic_file::{set_aside, write_atomic, write_atomic_new};
 use crate::catalogue::Journey;
 use crate::check::{CheckResult, Status};
 use crate::state::Answer;
@@ -187,9 +187,24 @@ impl ReviewStore {
         answers: BTreeMap<String, Answer>,
     ) -> Result<Review> {
         let mut review = Review::new(checked_at, journey, results, answers);
-        review.id = self.free_id(&review.id)?;
-        self.save(&review)?;
-        Ok(review)
+        let base = review.id.clone();
+        // Claim the id by creating its file without replacing: if another Lockstep process
+        // recorded a review in the same second, take the next free suffix instead.
+        for _ in 0..100 {
+            review.id = self.free_id(&base)?;
+            let path = self.path_for(&review.id)?;
+            let json = serde_json::to_vec_pretty(&review).map_err(|e| Error::Corrupt {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            if write_atomic_new(&path, &json)? {
+                return Ok(review);
+            }
+        }
+        Err(Error::InvalidInput(format!(
+            "Could not find a free name for the review in {}.",
+            self.dir.display()
+        )))
     }
 
     /// `base` if no file uses it, else `base-2`, `base-3`...
