@@ -15,9 +15,10 @@ const ACCOUNT_PLATFORMS = [
 ];
 
 export function render(root, ctx) {
-  const view = { root, ctx, tokens: null };
+  const view = { root, ctx, tokens: null, alive: true };
   draw(view);
   loadTokens(view);
+  return () => { view.alive = false; };
 }
 
 async function loadTokens(view) {
@@ -25,17 +26,25 @@ async function loadTokens(view) {
     view.tokens = await ipc.listTokens();
   } catch (err) {
     view.tokens = [];
-    view.ctx.showError(err);
+    if (view.alive) view.ctx.showError(err);
   }
-  draw(view);
+  // Reading the keychain can take a while; if the user has moved on, leave their screen alone.
+  if (view.alive) draw(view);
 }
 
 function tokenFor(view, platform) {
   return (view.tokens || []).find((t) => t.platform === platform) || null;
 }
 
+/** The keychain error every platform shares (the keychain itself could not be read), if so. */
+function sharedKeychainError(view) {
+  const errors = (view.tokens || []).map((t) => t.error || "");
+  return errors.length > 1 && errors[0] && errors.every((e) => e === errors[0]) ? errors[0] : null;
+}
+
 function draw(view) {
   const settings = view.ctx.snapshot.state.settings || {};
+  const keychainError = sharedKeychainError(view);
   const form = h("form", { class: "settings-form", id: "settings-form", onsubmit: (e) => { e.preventDefault(); save(view, form); } },
     h("div", { class: "platform-grid" }, ACCOUNT_PLATFORMS.map(([id, name, hasUrl]) => platformCard(view, id, name, hasUrl, settings))),
     h("section", { class: "card", "aria-labelledby": "more-h" },
@@ -51,6 +60,8 @@ function draw(view) {
       h("span", { class: "muted", text: "Tokens are saved separately, straight into your system keychain." })));
   mount(view.root, h("section", { class: "screen", id: "accounts" },
     screenHeader("Accounts & tokens", "Tokens let Lockstep read your account settings. They live only in your system keychain and are never shown again after you save them."),
+    keychainError ? h("p", { class: "inline-note", id: "keychain-note", role: "status" },
+      h("strong", { text: "Your system keychain could not be read. " }), keychainError) : null,
     form));
 }
 
@@ -80,11 +91,14 @@ function tokenBlock(view, platform, name) {
   if (view.tokens === null) return h("p", { class: "muted", "data-token-for": platform, text: "Looking in your keychain…" });
   const inputId = `token-${platform}`;
   const block = h("div", { class: "token-block", "data-token-for": platform, "data-token-saved": info?.saved ? "true" : "false" });
-  if (info?.error) block.append(h("p", { class: "inline-note", role: "status", text: info.error }));
-  if (info?.saved) {
-    const from = info.origin === "env"
-      ? `From the LOCKSTEP_${platform.toUpperCase()}_TOKEN environment variable.`
-      : `Saved in your keychain${info.saved_at ? ` on ${fmtDate(info.saved_at)}` : ""}.`;
+  if (info?.error && info.error !== sharedKeychainError(view)) block.append(h("p", { class: "inline-note", role: "status", text: info.error }));
+  if (info?.origin === "env") {
+    // The environment variable wins over the keychain, so say that, not "No token".
+    block.append(h("p", { class: "token-status" },
+      h("span", { class: "badge check-pass" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "✓" }), h("span", { class: "badge-word", text: "Token in use" })),
+      " ", `From the LOCKSTEP_${platform.toUpperCase()}_TOKEN environment variable.${info.saved ? " The one saved in your keychain is not used while it is set." : ""}`));
+  } else if (info?.saved) {
+    const from = `Saved in your keychain${info.saved_at ? ` on ${fmtDate(info.saved_at)}` : ""}.`;
     block.append(h("p", { class: "token-status" },
       h("span", { class: "badge check-pass" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "✓" }), h("span", { class: "badge-word", text: "Token saved" })),
       " ", from));
@@ -95,7 +109,9 @@ function tokenBlock(view, platform, name) {
       h("span", { class: "badge check-skipped" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "–" }), h("span", { class: "badge-word", text: "No token" })),
       " ", platform === "pypi" ? "Paste an upload token only to have its scope checked here; it is never sent anywhere." : "Checks that need one are skipped."));
   }
-  for (const w of info?.warnings || []) block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), w));
+  // The status line above already says an environment variable is in use.
+  const warnings = (info?.warnings || []).filter((w) => !(info.origin === "env" && w.startsWith(`LOCKSTEP_${platform.toUpperCase()}_TOKEN is set`)));
+  for (const w of warnings) block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), w));
   if (info?.least_scope) block.append(h("p", { class: "scope-note" }, h("strong", { text: "Lockstep needs only: " }), info.least_scope));
   if (info?.token_page) block.append(h("p", {}, extLink(info.token_page, `Create a token on ${info.display_name || name}`)));
   if (info?.origin === "env") {

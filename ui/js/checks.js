@@ -2,9 +2,9 @@
 
 import { h, mount, fmtDateTime } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { GROUP_TITLES, GROUP_ORDER, compareCheckStatus, resultsById } from "./model.js";
-import { screenHeader } from "./widgets.js";
-import { resultRow } from "./results.js";
+import { GROUP_TITLES, GROUP_ORDER, CHECK_STATES, compareCheckStatus, resultsById } from "./model.js";
+import { screenHeader, announce } from "./widgets.js";
+import { resultRow, specsById } from "./results.js";
 import { changeList } from "./history.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
@@ -35,7 +35,7 @@ function draw(view) {
     progressBlock(),
     run.changes?.length ? h("section", { class: "card", id: "run-changes", "aria-labelledby": "changes-h" },
       h("h2", { id: "changes-h", text: run.cancelled ? "Run cancelled: what changed in the checks that finished" : "What changed since your last review" }),
-      changeList(run.changes)) : null,
+      changeList(run.changes, { specs: specsById(ctx.snapshot) })) : null,
     !run.active && run.reviewId && !run.changes?.length ? h("section", { class: "card", id: "run-no-changes", "aria-live": "polite" },
       h("p", { text: run.previousId
         ? "Nothing changed since your last review."
@@ -65,7 +65,10 @@ function groupSection(view, group, specs, results) {
   return h("section", { class: "card check-group", "data-group": group, "aria-labelledby": `g-${group}` },
     h("div", { class: "group-head" },
       h("h2", { id: `g-${group}`, text: GROUP_TITLES[group] || group }),
-      h("button", { type: "button", class: "btn btn-quiet", "data-run-group": group, disabled: run.active, text: "Run these", onclick: () => start(view, [group]) })),
+      h("button", {
+        type: "button", class: "btn btn-quiet", "data-run-group": group, "aria-describedby": `g-${group}`,
+        disabled: run.active, text: "Run these", onclick: () => start(view, [group]),
+      })),
     h("div", { class: "result-list", "aria-live": "polite" }, ordered.map((spec) =>
       resultRow(spec, results.get(spec.id), { status: run.pending.has(spec.id) ? "running" : undefined }))));
 }
@@ -91,8 +94,23 @@ async function start(view, groups) {
     run.pending.clear();
     run.finishedAt = new Date().toISOString();
     run.redraw?.();
-    ctx.toast(run.cancelled ? "Checks cancelled. Results so far are kept." : "Checks finished.");
+    ctx.toast(run.cancelled ? "Checks cancelled. Results so far are kept." : `Checks finished. ${tally(ctx, specs)}`);
+    // A finished run is a new review: the Overview's "next review due" moves on.
+    if (run.reviewId) ctx.refreshDue();
   }
+}
+
+/** "2 need fixing, 1 worth a look, 12 good." for the checks just run. */
+function tally(ctx, specs) {
+  const results = resultsById(ctx.snapshot.latest_results);
+  const counts = new Map();
+  for (const spec of specs) {
+    const st = results.get(spec.id)?.status;
+    if (st) counts.set(st, (counts.get(st) || 0) + 1);
+  }
+  const parts = [...counts.keys()].sort(compareCheckStatus)
+    .map((st) => `${counts.get(st)} ${(CHECK_STATES[st]?.word || st).toLowerCase()}`);
+  return parts.length ? `${parts.join(", ")}.` : "";
 }
 
 function onEvent(ctx, msg) {
@@ -103,6 +121,9 @@ function onEvent(ctx, msg) {
     run.pending.delete(msg.result.id);
     run.done = msg.done;
     run.total = msg.total;
+    const spec = (ctx.snapshot.checks || []).find((c) => c.id === msg.result.id);
+    const word = CHECK_STATES[msg.result.status]?.word || msg.result.status;
+    announce(`${msg.done} of ${msg.total} checks finished. ${spec?.title || msg.result.id}: ${word}.`);
   }
   if (msg.event === "finished") {
     run.cancelled = Boolean(msg.cancelled);

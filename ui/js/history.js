@@ -24,8 +24,12 @@ const CHANGE_WORDS = {
   item_done: { word: "Marked done", icon: "✓", tone: "good" },
 };
 
-/** Changes, worse first. Exported for the Checks screen's end-of-run summary. */
-export function changeList(changes, { first = false } = {}) {
+/**
+ * Changes, worse first. Exported for the Checks screen's end-of-run summary. With `specs`
+ * (check specs by id), a status change reads with the check's title and the app's own status
+ * words, and each change that may need you offers a way to the check's "What to do".
+ */
+export function changeList(changes, { first = false, specs = null } = {}) {
   if (!changes || changes.length === 0) {
     return h("p", { class: "muted", id: "no-changes", text: first
       ? "This is your first review, so there is nothing to compare with yet."
@@ -35,17 +39,48 @@ export function changeList(changes, { first = false } = {}) {
   const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
   return h("ul", { class: "change-list", id: "change-list" }, sorted.map((c) => {
     const w = CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
+    const spec = specs?.get(c.id);
     return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id, "data-from": c.from, "data-to": c.to },
       h("span", { class: "badge" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: w.icon }), h("span", { class: "badge-word", text: w.word })),
-      h("span", { class: "change-summary", text: c.summary || c.id }),
-      !c.summary && (c.from || c.to) ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null);
+      h("span", { class: "change-text" },
+        h("span", { class: "change-summary", text: changeText(c, spec) }),
+        !c.summary && (c.from || c.to) ? h("span", { class: "muted change-fromto", text: ` (${c.from ?? "–"} → ${c.to ?? "–"})` }) : null,
+        spec && w.tone === "bad" ? [" ", h("button", {
+          type: "button", class: "btn btn-link change-fix", text: "What to do",
+          "aria-label": `What to do: ${spec.title || c.id}`, onclick: (e) => showCheck(e.target, c.id),
+        })] : null));
   }));
 }
 
+/**
+ * "GitHub two-factor authentication: was Good, now Needs fixing. Two-factor authentication is
+ * off for octo." from the core's "github.two_factor went from pass to fail: …" (which keeps its
+ * terse form for the terminal). Any other summary is shown as it is.
+ */
+function changeText(c, spec) {
+  const summary = c.summary || c.id;
+  const prefix = `${c.id} went from ${c.from} to ${c.to}: `;
+  if (!spec?.title || !c.from || !c.to || !summary.startsWith(prefix)) return summary;
+  const word = (st) => CHECK_STATES[st]?.word || st;
+  return `${spec.title}: was ${word(c.from)}, now ${word(c.to)}. ${summary.slice(prefix.length)}`;
+}
+
+/** Opens the check's row on the same screen and moves focus to it. */
+function showCheck(from, id) {
+  const row = from.closest(".screen")?.querySelector(`.result[data-check-id="${CSS.escape(id)}"]`);
+  if (!row) return;
+  if (row.tagName === "DETAILS") row.open = true;
+  const target = row.querySelector("summary") || row;
+  if (target === row) row.setAttribute("tabindex", "-1");
+  target.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
 export function render(root, ctx) {
-  const view = { root, ctx, reviews: null, notices: [], openId: null, opened: null, importPath: null, preview: null };
+  const view = { root, ctx, reviews: null, notices: [], openId: null, opened: null, importPath: null, preview: null, alive: true };
   draw(view);
   load(view);
+  return () => { view.alive = false; };
 }
 
 async function load(view) {
@@ -61,6 +96,7 @@ async function load(view) {
 }
 
 function draw(view) {
+  if (!view.alive) return; // an answer that arrives after the user left must not redraw over another screen
   mount(view.root, h("section", { class: "screen", id: "history" },
     screenHeader("History", "Every time the checks run, Lockstep keeps a review on this device, so the next one can show what changed."),
     view.notices.map((n) => infoBanner("A review file was set aside", n, [], { kind: "notice" })),
@@ -118,10 +154,16 @@ function detail(view) {
   return mount(card,
     h("h2", { id: "review-h", tabindex: "-1", text: `Review of ${fmtDateTime(review.checked_at)}` }),
     h("h3", { text: "What changed since the one before" }),
-    changeList(changes, { first: isOldest(view, review.id) }),
+    changeList(changes, { first: isOldest(view, review.id), specs: reviewSpecs(specs, review) }),
     h("h3", { text: `Results (${plural(results.length, "check")})` }),
     h("div", { class: "result-list" }, results.map((r) => resultRow(specs.get(r.id) || { id: r.id, title: r.id }, r))),
     h("p", {}, h("button", { type: "button", class: "btn", text: "Export this review…", onclick: () => exportReport(view, review.id) })));
+}
+
+/** The specs of the checks this review holds (so "What to do" only points at rows shown). */
+function reviewSpecs(specs, review) {
+  const ids = new Set((review.results || []).map((r) => r.id));
+  return new Map([...specs].filter(([id]) => ids.has(id)));
 }
 
 function isOldest(view, id) {

@@ -3,9 +3,9 @@
 import { h, mount, fmtDate, newId } from "./dom.js";
 import * as ipc from "./ipc.js";
 import {
-  JOURNEYS, ITEM_STATES, ANSWER_WORDS, journeyItems, topicSummaries, answeredCount, resultsById, chosenChoice,
+  JOURNEYS, ITEM_STATES, CHECK_STATES, ANSWER_WORDS, journeyItems, topicSummaries, answeredCount, resultsById, chosenChoice,
 } from "./model.js";
-import { stateBadge, extLink, infoBanner } from "./widgets.js";
+import { stateBadge, extLink, infoBanner, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 
 const selectedTab = new Map(); // item id -> platform tab chosen this session
@@ -79,6 +79,9 @@ function sidebar(view, journey, items, current) {
               "data-item-id": item.id,
               "data-item-status": answer?.status || "none",
               "aria-current": item.id === current.id ? "step" : null,
+              // One Tab stop for the whole list (the current item); ↑/↓ move within it, so
+              // Tab reaches the item's own buttons without passing every item first.
+              tabindex: item.id === current.id ? "0" : "-1",
               onclick: () => goTo(view, items.indexOf(item), true),
             },
             h("span", { class: `side-icon state-${state}`, "aria-hidden": "true", text: sideIcon(state, answer) }),
@@ -124,7 +127,7 @@ function itemPane(view, journey, items, index) {
     actions(view, journey, items, index, item, answer),
     h("div", { class: "item-nav" },
       h("button", { type: "button", class: "btn btn-quiet", id: "prev", disabled: index === 0, text: "← Previous", onclick: () => goTo(view, index - 1, true) }),
-      h("p", { class: "key-hint", text: "Keys: j or → next, k or ← previous, Enter presses the focused button." }),
+      h("p", { class: "key-hint", text: "Keys: j or → next, k or ← previous (↓ ↑ in the list), Enter presses the focused button." }),
       h("button", { type: "button", class: "btn btn-quiet", id: "next", disabled: index === items.length - 1, text: "Next →", onclick: () => goTo(view, index + 1, true) })));
 }
 
@@ -226,7 +229,7 @@ function verifySection(view, item, answer, results) {
         }),
         h("span", { text: c.label }))),
       note,
-      h("p", { class: "field-hint", id: "question-hint", hidden: true, text: "Pick the answer that fits first, so Lockstep can tell whether this needs attention." }));
+      h("p", { class: "field-hint invalid", id: "question-hint", hidden: true, text: "Pick the answer that fits first, so Lockstep can tell whether this needs attention." }));
     showNote(chosen);
     section.append(checks.length ? h("p", { text: "And in your own words:" }) : h("p", { text: "You confirm this yourself." }), fieldset);
   } else if (!checks.length) {
@@ -238,6 +241,7 @@ function verifySection(view, item, answer, results) {
 function hideHint(view) {
   const hint = view.root.querySelector("#question-hint");
   if (hint) hint.hidden = true;
+  hint?.closest("fieldset")?.removeAttribute("aria-describedby");
 }
 
 function actions(view, journey, items, index, item, answer) {
@@ -277,6 +281,7 @@ async function act(view, items, index, item, status) {
   if (status === "done" && item.verified_by?.question && !choice) {
     const hint = view.root.querySelector("#question-hint");
     hint.hidden = false;
+    hint.closest("fieldset")?.setAttribute("aria-describedby", "question-hint");
     view.root.querySelector(".question input")?.focus();
     return;
   }
@@ -302,8 +307,9 @@ async function saveNotApplicable(view, items, index, item) {
   const reason = field.value.trim();
   if (!reason) {
     field.setAttribute("aria-invalid", "true");
-    view.root.querySelector(`#${field.getAttribute("aria-describedby")}`).textContent =
-      "Please say briefly why this does not apply; the reason is kept with your answer.";
+    const hint = view.root.querySelector(`#${field.getAttribute("aria-describedby")}`);
+    hint.textContent = "Please say briefly why this does not apply; the reason is kept with your answer.";
+    hint.classList.add("invalid");
     field.focus();
     return;
   }
@@ -369,6 +375,10 @@ async function runItemChecks(view, groups, checkIds) {
       if (msg?.event === "result" && msg.result) {
         ctx.setResults([msg.result]);
         view.runStatus.delete(msg.result.id);
+        if (checkIds.includes(msg.result.id)) {
+          const title = specsById(ctx.snapshot).get(msg.result.id)?.title || msg.result.id;
+          announce(`${title}: ${CHECK_STATES[msg.result.status]?.word || msg.result.status}. ${msg.result.summary || ""}`);
+        }
       }
     });
     ctx.setResults(outcome?.results);

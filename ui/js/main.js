@@ -48,6 +48,15 @@ const ctx = {
   async reload() {
     ctx.snapshot = await ipc.appSnapshot();
   },
+  /** Re-reads only when the next review is due (after a run saved a review). Never throws. */
+  async refreshDue() {
+    try {
+      const fresh = await ipc.appSnapshot();
+      if (fresh?.due) ctx.snapshot.due = fresh.due;
+    } catch {
+      // The Overview keeps the date it had; nothing else depends on it.
+    }
+  },
   showError(err, opts) {
     banners.prepend(errorBanner(err, opts));
     banners.querySelector(".banner")?.focus?.();
@@ -85,6 +94,7 @@ function show(route, focus) {
   markNav(route);
   main.dataset.screen = route;
   main.replaceChildren();
+  main.scrollTop = 0; // each screen opens at its top, not where the last one was scrolled to
   try {
     cleanup = SCREENS[route].render(main, ctx) || null;
   } catch (err) {

@@ -37,11 +37,11 @@ function topicRow(ctx, topic) {
     h("button", {
       type: "button", class: "topic-open",
       onclick: () => openItem(ctx, first.item),
-      "aria-label": `${topic.title}: ${ITEM_STATES[topic.state].word}, ${topic.settled} of ${topic.total} settled. Open`,
+      "aria-label": `${topic.title}: ${ITEM_STATES[topic.state].word}, ${topic.settled} of ${topic.total} done or verified. Open`,
     },
     h("span", { class: "topic-name", text: topic.title }),
     stateBadge(topic.state),
-    h("span", { class: "topic-progress", text: `${topic.settled} of ${topic.total}` })));
+    h("span", { class: "topic-progress", text: `${topic.settled} of ${topic.total} done or verified` })));
 }
 
 function nextCard(ctx) {

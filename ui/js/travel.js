@@ -2,18 +2,20 @@
 
 import { h, mount, fmtDate } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { journeyItems, itemState, resultsById, ANSWER_WORDS } from "./model.js";
-import { screenHeader, stateBadge, extLink } from "./widgets.js";
+import { journeyItems, itemState, resultsById, ANSWER_WORDS, CHECK_STATES } from "./model.js";
+import { screenHeader, stateBadge, extLink, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 
 const TRIP_CHECKS = ["device.disk_encryption", "device.publish_credentials"];
 
 export function render(root, ctx) {
-  const view = { root, ctx, running: false, pending: new Set() };
+  const view = { root, ctx, running: false, pending: new Set(), alive: true };
   draw(view);
+  return () => { view.alive = false; };
 }
 
 function draw(view) {
+  if (!view.alive) return; // the user has moved to another screen since
   const { ctx } = view;
   const items = journeyItems(ctx.snapshot, "travel");
   const before = items.filter((i) => i.travel_phase !== "after");
@@ -45,12 +47,13 @@ function phase(view, id, title, items, results) {
         const answer = answers[item.id];
         const state = itemState(item, answer, results);
         const done = answer?.status === "done";
+        const titleId = `travel-${item.id}`;
         return h("li", { class: "travel-item", "data-item-id": item.id },
           h("div", { class: "travel-head" },
             stateBadge(state),
-            h("span", { class: "travel-title", text: item.title }),
+            h("span", { class: "travel-title", id: titleId, text: item.title }),
             h("button", {
-              type: "button", class: done ? "btn btn-quiet" : "btn", "aria-pressed": String(done),
+              type: "button", class: done ? "btn btn-quiet" : "btn", "aria-pressed": String(done), "aria-describedby": titleId,
               text: done ? "Done ✓ (undo)" : "Mark done",
               onclick: () => toggle(view, item, done),
             })),
@@ -92,6 +95,8 @@ async function runDevice(view) {
       if (msg?.event === "result" && msg.result) {
         ctx.setResults([msg.result]);
         view.pending.delete(msg.result.id);
+        const title = specsById(ctx.snapshot).get(msg.result.id)?.title || msg.result.id;
+        announce(`${title}: ${CHECK_STATES[msg.result.status]?.word || msg.result.status}. ${msg.result.summary || ""}`);
         if (ctx.route === "travel") draw(view);
       }
     });

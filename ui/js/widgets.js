@@ -74,6 +74,19 @@ export function toast(message) {
   toastTimer = setTimeout(() => region.replaceChildren(), 5000);
 }
 
+let announceTimer = null;
+/**
+ * Tells screen readers about something that changed on screen without moving focus (a check
+ * finishing while the screen redraws). The region lives outside the redrawn screens, so it is
+ * never replaced mid-announcement; a quick series of calls announces the latest.
+ */
+export function announce(message) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => { region.textContent = message; }, 150);
+}
+
 /** An external link; main.js routes clicks on https links to the system browser. */
 export function extLink(url, label, cls = "ext") {
   return h("a", { href: url, class: cls, title: `Opens ${hostOf(url)} in your browser` },
