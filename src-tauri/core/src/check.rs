@@ -52,6 +52,15 @@ impl std::fmt::Display for Status {
     }
 }
 
+/// "1 key" / "3 keys": counts in summaries read as sentences, not "key(s)".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Structured facts a check saw, kept so later reviews can say what changed
 /// (owners per package, key and token identifiers, expiry dates). Never a secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -264,7 +264,11 @@ async fn without_consent_nothing_is_sent() {
     ))
     .await;
     assert_eq!(r.status, Status::Skipped, "{r:?}");
-    assert!(r.summary.contains("Opt in under Settings"), "{}", r.summary);
+    assert!(
+        r.summary.contains("Opt in under Accounts & tokens"),
+        "{}",
+        r.summary
+    );
     assert!(
         server.seen.lock().unwrap().is_empty(),
         "no request without consent"

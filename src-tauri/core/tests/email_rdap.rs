@@ -305,7 +305,11 @@ async fn no_emails_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let r = run_domain(ctx(dir.path(), &url, &[], NOW), &[]).await;
     assert_eq!(r.status, Status::Skipped);
-    assert!(r.summary.contains("add it in Settings"), "{}", r.summary);
+    assert!(
+        r.summary.contains("add it under Accounts & tokens"),
+        "{}",
+        r.summary
+    );
     assert_eq!(server.bootstrap_hits.load(Ordering::SeqCst), 0);
 }
 

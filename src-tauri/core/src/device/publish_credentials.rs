@@ -407,9 +407,15 @@ pub fn verdict(reports: &[FileReport], home: &Path) -> CheckResult {
     } else if tokens == 0 {
         format!("Could not read {unreadable} credential file(s); check them by hand.")
     } else {
-        let mut s = format!("{tokens} publishing token(s) lie in plain files");
+        let mut s = format!(
+            "{} in plain files",
+            crate::check::count(tokens, "publishing token lies", "publishing tokens lie")
+        );
         if severe > 0 {
-            s.push_str(&format!(", including {severe} user-wide PyPI token(s)"));
+            s.push_str(&format!(
+                ", including {}",
+                crate::check::count(severe, "user-wide PyPI token", "user-wide PyPI tokens")
+            ));
         }
         if exposed > 0 {
             s.push_str(&format!(

@@ -20,7 +20,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(6);
 pub const INTERVAL_ENV: &str = "LOCKSTEP_HIBP_MIN_INTERVAL_MS";
 
 pub const NO_CONSENT: &str =
-    "Opt in under Settings: Lockstep will send your email addresses to Have I Been Pwned to look them up in known breaches.";
+    "Opt in under Accounts & tokens in the app: Lockstep will send your email addresses to Have I Been Pwned to look them up in known breaches.";
 pub const NO_KEY: &str = "Add a Have I Been Pwned API key in Accounts & tokens (or LOCKSTEP_HIBP_TOKEN): the breach search by email needs a paid key, from https://haveibeenpwned.com/API/Key.";
 
 /// One breach as HIBP returns it (`truncateResponse=false`).

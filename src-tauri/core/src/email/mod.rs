@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 /// Shown when no address is known, by both checks.
-pub const NO_EMAILS: &str = "Lockstep does not know your account email yet: add it in Settings, or save a GitHub token so the GitHub check can find it.";
+pub const NO_EMAILS: &str = "Lockstep does not know your account email yet: add it under Accounts & tokens, or save a GitHub token so the GitHub check can find it.";
 
 /// The email probe (group `email`).
 pub fn probe() -> Option<Arc<dyn Probe>> {

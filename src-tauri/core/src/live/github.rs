@@ -412,7 +412,10 @@ async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckRe
         CheckResult::new(
             SIGNING_KEYS,
             Status::Pass,
-            format!("{usable} usable signing key(s) on GitHub."),
+            format!(
+                "{} on GitHub.",
+                crate::check::count(usable, "usable signing key", "usable signing keys")
+            ),
         )
     } else if let Some(e) = errors.first() {
         unknown_from(SIGNING_KEYS, e, &least_scope_hint(SIGNING_KEYS))
@@ -464,7 +467,14 @@ async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
         CheckResult::new(
             HARDWARE_KEYS,
             Status::Pass,
-            format!("{hardware} hardware-backed SSH key(s) on GitHub."),
+            format!(
+                "{} on GitHub.",
+                crate::check::count(
+                    hardware,
+                    "hardware-backed SSH key",
+                    "hardware-backed SSH keys"
+                )
+            ),
         )
     } else {
         CheckResult::new(

@@ -105,6 +105,7 @@ pub fn owner_result(
     };
     let checked = packages.len() - failures.len();
     let mut summary = match status {
+        Status::Pass if checked == 1 => format!("Your one {noun} of {where_} has 2 or 3 owners."),
         Status::Pass => format!("All {checked} {noun}s of {where_} have 2 or 3 owners."),
         _ => {
             let mut parts = Vec::new();
