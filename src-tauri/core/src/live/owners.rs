@@ -118,11 +118,20 @@ pub fn owner_result(
             if none > 0 {
                 parts.push(format!("{none} with no visible owner"));
             }
-            format!(
-                "{} of {checked} {noun}s of {where_} need attention: {}; {ok} are fine.",
-                checked - ok,
-                parts.join(", ")
-            )
+            let head = if checked == 1 {
+                format!("Your one {noun} of {where_} needs attention")
+            } else {
+                format!(
+                    "{} of {checked} {noun}s of {where_} need attention",
+                    checked - ok
+                )
+            };
+            let fine = if ok > 0 {
+                format!("; {ok} are fine")
+            } else {
+                String::new()
+            };
+            format!("{head}: {}{fine}.", parts.join(", "))
         }
     };
     if !failures.is_empty() {
