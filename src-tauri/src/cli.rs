@@ -7,7 +7,6 @@ use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
 use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
-use lockstep_core::keychain::OsKeychain;
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
 use serde::Serialize;
@@ -381,7 +380,7 @@ fn read_token(platform: Platform) -> AppResult<Secret> {
 }
 
 fn open() -> AppResult<Lockstep> {
-    let lockstep = crate::open_lockstep(Arc::new(OsKeychain::new()))?;
+    let lockstep = crate::open_lockstep(Arc::new(crate::os_keychain()))?;
     if let Some(notice) = lockstep.notice() {
         eprintln!("lockstep: {notice}");
     }

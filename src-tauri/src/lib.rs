@@ -26,7 +26,7 @@ pub fn run() -> i32 {
             );
             return 2;
         }
-        match open_lockstep(Arc::new(OsKeychain::new())) {
+        match open_lockstep(Arc::new(os_keychain())) {
             Ok(lockstep) => match run_app(tauri::Builder::default(), Arc::new(lockstep)) {
                 Ok(()) => 0,
                 Err(e) => {
@@ -55,6 +55,15 @@ fn has_display() -> bool {
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn has_display() -> bool {
     true
+}
+
+/// The OS keychain. `LOCKSTEP_KEYCHAIN_SERVICE` names another service, so end-to-end tests
+/// never touch a developer's real Lockstep entries.
+pub fn os_keychain() -> OsKeychain {
+    match std::env::var("LOCKSTEP_KEYCHAIN_SERVICE") {
+        Ok(service) if !service.trim().is_empty() => OsKeychain::with_service(service.trim()),
+        _ => OsKeychain::new(),
+    }
 }
 
 /// The user's real setup: platform directories, process environment, home directory.
