@@ -102,7 +102,7 @@ function tokenBlock(view, platform, name) {
     block.append(h("p", { class: "token-status" },
       h("span", { class: "badge check-pass" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "✓" }), h("span", { class: "badge-word", text: "Token saved" })),
       " ", from));
-    if (info.scopes?.length) block.append(h("p", { text: `It can: ${info.scopes.join(", ")}.` }));
+    if (info.scopes?.length) block.append(h("p", { class: "token-scopes", text: `It can: ${info.scopes.join(", ")}.` }));
     if (info.expires_at) block.append(h("p", { text: `It expires on ${fmtDate(info.expires_at)}.` }));
   } else {
     block.append(h("p", { class: "token-status" },

@@ -107,7 +107,7 @@ function show(route, focus) {
 function startupBanners(snapshot) {
   if (snapshot.notice) {
     banners.append(infoBanner("Your earlier progress was set aside", snapshot.notice,
-      [{ label: "Understood", onClick: (e) => e.target.closest(".banner").remove() }], { kind: "notice", id: "notice" }));
+      [{ label: "Understood", action: "dismiss-notice", onClick: (e) => e.target.closest(".banner").remove() }], { kind: "notice", id: "notice" }));
   }
   const due = snapshot.due || {};
   if (due.status === "due_today" || due.status === "overdue") {
@@ -115,8 +115,8 @@ function startupBanners(snapshot) {
     const last = due.last_review_at ? ` Your last review was on ${fmtDate(due.last_review_at)}.` : "";
     const reason = due.reason ? ` ${due.reason}` : "";
     banners.append(infoBanner("Time for your periodic review", `${when}${last}${reason}`, [
-      { label: "Start the review", primary: true, onClick: startReview },
-      { label: "Not now", onClick: (e) => e.target.closest(".banner").remove() },
+      { label: "Start the review", primary: true, action: "start-review", onClick: startReview },
+      { label: "Not now", action: "dismiss-due", onClick: (e) => e.target.closest(".banner").remove() },
     ], { kind: "due", id: "due" }));
   }
 }

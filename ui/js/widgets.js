@@ -52,7 +52,7 @@ export function errorBanner(err, { onRetry, onDismiss, next: nextOverride } = {}
   return banner;
 }
 
-/** A neutral information banner with optional actions [{label, onClick, primary}]. */
+/** A neutral information banner with optional actions [{label, onClick, primary, action}]. */
 export function infoBanner(title, body, actions = [], { kind = "info", id } = {}) {
   return h("div", { class: `banner banner-${kind}`, role: "status", id },
     h("div", { class: "banner-body" },
@@ -60,7 +60,7 @@ export function infoBanner(title, body, actions = [], { kind = "info", id } = {}
       body ? h("p", { class: "banner-next", text: body }) : null),
     actions.length
       ? h("div", { class: "banner-actions" }, actions.map((a) =>
-        h("button", { type: "button", class: a.primary ? "btn btn-primary" : "btn btn-quiet", text: a.label, onclick: a.onClick })))
+        h("button", { type: "button", class: a.primary ? "btn btn-primary" : "btn btn-quiet", "data-action": a.action, text: a.label, onclick: a.onClick })))
       : null);
 }
 
