@@ -532,7 +532,10 @@ impl Lockstep {
                 )
             })?,
         };
-        let (_, changes) = self.open_review(&review.id, now)?;
+        let changes = match self.reviews.previous(&review.id, now)? {
+            Some(prev) => comparable_changes(&prev, &review),
+            None => Vec::new(),
+        };
         Ok(history::report::render(
             &review,
             &changes,
