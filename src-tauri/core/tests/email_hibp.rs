@@ -230,6 +230,41 @@ async fn rejected_key_is_unknown() {
 }
 
 #[tokio::test]
+async fn a_rate_limit_midway_keeps_the_answers_already_received() {
+    let (server, base) = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, r) = run(ctx(
+        dir.path(),
+        &base,
+        &[
+            "pwned@example.org",
+            "limited@example.org",
+            "clean@example.org",
+        ],
+        true,
+        Some(KEY),
+    ))
+    .await;
+    assert_eq!(
+        r.status,
+        Status::Warn,
+        "the breach already found still counts: {r:?}"
+    );
+    let evidence = r.evidence.join("\n");
+    assert!(evidence.contains("LinkedIn"), "{evidence}");
+    assert!(
+        evidence.contains("limited@example.org: could not be looked up")
+            && evidence.contains("clean@example.org: could not be looked up"),
+        "the addresses not looked up are named: {evidence}"
+    );
+    assert_eq!(
+        server.seen.lock().unwrap().len(),
+        2,
+        "nothing is sent after the 429"
+    );
+}
+
+#[tokio::test]
 async fn rate_limited_is_unknown_with_the_wait() {
     let (server, base) = start().await;
     let dir = tempfile::tempdir().unwrap();

@@ -139,11 +139,19 @@ pub async fn check(ctx: &CheckContext, emails: &[String]) -> CheckResult {
             Err(HttpError::RateLimited {
                 retry_after_secs, ..
             }) => {
-                // Further requests would only be refused too.
-                return CheckResult::unknown(
-                    ID,
-                    format!("Have I Been Pwned is limiting requests for this key (HTTP 429); run again in {retry_after_secs} s."),
+                // Further requests would only be refused too: keep the answers already
+                // received, and mark this address and the rest as not looked up.
+                let why = format!("Have I Been Pwned is limiting requests for this key (HTTP 429); run again in {retry_after_secs} s.");
+                if answers.is_empty() {
+                    return CheckResult::unknown(ID, why);
+                }
+                let done = answers.len();
+                answers.extend(
+                    emails[done..]
+                        .iter()
+                        .map(|e| (e, Answer::Failed(why.clone()))),
                 );
+                return judge(&answers);
             }
             Err(e) => Answer::Failed(e.to_string()),
         };
