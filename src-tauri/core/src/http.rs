@@ -296,7 +296,10 @@ impl ApiClient {
                     }
                     url = next;
                 }
-                401 => return Err(HttpError::Unauthorized { host }),
+                // Only a request that carried the token can have had it rejected.
+                401 if same_origin && self.token.is_some() => {
+                    return Err(HttpError::Unauthorized { host })
+                }
                 403 | 429 => {
                     let retry_after = retry_after(&resp_headers);
                     let quota_used_up = resp_headers

@@ -292,6 +292,27 @@ mod live {
     }
 
     #[tokio::test]
+    async fn a_401_from_the_redirect_target_does_not_blame_the_token() {
+        let s = TestServer::start().await;
+        let other = TestServer::start().await;
+        healthy(&s);
+        s.route(
+            &p("/user/keys?per_page=100"),
+            Reply::redirect(&other.url("/keys")),
+        );
+        other.route("/keys", Reply::status(401));
+        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let keys = &r["github.hardware_keys"];
+        assert_eq!(keys.status, Unknown, "{keys:?}");
+        assert!(
+            !keys.summary.contains("rejected the token"),
+            "no token went to that host, so it cannot have been rejected: {}",
+            keys.summary
+        );
+        assert!(other.auth_values().is_empty());
+    }
+
+    #[tokio::test]
     async fn pagination_follows_link_headers_within_the_base() {
         let s = TestServer::start().await;
         healthy(&s);
