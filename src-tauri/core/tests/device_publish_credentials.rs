@@ -3,8 +3,6 @@
 
 /// Named so that `cargo test -p lockstep-core device` runs these tests.
 mod device {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
     use lockstep_core::check::{CheckResult, Status};
     use lockstep_core::device::publish_credentials::{
         candidate_files, check, scan_cargo_credentials, scan_gem_credentials, scan_gh_hosts,
@@ -15,24 +13,12 @@ mod device {
     use std::path::Path;
     use time::OffsetDateTime;
 
-    /// Builds a PyPI-style V2 macaroon with the given caveats (same layout warehouse writes).
-    fn pypi_token(caveats: &[&str]) -> String {
-        fn field(out: &mut Vec<u8>, kind: u8, value: &[u8]) {
-            out.push(kind);
-            out.push(u8::try_from(value.len()).unwrap());
-            out.extend_from_slice(value);
-        }
-        let mut out = vec![2];
-        field(&mut out, 1, b"pypi.org");
-        field(&mut out, 2, b"00000000-canary-test-0000-000000000000");
-        out.push(0);
-        for c in caveats {
-            field(&mut out, 2, c.as_bytes());
-            out.push(0);
-        }
-        out.push(0);
-        field(&mut out, 6, &[9u8; 32]);
-        format!("pypi-{}", URL_SAFE_NO_PAD.encode(out))
+    /// A PyPI token built by pymacaroons the way warehouse builds them (the live checks'
+    /// fixtures, see `fixtures/pypi/generate.py`).
+    fn pypi_token(kind: &str) -> String {
+        let tokens: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("fixtures/pypi/tokens.json")).unwrap();
+        tokens[kind].clone()
     }
 
     fn now() -> OffsetDateTime {
@@ -110,7 +96,7 @@ mod device {
     fn each_kind_of_file_is_described_without_its_token() {
         let home = tempfile::tempdir().unwrap();
         let h = home.path();
-        let scoped = pypi_token(&[r#"[1,["fake-project"]]"#]);
+        let scoped = pypi_token("project_scoped");
         let gem = "rubygems_0123456789abcdef0123456789abcdef0123456789abcdef";
         let cargo = "cioAbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
         let gh = "gho_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210";
@@ -140,7 +126,7 @@ mod device {
         );
         let ev = r.evidence.join("\n");
         assert!(
-            ev.contains("~/.pypirc: a PyPI token (pypi-…) scoped to fake-project"),
+            ev.contains("~/.pypirc: a PyPI token (pypi-…) scoped to lockstep-fake-project"),
             "{ev}"
         );
         assert!(
@@ -177,7 +163,7 @@ mod device {
     #[test]
     fn user_wide_pypi_token_fails() {
         let home = tempfile::tempdir().unwrap();
-        let user_wide = pypi_token(&[r#"[3,"00000000-user-0000-0000-000000000000"]"#]);
+        let user_wide = pypi_token("user_wide");
         write(
             home.path(),
             ".pypirc",
@@ -340,7 +326,7 @@ mod device {
             scan_gh_hosts("github.com:\n    oauth_token: x\nghe.corp:\n    oauth_token: y\n").len(),
             2
         );
-        let expired = pypi_token(&[r#"[0,1700000000,1600000000]"#, r#"[3,"u"]"#]);
+        let expired = pypi_token("expired");
         let pypirc = scan_pypirc(
             &format!("[testpypi]\npassword: {expired}\n[other]\npassword = hunter2\n"),
             now(),
