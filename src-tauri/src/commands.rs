@@ -125,6 +125,8 @@ pub struct Snapshot {
 #[tauri::command]
 pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
     let catalogue = Catalogue::builtin();
+    // Loading the latest review reads the reviews folder: once, for both the results and the due date.
+    let latest = core.latest_review(now())?;
     Ok(Snapshot {
         state: core.state(),
         notice: core.notice(),
@@ -147,11 +149,8 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
                 least_scope: c.least_scope,
             })
             .collect(),
-        latest_results: core
-            .latest_review(now())?
-            .map(|r| r.results)
-            .unwrap_or_default(),
-        due: due_view(&core.status_report(now())?),
+        due: due_view(&core.status_of(now(), latest.as_ref())),
+        latest_results: latest.map(|r| r.results).unwrap_or_default(),
     })
 }
 

@@ -493,15 +493,15 @@ impl Lockstep {
 
     /// When the last review was, when the next is due, and the counts by status.
     pub fn status_report(&self, now: OffsetDateTime) -> Result<StatusReport> {
-        let state = self.state();
         let latest = self.reviews.latest(now)?;
+        Ok(self.status_of(now, latest.as_ref()))
+    }
+
+    /// [`Lockstep::status_report`] for a latest review the caller already loaded.
+    pub fn status_of(&self, now: OffsetDateTime, latest: Option<&Review>) -> StatusReport {
+        let state = self.state();
         let extra = history::due::token_expiries(&state.tokens);
-        Ok(history::status_report(
-            now,
-            latest.as_ref(),
-            state.settings.review_interval_days,
-            &extra,
-        ))
+        history::status_report(now, latest, state.settings.review_interval_days, &extra)
     }
 
     /// True (and remembered for today) when a "review due" notification should be shown now.
