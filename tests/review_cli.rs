@@ -106,6 +106,14 @@ fn second_review_lists_what_got_worse_first() {
         Some(1),
         "a failed check exits 1"
     );
+    let partial = cli.json(&["check", "--json", "--only", "npm"]);
+    let partial_changes = partial["changes"].as_array().expect("changes");
+    assert!(
+        partial_changes
+            .iter()
+            .all(|c| c["kind"] != "check_removed" && c["kind"] != "check_added"),
+        "a run of some platforms says nothing about the others: {partial_changes:?}"
+    );
 
     let md = String::from_utf8_lossy(&cli.run(&["report"]).stdout).into_owned();
     assert!(

@@ -34,12 +34,17 @@ pub struct RunReport {
 /// Changes between two reviews over the checks both ran: a run limited to some platforms
 /// (`--only github`) says nothing about the others, so they are neither added nor removed.
 fn comparable_changes(prev: &Review, next: &Review) -> Vec<Change> {
-    let in_both = |r: &CheckResult, other: &Review| other.results.iter().any(|o| o.id == r.id);
-    let mut prev = prev.clone();
-    let mut next = next.clone();
-    let prev_snapshot = prev.clone();
-    prev.results.retain(|r| in_both(r, &next));
-    next.results.retain(|r| in_both(r, &prev_snapshot));
+    let ids = |r: &Review| {
+        r.results
+            .iter()
+            .map(|c| c.id.clone())
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let both: std::collections::HashSet<String> =
+        ids(prev).intersection(&ids(next)).cloned().collect();
+    let (mut prev, mut next) = (prev.clone(), next.clone());
+    prev.results.retain(|r| both.contains(&r.id));
+    next.results.retain(|r| both.contains(&r.id));
     history::between(&prev, &next)
 }
 
