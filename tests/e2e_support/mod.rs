@@ -109,10 +109,14 @@ impl Driver {
             port,
             home: home.to_path_buf(),
             log,
-            http: reqwest::blocking::Client::builder()
+            http: {
+                // reqwest is built without a TLS provider of its own (see Cargo.toml).
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
-                .expect("an HTTP client"),
+                    .expect("an HTTP client")
+            },
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while !(accepts(port) && accepts(native_port)) {

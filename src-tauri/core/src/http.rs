@@ -153,6 +153,16 @@ fn origin_of(url: &Url) -> (String, Option<String>, Option<u16>) {
     )
 }
 
+/// Installs `ring` as the process's rustls crypto provider, once. reqwest is built without a
+/// provider of its own (see the workspace `Cargo.toml`), so this must run before any client.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An `Err` means another provider was installed first, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl ApiClient {
     /// Builds a client. Fails if `base_url` is not HTTPS (or loopback HTTP).
     pub fn new(
@@ -162,6 +172,7 @@ impl ApiClient {
         timeout: Duration,
     ) -> Result<Self, HttpError> {
         let base = checked_base(base_url)?;
+        install_crypto_provider();
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
