@@ -202,16 +202,19 @@ fn main() {
         }
         let l = open(root.path(), tokens);
         let key = format!("{n}{label}");
-        println!(
-            "history: {n} reviews{label}, {} KiB each",
-            std::fs::metadata(
-                AppDirs::under(root.path())
-                    .reviews_dir()
-                    .join(ids.first().map(|s| format!("{s}.json")).unwrap_or_default())
-            )
-            .map(|m| m.len() / 1024)
-            .unwrap_or(0)
-        );
+        let size = ids
+            .first()
+            .and_then(|id| {
+                std::fs::metadata(
+                    AppDirs::under(root.path())
+                        .reviews_dir()
+                        .join(format!("{id}.json")),
+                )
+                .ok()
+            })
+            .map(|m| format!(", {} KiB each", m.len() / 1024))
+            .unwrap_or_default();
+        println!("history: {n} reviews{label}{size}");
 
         let t = Instant::now();
         l.list_reviews(now).unwrap();
@@ -248,7 +251,7 @@ fn main() {
                 200,
                 Box::new(|| {
                     l.answer(
-                        "two-factor-everywhere",
+                        &Catalogue::builtin().items[0].id,
                         Some(AnswerStatus::Done),
                         None,
                         None,
