@@ -6,8 +6,8 @@
 pub mod commands;
 pub mod error;
 
-pub use lockstep_cli::{open_lockstep, os_keychain};
 use lockstep_cli as cli;
+pub use lockstep_cli::{open_lockstep, os_keychain};
 use lockstep_core::app::Lockstep;
 use std::sync::Arc;
 

@@ -10,12 +10,12 @@ mod setup;
 pub use error::{CliError, CliResult};
 pub use setup::{open_lockstep, os_keychain};
 
-use lockstep_core::platform::Group;
 use clap::{Parser, Subcommand, ValueEnum};
 use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
 use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
+use lockstep_core::platform::Group;
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
 use serde::Serialize;

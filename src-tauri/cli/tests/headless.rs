@@ -53,8 +53,19 @@ fn links_no_gtk_or_webkit() {
     let out = Command::new("ldd").arg(BIN).output().expect("run ldd");
     assert!(out.status.success(), "ldd failed: {}", text(&out.stderr));
     let libs = text(&out.stdout);
-    assert!(libs.contains("libc.so"), "ldd listed nothing useful:\n{libs}");
-    for desktop in ["gtk", "gdk", "webkit", "javascriptcore", "soup", "pango", "cairo"] {
+    assert!(
+        libs.contains("libc.so"),
+        "ldd listed nothing useful:\n{libs}"
+    );
+    for desktop in [
+        "gtk",
+        "gdk",
+        "webkit",
+        "javascriptcore",
+        "soup",
+        "pango",
+        "cairo",
+    ] {
         assert!(
             !libs.to_lowercase().contains(desktop),
             "lockstep-cli links {desktop}:\n{libs}"
@@ -67,9 +78,19 @@ fn help_names_this_binary_and_lists_the_commands() {
     let out = Env::new().run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
-    assert!(help.contains("lockstep-cli"), "usage names the binary:\n{help}");
+    assert!(
+        help.contains("lockstep-cli"),
+        "usage names the binary:\n{help}"
+    );
     for cmd in [
-        "checklist", "check", "token", "status", "report", "summary", "export", "import",
+        "checklist",
+        "check",
+        "token",
+        "status",
+        "report",
+        "summary",
+        "export",
+        "import",
     ] {
         assert!(help.contains(cmd), "--help should list `{cmd}`:\n{help}");
     }
@@ -115,7 +136,11 @@ fn device_check_runs_headless_and_is_saved_as_a_review() {
             .all(|r| r["id"].as_str().is_some_and(|id| id.starts_with("device."))),
         "{v}"
     );
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        text(&out.stderr)
+    );
 
     let status = env.run(&["status", "--json"]);
     let s: Value = serde_json::from_slice(&status.stdout)
@@ -125,7 +150,10 @@ fn device_check_runs_headless_and_is_saved_as_a_review() {
     assert_eq!(report.status.code(), Some(0), "{}", text(&report.stderr));
     let r: Value = serde_json::from_slice(&report.stdout).expect("report JSON");
     let first = results[0]["id"].as_str().expect("id");
-    assert!(r.to_string().contains(first), "the report holds {first}: {r}");
+    assert!(
+        r.to_string().contains(first),
+        "the report holds {first}: {r}"
+    );
 }
 
 #[test]
