@@ -116,6 +116,7 @@ fn checklist_json_lists_every_topic_with_the_contract_keys() {
             "links",
             "verified_by",
             "journeys",
+            "checked",
         ] {
             assert!(item.get(key).is_some(), "item {} lacks {key}", item["id"]);
         }
