@@ -49,6 +49,10 @@ fn help_lists_the_commands() {
     for cmd in ["checklist", "check", "token"] {
         assert!(text.contains(cmd), "--help should list `{cmd}`:\n{text}");
     }
+    assert!(
+        text.contains("LOCKSTEP_CRATES_USER is your crates.io username, not your GitHub login"),
+        "{text}"
+    );
 }
 
 #[test]
