@@ -18,6 +18,16 @@ pub const USER_AGENT: &str = concat!(
 /// Longest `retry-after` Lockstep will wait for inside a run before giving up with `unknown`.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
+/// The most a platform's answer may hold. A page of 100 GitHub keys or organizations, a
+/// crates.io page or a PyPI project is well under 1 MiB; 8 MiB leaves room and still stops a
+/// hostile or broken server from filling memory (an endless body is cut here).
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// npm answers with whole packuments (every version's metadata), the largest legitimate
+/// answer Lockstep reads: `vite`'s full packument was 38.9 MB and `next`'s over 30 MB in
+/// mid-2026, and the registry refuses packuments over 100 MB. So npm gets npm's own ceiling.
+pub const NPM_MAX_BODY: usize = 100 * 1024 * 1024;
+
 /// How the token is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
@@ -62,6 +72,9 @@ pub enum HttpError {
     Unexpected { host: String, status: u16 },
     #[error("{host} sent a response Lockstep could not read ({detail})")]
     Malformed { host: String, detail: String },
+    /// The answer was larger than any real one (see [`DEFAULT_MAX_BODY`]); reading stopped.
+    #[error("{host} sent an answer too large to be real (over {limit_mib} MiB); Lockstep stopped reading it and kept nothing from it")]
+    TooLarge { host: String, limit_mib: usize },
     #[error("{host} redirected too many times")]
     TooManyRedirects { host: String },
     /// The token holds a character no HTTP header may carry (a line break pasted inside it).
@@ -78,11 +91,12 @@ pub struct Response {
 }
 
 impl Response {
-    /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`].
+    /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`],
+    /// described by position only (serde's message would quote the value, maybe a token).
     pub fn json<T: serde::de::DeserializeOwned>(&self, host: &str) -> Result<T, HttpError> {
         serde_json::from_slice(&self.body).map_err(|e| HttpError::Malformed {
             host: host.to_string(),
-            detail: e.to_string(),
+            detail: format!("the answer {}", crate::untrusted_text::json_error(&e)),
         })
     }
 
@@ -100,6 +114,8 @@ pub struct ApiClient {
     auth: Auth,
     extra_headers: HeaderMap,
     timeout: Duration,
+    /// The most bytes one answer may hold; see [`DEFAULT_MAX_BODY`].
+    max_body: usize,
     /// Minimum time between requests (crates.io asks for one per second).
     min_interval: Duration,
     last_request: tokio::sync::Mutex<Option<Instant>>,
@@ -189,6 +205,7 @@ impl ApiClient {
             auth,
             extra_headers: HeaderMap::new(),
             timeout,
+            max_body: DEFAULT_MAX_BODY,
             min_interval: Duration::ZERO,
             last_request: tokio::sync::Mutex::new(None),
         })
@@ -200,6 +217,12 @@ impl ApiClient {
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
+        self
+    }
+
+    /// Allows answers up to `bytes` (npm's packuments, see [`NPM_MAX_BODY`]).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
         self
     }
 
@@ -267,7 +290,7 @@ impl ApiClient {
                 }
             }
             let host = host_label(&url);
-            let resp = req
+            let mut resp = req
                 .send()
                 .await
                 .map_err(|e| self.transport_error(&host, e))?;
@@ -275,14 +298,18 @@ impl ApiClient {
             let resp_headers = resp.headers().clone();
             match status {
                 200..=299 => {
-                    let body = resp
-                        .bytes()
-                        .await
-                        .map_err(|e| self.transport_error(&host, e))?;
+                    let mut body = self.read_body(&mut resp, &host).await?;
+                    // A platform that echoes the token must not get it kept or shown: replace
+                    // it before anything parses the answer.
+                    if same_origin {
+                        if let Some(token) = &self.token {
+                            crate::untrusted_text::redact_bytes(&mut body, token.expose());
+                        }
+                    }
                     return Ok(Response {
                         status,
                         headers: resp_headers,
-                        body: body.to_vec(),
+                        body,
                     });
                 }
                 301 | 302 | 303 | 307 | 308 => {
@@ -341,6 +368,35 @@ impl ApiClient {
                 _ => return Err(HttpError::Unexpected { host, status }),
             }
         }
+    }
+
+    /// Reads the body chunk by chunk, stopping as soon as it passes [`ApiClient::max_body`]
+    /// (a declared length over the cap is refused before reading anything).
+    async fn read_body(
+        &self,
+        resp: &mut reqwest::Response,
+        host: &str,
+    ) -> Result<Vec<u8>, HttpError> {
+        let too_large = || HttpError::TooLarge {
+            host: host.to_string(),
+            limit_mib: self.max_body.div_ceil(1024 * 1024),
+        };
+        let declared = resp.content_length().unwrap_or(0);
+        if declared > self.max_body as u64 {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(host, e))?
+        {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn wait_politely(&self) {

@@ -83,9 +83,15 @@ async fn crate_owners(api: &ApiClient, name: String) -> PackageOwners {
 
 async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpError> {
     let mut names = Vec::new();
+    let mut seen = super::pagination::Pages::default();
     for page in 1..=MAX_PAGES {
         let path = format!("/api/v1/crates?user_id={user_id}&per_page=100&page={page}");
-        let v: Value = api.get(&path).await?.json(&api.host())?;
+        let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `page=`: stop, do not count again.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
+        let v: Value = resp.json(&api.host())?;
         let crates = v
             .get("crates")
             .and_then(Value::as_array)
@@ -105,6 +111,7 @@ async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpErr
             break;
         }
     }
+    super::pagination::dedup(&mut names);
     Ok(names)
 }
 

@@ -84,15 +84,21 @@ async fn get_all(api: &ApiClient, first: &str) -> Result<Vec<Value>, HttpError> 
     let mut items = Vec::new();
     let mut path = Some(first.to_string());
     let mut pages = 0;
+    let mut seen = super::pagination::Pages::starting_at(first);
     while let Some(p) = path.take() {
         let resp = api.get(&p).await?;
+        // A page the server already sent adds nothing and means it is going round in circles.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
         let page: Vec<Value> = resp.json(&api.host())?;
         items.extend(page);
         pages += 1;
         if pages < MAX_PAGES {
-            path = next_link(api, resp.header("link"));
+            path = seen.next(next_link(api, resp.header("link")));
         }
     }
+    super::pagination::dedup(&mut items);
     Ok(items)
 }
 

@@ -151,12 +151,18 @@ fn packument_path(name: &str) -> String {
 async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpError> {
     let mut names: Vec<String> = Vec::new();
     let mut from = 0;
+    let mut seen = super::pagination::Pages::default();
     for _ in 0..MAX_PAGES {
         let path = format!(
             "/-/v1/search?text=maintainer:{}&size={PAGE}&from={from}",
             segment(user)
         );
-        let v: Value = api.get(&path).await?.json(&api.host())?;
+        let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `from=`: stop here.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
+        let v: Value = resp.json(&api.host())?;
         let objects = v
             .get("objects")
             .and_then(Value::as_array)
