@@ -113,8 +113,8 @@ impl Driver {
                 // reqwest is built without a TLS provider of its own (see Cargo.toml).
                 let _ = rustls::crypto::ring::default_provider().install_default();
                 reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
+                    .timeout(Duration::from_secs(60))
+                    .build()
                     .expect("an HTTP client")
             },
         };

@@ -170,7 +170,10 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &out).unwrap();
         // The old predictable temp names too.
         for pid in [std::process::id(), 1, 2] {
-            let _ = std::os::unix::fs::symlink(&victim, dir.path().join(format!(".report.md.{pid}.tmp")));
+            let _ = std::os::unix::fs::symlink(
+                &victim,
+                dir.path().join(format!(".report.md.{pid}.tmp")),
+            );
         }
         write_atomic(&out, b"report").unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");

@@ -143,7 +143,11 @@ pub fn is_loopback(url: &Url) -> bool {
 /// Parses a base URL and enforces HTTPS-or-loopback.
 pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
     let trimmed = base_url.trim().trim_end_matches('/');
-    let mut url = Url::parse(trimmed).map_err(|_| HttpError::InsecureUrl(trimmed.to_string()))?;
+    // An address that does not parse is never echoed: it may carry a password, and nothing
+    // can strip what a parser could not find.
+    let mut url = Url::parse(trimmed).map_err(|_| {
+        HttpError::InsecureUrl("(an address that is not a valid URL; check it for typos)".into())
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         // Never echo a password back; refuse credentials in addresses altogether, since they
         // would be sent as basic auth beside the token.
@@ -248,7 +252,12 @@ impl ApiClient {
             self.base.as_str().trim_end_matches('/'),
             path.trim_start_matches('/')
         );
-        Url::parse(&joined).map_err(|_| HttpError::InsecureUrl(joined))
+        Url::parse(&joined).map_err(|_| {
+            HttpError::InsecureUrl(format!(
+                "{} (with a path that is not valid)",
+                host_label(&self.base)
+            ))
+        })
     }
 
     /// GET `path` under the base URL. Follows redirects by hand, retries once on 429/403 with a
@@ -330,7 +339,11 @@ impl ApiClient {
                     })?;
                     // A redirect may not downgrade to plain HTTP off this computer.
                     if next.scheme() != "https" && !is_loopback(&next) {
-                        return Err(HttpError::InsecureUrl(next.to_string()));
+                        return Err(HttpError::InsecureUrl(format!(
+                            "{}://{} (a redirect)",
+                            next.scheme(),
+                            host_label(&next)
+                        )));
                     }
                     url = next;
                 }
@@ -506,6 +519,18 @@ mod tests {
             checked_base("not a url"),
             Err(HttpError::InsecureUrl(_))
         ));
+    }
+
+    #[test]
+    fn an_address_that_does_not_parse_is_never_echoed() {
+        for bad in [
+            "https://me:hunter2secret@exa mple.com",
+            "https://me:hunter2secret@[::1",
+            "hunter2secret",
+        ] {
+            let msg = checked_base(bad).unwrap_err().to_string();
+            assert!(!msg.contains("hunter2secret"), "{msg}");
+        }
     }
 
     #[test]

@@ -164,7 +164,8 @@ mod tests {
 
     #[test]
     fn escapes_and_line_breaks_cannot_reach_a_terminal() {
-        let hostile = "octo\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\n✔ pass  all good\r\u{202e}x\u{9b}";
+        let hostile =
+            "octo\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\n✔ pass  all good\r\u{202e}x\u{9b}";
         let line = one_line(hostile);
         assert!(!line.chars().any(is_unsafe), "{line:?}");
         assert!(line.contains("\\u{1b}]0;pwned"), "{line}");

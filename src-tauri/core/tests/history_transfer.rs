@@ -30,7 +30,7 @@ mod history {
             .insert("two-factor-code-hosts".into(), answer(AnswerStatus::Done));
         let mut na = answer(AnswerStatus::NotApplicable);
         na.reason = Some("no PyPI projects".into());
-        s.answers.insert("tokens-trusted-publishing".into(), na);
+        s.answers.insert("owners-two-per-package".into(), na);
         s.settings.review_interval_days = 45;
         s.settings.pypi_projects = vec!["my-lib".into()];
         s.tokens.insert(
@@ -167,7 +167,10 @@ mod history {
             next.answers["recovery-codes-stored-apart"].status,
             AnswerStatus::NotApplicable
         );
-        assert_eq!(next.answers["security-key-register"].status, AnswerStatus::Later);
+        assert_eq!(
+            next.answers["security-key-register"].status,
+            AnswerStatus::Later
+        );
         assert_eq!(
             next.answers["two-factor-code-hosts"].updated_at,
             current.answers["two-factor-code-hosts"].updated_at,

@@ -224,8 +224,7 @@ fn shown_address(s: &str) -> Option<String> {
     }
     let host_like = !s.is_empty()
         && s.len() <= 253
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     host_like.then(|| s.to_string())
 }

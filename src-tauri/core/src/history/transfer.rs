@@ -117,7 +117,11 @@ impl ImportPreview {
         };
         let mut out = Vec::new();
         for a in &self.answers_added {
-            out.push(format!("add answer: {} is {}", one_line(&a.id), status(a.to)));
+            out.push(format!(
+                "add answer: {} is {}",
+                one_line(&a.id),
+                status(a.to)
+            ));
         }
         for a in &self.answers_changed {
             let from = a.from.map_or("no answer", status);
@@ -199,8 +203,12 @@ pub fn parse(file_text: &str) -> Result<(u32, Progress)> {
         "answers": obj.get("answers").cloned().unwrap_or_else(|| serde_json::json!({})),
         "settings": pick("settings"),
     });
-    let progress: Progress = serde_json::from_value(portable)
-        .map_err(|e| invalid(format!("its content is not as expected ({})", json_error(&e))))?;
+    let progress: Progress = serde_json::from_value(portable).map_err(|e| {
+        invalid(format!(
+            "its content is not as expected ({})",
+            json_error(&e)
+        ))
+    })?;
     validate(&progress)?;
     let version = u32::try_from(version).unwrap_or(EXPORT_VERSION);
     Ok((version, progress))

@@ -51,7 +51,10 @@ mod tests {
     fn repeated_pages_and_seen_links_stop_paging() {
         let mut p = Pages::starting_at("/a?page=1");
         assert!(p.is_new_page(b"[1]"));
-        assert_eq!(p.next(Some("/a?page=2".into())).as_deref(), Some("/a?page=2"));
+        assert_eq!(
+            p.next(Some("/a?page=2".into())).as_deref(),
+            Some("/a?page=2")
+        );
         assert!(!p.is_new_page(b"[1]"), "the same page again");
         assert_eq!(p.next(Some("/a?page=1".into())), None, "a link back");
         assert_eq!(p.next(None), None);
