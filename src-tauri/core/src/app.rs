@@ -29,6 +29,9 @@ pub struct RunReport {
     /// The review this run was compared with (`None` for the first review).
     pub previous_id: Option<String>,
     pub changes: Vec<Change>,
+    /// Why the finished run could not be saved as a review (read-only data folder, disk
+    /// full); the results are still here to show.
+    pub not_saved: Option<String>,
 }
 
 /// Changes between two reviews over the checks both ran: a run limited to some platforms
@@ -476,15 +479,30 @@ impl Lockstep {
                 review: None,
                 previous_id: None,
                 changes: Vec::new(),
+                not_saved: None,
             });
         }
-        let previous = self.reviews.latest(now)?;
-        let review = self.reviews.record(
-            outcome.checked_at,
-            journey.or(self.state().journey),
-            outcome.results.clone(),
-            self.state().answers,
-        )?;
+        let recorded = self.reviews.latest(now).and_then(|previous| {
+            let review = self.reviews.record(
+                outcome.checked_at,
+                journey.or(self.state().journey),
+                outcome.results.clone(),
+                self.state().answers,
+            )?;
+            Ok((previous, review))
+        });
+        let (previous, review) = match recorded {
+            Ok(saved) => saved,
+            Err(e) => {
+                return Ok(RunReport {
+                    outcome,
+                    review: None,
+                    previous_id: None,
+                    changes: Vec::new(),
+                    not_saved: Some(e.to_string()),
+                })
+            }
+        };
         let changes = previous
             .as_ref()
             .map(|p| comparable_changes(p, &review))
@@ -494,6 +512,7 @@ impl Lockstep {
             review: Some(review),
             previous_id: previous.map(|p| p.id),
             changes,
+            not_saved: None,
         })
     }
 
