@@ -7,8 +7,8 @@ after another, each with a fresh profile, and measures from the outside (no hook
 
 - window mapped: the app's window is viewable (`xdotool search --onlyvisible --pid`);
 - first paint: the first capture of the window that is not one flat colour;
-- first screen complete: the first capture identical to the window at rest (after it has
-  not changed for REST seconds), i.e. "visually complete";
+- first screen complete: the first capture identical to the window at rest (painted, then
+  unchanged for REST seconds), i.e. "visually complete";
 - idle PSS of the main process, WebKitWebProcess and WebKitNetworkProcess, 2 s after rest.
 
 Window captures use XGetImage through ctypes (no process per capture), about every 15 ms,
@@ -206,12 +206,16 @@ def start(binary, env):
         wid, size = found
         frames = []  # (seconds since start, digest, flat)
         last_change = time.monotonic()
-        while time.monotonic() - last_change < REST and time.monotonic() - t0 < TIMEOUT:
+        painted_once = False
+        # At rest: painted, then unchanged for REST seconds (a blank window is not at rest).
+        while (not painted_once or time.monotonic() - last_change < REST) \
+                and time.monotonic() - t0 < TIMEOUT:
             shot = capture(wid, size)
             now = time.monotonic()
             if shot:
                 if not frames or frames[-1][1] != shot[0]:
                     last_change = now
+                painted_once = painted_once or not shot[1]
                 frames.append((now - t0, shot[0], shot[1]))
             time.sleep(0.01)
         painted = next((t for t, _, flat in frames if not flat), None)
