@@ -173,9 +173,15 @@ def profile(kind, repo, reviews):
     for p in ["GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES"]:
         env[f"LOCKSTEP_{p}_URL"] = "http://127.0.0.1:9"
     env["LOCKSTEP_KEYCHAIN_SERVICE"] = f"dev.lockstep.startup-bench-{os.getpid()}"
-    if reviews:
-        seed_history(env["XDG_DATA_HOME"], repo, reviews)
     return root, env
+
+
+def warm_index(binary, env):
+    """`lockstep status` reads the history once, as any earlier start would have, so the
+    review index exists: the start measured is an ordinary one, not the first after an upgrade
+    (what that first read costs is in the ui_ops bench, "index rebuilt")."""
+    subprocess.run([binary, "status"], env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)
 
 
 # --- one start ---------------------------------------------------------------------------
@@ -251,6 +257,9 @@ def main():
     for r in range(args.rounds):
         for name, binary, reviews in apps:
             root, env = profile(name.split(",")[0], args.repo, reviews)
+            if reviews:
+                seed_history(env["XDG_DATA_HOME"], args.repo, reviews)
+                warm_index(binary, env)
             try:
                 res = start(binary, env)
             finally:
