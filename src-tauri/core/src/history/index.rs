@@ -147,12 +147,16 @@ struct Header {
 #[derive(Debug, Clone)]
 pub struct ReviewIndex {
     reviews_dir: PathBuf,
+    /// Writers in one process share `write_atomic`'s temp name (it is per process), so two
+    /// threads rebuilding at once (the first screen and the due-date task) take turns.
+    write_lock: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl ReviewIndex {
     pub fn new(reviews_dir: impl Into<PathBuf>) -> Self {
         ReviewIndex {
             reviews_dir: reviews_dir.into(),
+            write_lock: Default::default(),
         }
     }
 
@@ -244,6 +248,10 @@ impl ReviewIndex {
             out.extend(line.unwrap_or_default());
             out.push(b'\n');
         }
+        let _turn = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         write_atomic(&self.path(), &out)
     }
 }
