@@ -565,7 +565,7 @@ mod hostile {
         let _ = l.status_report(support::now()).unwrap();
         let notice = l.notice().unwrap();
         assert!(
-            !fifo.exists() == notice.contains("named pipe"),
+            fifo.exists() != notice.contains("named pipe"),
             "set aside only with a notice: {notice}"
         );
         // A huge state file (sparse, so the test stays cheap) is refused without reading it.
