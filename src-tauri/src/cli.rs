@@ -181,7 +181,15 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
                     (Some(_), None) => println!(
                         "\nThis is your first review; the next one will show what changed."
                     ),
-                    (None, _) => println!("\nThe run was cancelled and not saved as a review."),
+                    (None, _) if report.full => {
+                        println!("\nThe run was cancelled and not saved as a review.")
+                    }
+                    (None, _) => {
+                        if !report.changes.is_empty() {
+                            print!("\n{}", history::render_changes_text(&report.changes));
+                        }
+                        println!("\nOnly some checks ran, so this is not a review: their results are kept as the latest, and the next review date is unchanged. Run `lockstep check` without --only for a review.")
+                    }
                 }
             }
             Ok(if results.iter().any(|r| r.status == Status::Fail) {

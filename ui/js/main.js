@@ -41,6 +41,28 @@ const ctx = {
     for (const r of results || []) byId.set(r.id, r);
     ctx.snapshot.latest_results = [...byId.values()];
   },
+  /** Takes where every item stands, as the core worked it out. */
+  setAssessment(assessment) {
+    if (assessment && typeof assessment === "object") ctx.snapshot.assessment = assessment;
+  },
+  /**
+   * Re-reads where every item stands (after an answer or an import). The window never works
+   * it out itself; on failure it keeps what it had and says so.
+   */
+  async refreshStanding() {
+    try {
+      const fresh = await ipc.assessment();
+      ctx.setAssessment(fresh?.assessment);
+      if (fresh?.latest_results) ctx.snapshot.latest_results = fresh.latest_results;
+    } catch (err) {
+      ctx.showError(err);
+    }
+  },
+  /** Records an answer (or clears it with `status` null) and refreshes where items stand. */
+  async answer(itemId, status, reason = null, choice = null) {
+    ctx.setState(await ipc.answerItem(itemId, status, reason, choice));
+    await ctx.refreshStanding();
+  },
   navigate(route, { focus = true } = {}) {
     show(route, focus);
   },
@@ -121,11 +143,13 @@ function startupBanners(snapshot) {
   }
 }
 
+/** The periodic review is a review: it runs every check and opens on what changed. */
 async function startReview(event) {
   try {
     ctx.setState(await ipc.chooseJourney("review"));
     event.target.closest(".banner")?.remove();
-    show("journey", true);
+    checks.requestReview();
+    show("checks", true);
   } catch (err) {
     ctx.showError(err);
   }

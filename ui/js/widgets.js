@@ -110,3 +110,30 @@ export function screenHeader(title, lead, ...actions) {
       lead ? h("p", { class: "lead", text: lead }) : null),
     actions.length ? h("div", { class: "screen-actions" }, actions) : null);
 }
+
+const SINGLE_KEYS = "lockstep.singleKeyShortcuts";
+
+/** Whether one-key shortcuts (j/k) are on; the user can turn them off (WCAG 2.1.4). */
+export function singleKeysOn() {
+  try {
+    return localStorage.getItem(SINGLE_KEYS) !== "off";
+  } catch {
+    return true;
+  }
+}
+
+/** A small switch for the one-key shortcuts; `onChange` redraws whatever shows them. */
+export function singleKeysToggle(onChange) {
+  const box = h("input", {
+    type: "checkbox", id: "single-keys", checked: singleKeysOn(),
+    onchange: () => {
+      try {
+        localStorage.setItem(SINGLE_KEYS, box.checked ? "on" : "off");
+      } catch {
+        // Without storage the choice lasts until the window closes.
+      }
+      onChange?.();
+    },
+  });
+  return h("label", { class: "check-label inline", for: "single-keys" }, box, " One-key shortcuts (j, k)");
+}

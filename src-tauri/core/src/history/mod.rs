@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod due;
+pub mod latest;
 pub mod report;
 pub mod review;
 pub mod summary;
