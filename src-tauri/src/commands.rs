@@ -127,6 +127,23 @@ pub struct Snapshot {
     /// Where every item stands; the window renders it and never works it out itself.
     assessment: Assessment,
     due: DueView,
+    /// Platforms whose address is not their public one (a setting or the environment), so
+    /// an unreachable server can be blamed on the likely cause.
+    custom_addresses: std::collections::BTreeMap<Platform, String>,
+}
+
+/// Each platform's address where it differs from the platform's own public one.
+fn custom_addresses(core: &Lockstep) -> std::collections::BTreeMap<Platform, String> {
+    let settings = core.state().settings;
+    let defaults = Settings::default();
+    let no_env = lockstep_core::settings::EnvVars::default();
+    Platform::WITH_TOKENS
+        .into_iter()
+        .filter_map(|p| {
+            let url = settings.platform_config(p, core.env()).base_url;
+            (url != defaults.platform_config(p, &no_env).base_url).then_some((p, url))
+        })
+        .collect()
 }
 
 /// Where every item stands now, with the latest results it was worked out from.
@@ -165,6 +182,7 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
         (a, b) => a.or(b),
     };
     Ok(Snapshot {
+        custom_addresses: custom_addresses(&core),
         assessment: core.assess(&results),
         latest_results: results.in_order(),
         state: core.state(),

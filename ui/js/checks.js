@@ -129,25 +129,30 @@ function unreachableIn(ctx, group, results) {
     .filter((r) => r && r.status === "unknown" && UNREACHABLE.test(r.summary || ""));
 }
 
-/** One note per platform Lockstep could not reach, with Retry; never a copy per check. */
+/** One note for every server Lockstep could not reach, with one Retry; never a copy per check. */
 function unreachableNotes(view, results) {
   const { ctx } = view;
-  const notes = GROUP_ORDER.map((g) => [g, unreachableIn(ctx, g, results)]).filter(([, rs]) => rs.length > 0);
-  if (!notes.length) return null;
-  return h("div", { class: "unreachable-notes", id: "unreachable-notes" }, notes.map(([g, rs]) => {
-    const name = GROUP_TITLES[g] || g;
-    const custom = ctx.snapshot.state.settings?.accounts?.[g]?.base_url;
-    const why = custom
-      ? `You set a custom address for ${name} (${custom}); it is the likely cause. Check it under Accounts & tokens, or clear it to use ${name}'s own.`
-      : `Your connection or ${name} itself may be down. Nothing is counted against you.`;
-    return h("div", { class: "banner banner-notice unreachable", role: "status", "data-unreachable": g },
-      h("div", { class: "banner-body" },
-        h("p", { class: "banner-title", text: `Lockstep could not reach ${name}, so ${plural(rs.length, "check")} could not run.` }),
-        h("p", { class: "banner-next", text: why })),
-      h("div", { class: "banner-actions" },
-        h("button", { type: "button", class: "btn", "data-retry": g, "aria-disabled": run.active ? "true" : null, text: `Retry ${name}`, onclick: () => start(view, [g]) }),
-        custom ? h("button", { type: "button", class: "btn btn-quiet", text: "Go to Accounts", onclick: () => ctx.navigate("accounts") }) : null));
-  }));
+  const hit = GROUP_ORDER.map((g) => [g, unreachableIn(ctx, g, results)]).filter(([, rs]) => rs.length > 0);
+  if (!hit.length) return null;
+  const groups = hit.map(([g]) => g);
+  const names = groups.map((g) => GROUP_TITLES[g] || g);
+  const count = hit.reduce((n, [, rs]) => n + rs.length, 0);
+  const custom = groups.filter((g) => ctx.snapshot.custom_addresses?.[g] || ctx.snapshot.state.settings?.accounts?.[g]?.base_url);
+  const why = custom.length
+    ? `${listWords(custom.map((g) => GROUP_TITLES[g] || g))} ${custom.length === 1 ? "uses" : "use"} an address you set instead of the platform's own; that is the likely cause. Check it under Accounts & tokens.`
+    : "Your connection, or the platform itself, may be down. Nothing is counted against you.";
+  return h("div", { class: "banner banner-notice unreachable", id: "unreachable-note", role: "status", "data-unreachable": groups.join(" ") },
+    h("div", { class: "banner-body" },
+      h("p", { class: "banner-title", text: `Lockstep could not reach ${listWords(names)}, so ${plural(count, "check")} could not run.` }),
+      h("p", { class: "banner-next", text: why })),
+    h("div", { class: "banner-actions" },
+      h("button", { type: "button", class: "btn", id: "retry-unreachable", "aria-disabled": run.active ? "true" : null, text: "Retry", onclick: () => start(view, groups) }),
+      custom.length ? h("button", { type: "button", class: "btn btn-quiet", text: "Go to Accounts", onclick: () => ctx.navigate("accounts") }) : null));
+}
+
+/** "GitHub", "GitHub and npm", "GitHub, npm and PyPI". */
+function listWords(names) {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
 function rowFor(view, spec, results) {

@@ -187,7 +187,7 @@ function exportsCard(view) {
   const fmt = h("select", { id: "report-format", "aria-label": "Report format" },
     h("option", { value: "md", text: "Markdown (for an issue or a terminal)" }),
     h("option", { value: "html", text: "HTML (printable, self-contained)" }),
-    h("option", { value: "json", text: "JSON (same shape as lockstep check --json)" }));
+    h("option", { value: "json", text: "JSON (for scripts and other tools)" }));
   const sumFmt = h("select", { id: "summary-format", "aria-label": "Summary format" },
     h("option", { value: "md", text: "Markdown" }), h("option", { value: "html", text: "HTML" }));
   const emails = h("input", { type: "checkbox", id: "sum-emails" });

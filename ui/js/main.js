@@ -33,7 +33,11 @@ const ctx = {
   route: null,
   /** Replace the state after a command returned a new one. */
   setState(state) {
-    if (state && typeof state === "object") ctx.snapshot.state = state;
+    if (!state || typeof state !== "object") return;
+    const journeyChanged = ctx.snapshot.state?.journey !== state.journey;
+    ctx.snapshot.state = state;
+    // The next step looks first in the current journey: ask the core again when it changes.
+    if (journeyChanged) ctx.refreshStanding();
   },
   /** Replace the latest check results (after a run). */
   setResults(results) {
@@ -167,8 +171,8 @@ function interceptLinks() {
     try {
       await ipc.openUrl(href);
     } catch (err) {
-      ctx.showError({ kind: "no_browser", message: `Lockstep could not open your browser (${err.message || err}).` },
-        { next: `Copy this address into your browser instead: ${href}` });
+      ctx.showError({ kind: "no_browser", message: "Lockstep could not open your browser." },
+        { next: "Copy the link and open it in your browser yourself.", copy: href });
     }
   });
 }

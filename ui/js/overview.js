@@ -29,7 +29,7 @@ function headline(snap) {
   const fixing = count("needs_fixing");
   const look = count("worth_a_look");
   const flagged = count("flagged_answer");
-  if (fixing) parts.push(`${fixing} ${fixing === 1 ? "needs" : "need"} fixing`);
+  if (fixing) parts.push(`${fixing} ${fixing === 1 ? "item needs" : "items need"} fixing`);
   if (look) parts.push(`${look} worth a look`);
   if (flagged) parts.push(`${flagged} flagged by your answers`);
   const progress = progressText(journeyStanding(snap, null).progress);
