@@ -1,18 +1,14 @@
 //! Lockstep's desktop app and CLI: thin adapters over `lockstep_core`.
 //!
 //! `lockstep` with no arguments opens the window; with a subcommand it runs headless
-//! (no display needed) on the same core.
+//! (no display needed) through `lockstep_cli`, the same code as the `lockstep-cli` binary.
 
-mod cli;
 pub mod commands;
 pub mod error;
 
-use lockstep_core::app::{Lockstep, Setup};
-use lockstep_core::dirs::AppDirs;
-use lockstep_core::engine::Limits;
-use lockstep_core::keychain::{OsKeychain, TokenStore};
-use lockstep_core::settings::EnvVars;
-use std::path::PathBuf;
+use lockstep_cli as cli;
+pub use lockstep_cli::{open_lockstep, os_keychain};
+use lockstep_core::app::Lockstep;
 use std::sync::Arc;
 
 /// Entry point for the binary: runs the CLI or opens the window; returns the exit code.
@@ -55,34 +51,6 @@ fn has_display() -> bool {
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn has_display() -> bool {
     true
-}
-
-/// The OS keychain. `LOCKSTEP_KEYCHAIN_SERVICE` names another service, so end-to-end tests
-/// never touch a developer's real Lockstep entries.
-pub fn os_keychain() -> OsKeychain {
-    match std::env::var("LOCKSTEP_KEYCHAIN_SERVICE") {
-        Ok(service) if !service.trim().is_empty() => OsKeychain::with_service(service.trim()),
-        _ => OsKeychain::new(),
-    }
-}
-
-/// The user's real setup: platform directories, process environment, home directory.
-pub fn open_lockstep(tokens: Arc<dyn TokenStore>) -> Result<Lockstep, lockstep_core::Error> {
-    let dirs = AppDirs::from_platform()?;
-    let home = directories::BaseDirs::new()
-        .map(|b| b.home_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("."));
-    Lockstep::open(
-        Setup {
-            dirs,
-            tokens,
-            env: EnvVars::from_process(),
-            home,
-            probes: lockstep_core::probes::all(),
-            limits: Limits::default(),
-        },
-        time::OffsetDateTime::now_utc(),
-    )
 }
 
 /// Builds and runs the app on `builder`; tests pass `tauri::test::mock_builder()`.

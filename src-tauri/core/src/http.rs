@@ -8,11 +8,16 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, LOCATIO
 use std::time::{Duration, Instant};
 use url::Url;
 
-/// Sent with every request; GitHub and crates.io require a descriptive User-Agent.
+/// The project's address, for platforms that ask to be able to reach a client's authors
+/// (its reverse-DNS form is the app identifier in `tauri.conf.json`).
+pub const PROJECT_URL: &str = "https://lockstep.dev";
+
+/// Sent with every request; GitHub and crates.io require a descriptive User-Agent, and
+/// crates.io asks for contact information in it.
 pub const USER_AGENT: &str = concat!(
     "lockstep/",
     env!("CARGO_PKG_VERSION"),
-    " (maintainer security checkup)"
+    " (maintainer security checkup; https://lockstep.dev)"
 );
 
 /// Longest `retry-after` Lockstep will wait for inside a run before giving up with `unknown`.

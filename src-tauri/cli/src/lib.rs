@@ -1,12 +1,21 @@
 //! The headless CLI: the same core as the window, for terminals and scripts.
 //! Never needs a display. Exit codes: 0 fine, 1 something needs attention, 2 could not run.
+//!
+//! One implementation for both binaries: `lockstep-cli` (no GTK or WebKit) and the desktop
+//! app `lockstep`, which calls [`main`] when given a command.
 
-use crate::error::{AppError, AppResult};
+mod error;
+mod setup;
+
+pub use error::{CliError, CliResult};
+pub use setup::{open_lockstep, os_keychain};
+
 use clap::{Parser, Subcommand, ValueEnum};
 use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
 use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
+use lockstep_core::platform::Group;
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
 use serde::Serialize;
@@ -147,7 +156,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
     }
 }
 
-fn dispatch(cli: Cli) -> AppResult<i32> {
+fn dispatch(cli: Cli) -> CliResult<i32> {
     match cli.command {
         Command::Checklist { json } => {
             let catalogue = Catalogue::builtin();
@@ -160,8 +169,7 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
         }
         Command::Check { json, only } => {
             let lockstep = open()?;
-            let groups =
-                crate::commands::parse_groups(if only.is_empty() { None } else { Some(only) })?;
+            let groups = parse_groups(only)?;
             let runtime = runtime()?;
             let now = OffsetDateTime::now_utc();
             let report = runtime.block_on(lockstep.run_checks(groups, None, now, |_| {}))?;
@@ -251,7 +259,7 @@ fn dispatch(cli: Cli) -> AppResult<i32> {
 }
 
 /// Writes `text` to `out` (atomically) or to standard output.
-fn emit(text: &str, out: Option<&std::path::Path>) -> AppResult<i32> {
+fn emit(text: &str, out: Option<&std::path::Path>) -> CliResult<i32> {
     match out {
         Some(path) => {
             lockstep_core::atomic_file::write_atomic(path, text.as_bytes())?;
@@ -262,7 +270,7 @@ fn emit(text: &str, out: Option<&std::path::Path>) -> AppResult<i32> {
     Ok(0)
 }
 
-fn import(file: &std::path::Path, yes: bool) -> AppResult<i32> {
+fn import(file: &std::path::Path, yes: bool) -> CliResult<i32> {
     let lockstep = open()?;
     let text = std::fs::read_to_string(file).map_err(|e| lockstep_core::Error::io(file, e))?;
     let preview = lockstep.preview_import(&text)?;
@@ -302,12 +310,12 @@ fn import(file: &std::path::Path, yes: bool) -> AppResult<i32> {
     Ok(0)
 }
 
-fn token(action: TokenAction) -> AppResult<i32> {
+fn token(action: TokenAction) -> CliResult<i32> {
     let lockstep = open()?;
     let now = OffsetDateTime::now_utc();
     match action {
         TokenAction::Set { platform } => {
-            let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
+            let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             let token = read_token(platform)?;
             let status = runtime()?.block_on(lockstep.save_token(platform, token, now))?;
             println!(
@@ -351,7 +359,7 @@ fn token(action: TokenAction) -> AppResult<i32> {
             Ok(0)
         }
         TokenAction::Delete { platform } => {
-            let platform: Platform = platform.parse().map_err(AppError::InvalidInput)?;
+            let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             lockstep.delete_token(platform, now)?;
             println!(
                 "Removed the {} token from the system keychain (if there was one).",
@@ -363,47 +371,58 @@ fn token(action: TokenAction) -> AppResult<i32> {
 }
 
 /// Reads a token from standard input: a hidden prompt on a terminal, else the first line.
-fn read_token(platform: Platform) -> AppResult<Secret> {
+fn read_token(platform: Platform) -> CliResult<Secret> {
     let stdin = std::io::stdin();
     let text = if stdin.is_terminal() {
         rpassword::prompt_password(format!(
             "Paste the {} token (input is hidden): ",
             platform.display_name()
         ))
-        .map_err(|e| AppError::InvalidInput(format!("Could not read the token: {e}")))?
+        .map_err(|e| CliError::InvalidInput(format!("Could not read the token: {e}")))?
     } else {
         let mut buf = String::new();
         stdin.lock().read_to_string(&mut buf).map_err(|e| {
-            AppError::InvalidInput(format!("Could not read the token from standard input: {e}"))
+            CliError::InvalidInput(format!("Could not read the token from standard input: {e}"))
         })?;
         buf.lines().next().unwrap_or("").to_string()
     };
     let token = Secret::new(text);
     if token.is_empty() {
-        return Err(AppError::InvalidInput(
+        return Err(CliError::InvalidInput(
             "No token was given on standard input.".into(),
         ));
     }
     Ok(token)
 }
 
-fn open() -> AppResult<Lockstep> {
-    let lockstep = crate::open_lockstep(Arc::new(crate::os_keychain()))?;
+/// `--only` groups; none given means every group.
+fn parse_groups(only: Vec<String>) -> CliResult<Option<Vec<Group>>> {
+    if only.is_empty() {
+        return Ok(None);
+    }
+    only.iter()
+        .map(|g| g.parse::<Group>().map_err(CliError::InvalidInput))
+        .collect::<CliResult<Vec<Group>>>()
+        .map(Some)
+}
+
+fn open() -> CliResult<Lockstep> {
+    let lockstep = open_lockstep(Arc::new(os_keychain()))?;
     if let Some(notice) = lockstep.notice() {
         eprintln!("lockstep: {notice}");
     }
     Ok(lockstep)
 }
 
-fn runtime() -> AppResult<tokio::runtime::Runtime> {
+fn runtime() -> CliResult<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| AppError::Task(e.to_string()))
+        .map_err(|e| CliError::Task(e.to_string()))
 }
 
-fn print_json(value: &impl Serialize) -> AppResult<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| AppError::Task(e.to_string()))?;
+fn print_json(value: &impl Serialize) -> CliResult<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Task(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}");
     Ok(())
