@@ -255,7 +255,12 @@ function savedStatus(block, view, platform, name, info) {
       `It can do more than Lockstep needs (${broad.join(", ")}). If someone copied it, they could do the same.`));
   }
   if (info.expires_at) block.append(h("p", { text: `It expires on ${fmtDate(info.expires_at)}.` }));
-  for (const w of info.warnings || []) block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), plainWords(w)));
+  // The broad scopes are said above; a warning that starts mid-sentence reads "This token …".
+  const warnings = (info.warnings || []).filter((w) => !(broad.length && /more than Lockstep needs/.test(w)));
+  for (const w of warnings) {
+    const text = /^[a-z]/.test(w) ? `This token ${w}${/[.!?]$/.test(w) ? "" : "."}` : w;
+    block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), plainWords(text)));
+  }
   if (broad.length || expired) {
     const r = recipe(platform, view.ctx.snapshot.state.settings || {});
     block.append(h("p", { class: "button-row" },
