@@ -171,7 +171,7 @@ function platformCard(view, id, name, hasUrl, settings) {
   return h("section", { class: "card platform-card", "data-platform": id, "aria-labelledby": `p-${id}` },
     h("h2", { id: `p-${id}`, text: name }),
     h("div", { class: "field settings-field" },
-      h("label", { for: `user-${id}`, text: "Your user name" }),
+      h("label", { for: `user-${id}`, text: id === "crates" ? "Your crates.io username (not your GitHub login)" : "Your user name" }),
       h("input", {
         type: "text", id: `user-${id}`, "data-account": id, "data-field": "user", value: user, "data-saved": user, "data-label": `${name} user name`,
         autocomplete: "off", spellcheck: "false", "aria-describedby": userHint,

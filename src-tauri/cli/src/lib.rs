@@ -32,7 +32,8 @@ use time::OffsetDateTime;
     long_about = "Lockstep walks an open-source maintainer through securing their accounts and devices.\n\
                   Run it without a command to open the app; the commands below run headless.",
     after_help = "Tokens for headless use: LOCKSTEP_<PLATFORM>_TOKEN (GITHUB, GITLAB, NPM, PYPI, RUBYGEMS, CRATES, HIBP)\n\
-                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings."
+                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings.\n\
+                  LOCKSTEP_CRATES_USER is your crates.io username, not your GitHub login."
 )]
 struct Cli {
     #[command(subcommand)]

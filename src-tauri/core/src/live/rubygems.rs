@@ -124,3 +124,37 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
         packages,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pacing_stays_under_the_documented_ten_per_second() {
+        assert!(POLITE_INTERVAL >= Duration::from_millis(100));
+    }
+
+    #[test]
+    fn roles_decide_who_is_an_owner() {
+        let owner = Owner {
+            id: Some(1),
+            handle: Some("a".into()),
+            role: Some("owner".into()),
+        };
+        let maintainer = Owner {
+            role: Some("maintainer".into()),
+            ..Owner {
+                id: Some(2),
+                handle: None,
+                role: None,
+            }
+        };
+        let legacy = Owner {
+            id: Some(3),
+            handle: Some("c".into()),
+            role: None,
+        };
+        assert!(owner.is_owner() && legacy.is_owner() && !maintainer.is_owner());
+        assert_eq!(maintainer.label(), "user #2");
+    }
+}
