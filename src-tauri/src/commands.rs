@@ -314,6 +314,8 @@ pub struct RunView {
     full: bool,
     /// Where every item stands after the run.
     assessment: Assessment,
+    /// Why the results could not be saved as a review, if they could not.
+    not_saved: Option<String>,
 }
 
 pub(crate) fn parse_groups(groups: Option<Vec<String>>) -> AppResult<Option<Vec<Group>>> {
@@ -406,6 +408,7 @@ pub async fn run_checks(
         not_rechecked: report.not_rechecked,
         full: report.full,
         assessment: core.assess(&loaded),
+        not_saved: report.not_saved,
     })
 }
 

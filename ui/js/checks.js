@@ -246,6 +246,9 @@ async function start(view, groups) {
       run.previousId = outcome.previous_review_id ?? null;
       run.done = outcome.finished ?? run.done;
       run.notRechecked = new Set(outcome.not_rechecked || []);
+      if (outcome.not_saved) {
+        ctx.showError({ kind: "io", message: `These results are shown but could not be saved: ${outcome.not_saved}` });
+      }
     }
   } catch (err) {
     ctx.showError(err);

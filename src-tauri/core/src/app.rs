@@ -14,7 +14,7 @@ use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
 use crate::platform::{Group, Platform};
 use crate::secret::Secret;
 use crate::settings::{EnvVars, Settings};
-use crate::state::{Answer, AnswerStatus, State, StateStore, TokenInfo};
+use crate::state::{validate_answer, Answer, AnswerStatus, State, StateStore, TokenInfo};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -40,6 +40,9 @@ pub struct RunReport {
     pub latest: Vec<LatestResult>,
     /// The run covered every check group, so it is (or, if cancelled, would have been) a review.
     pub full: bool,
+    /// Why the finished run could not be saved (read-only data folder, disk full); the
+    /// results are still here to show.
+    pub not_saved: Option<String>,
 }
 
 /// A review-shaped view of the latest results of `ids`, to compare a partial run with.
@@ -185,6 +188,11 @@ impl Lockstep {
     /// Loads the state (setting a damaged file aside, see [`StateStore::load`]).
     pub fn open(setup: Setup, now: OffsetDateTime) -> Result<Self> {
         let store = StateStore::new(setup.dirs.state_file());
+        // Temp files of a save that was killed half-way are never used again.
+        if let Some(data) = setup.dirs.state_file().parent() {
+            crate::atomic_file::remove_stale_temp_files(data);
+        }
+        crate::atomic_file::remove_stale_temp_files(&setup.dirs.reviews_dir());
         let loaded = store.load(now)?;
         Ok(Lockstep {
             reviews: ReviewStore::new(setup.dirs.reviews_dir()),
@@ -214,20 +222,34 @@ impl Lockstep {
         lock(&self.state).clone()
     }
 
-    /// The message about a damaged state file, if the last load found one.
+    /// What the user must be told about damaged files: the state file, if a load found it
+    /// damaged, and every review file set aside since this was opened (status, check,
+    /// report and the app all show it, not only the history list).
     pub fn notice(&self) -> Option<String> {
-        lock(&self.notice).clone()
+        let notices = self.notices();
+        (!notices.is_empty()).then(|| notices.join(" "))
+    }
+
+    /// [`Lockstep::notice`], one message per damaged file.
+    pub fn notices(&self) -> Vec<String> {
+        let mut all: Vec<String> = lock(&self.notice).iter().cloned().collect();
+        all.extend(self.reviews.notices());
+        all
     }
 
     /// Applies `change` to a copy of the state, saves it atomically, and only then makes it
     /// current: a failed save leaves memory and disk agreeing.
+    ///
+    /// The change is applied to the state on disk, re-read under a file lock, not to the copy
+    /// loaded at start: the app and the CLI (or two CLIs) each keep the other's changes.
     pub fn update(&self, change: impl FnOnce(&mut State) -> Result<()>) -> Result<State> {
         let mut guard = lock(&self.state);
-        let mut next = guard.clone();
-        change(&mut next)?;
-        self.store.save(&next)?;
-        *guard = next.clone();
-        Ok(next)
+        let loaded = self.store.update(OffsetDateTime::now_utc(), change)?;
+        if loaded.notice.is_some() {
+            *lock(&self.notice) = loaded.notice;
+        }
+        *guard = loaded.state.clone();
+        Ok(loaded.state)
     }
 
     pub fn choose_journey(&self, journey: Journey) -> Result<State> {
@@ -262,23 +284,20 @@ impl Lockstep {
         choice: Option<String>,
         now: OffsetDateTime,
     ) -> Result<State> {
-        let item = Catalogue::builtin().item(item_id).ok_or_else(|| {
-            Error::InvalidInput(format!("There is no checklist item '{item_id}'."))
-        })?;
         let reason = reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
-        if status == Some(AnswerStatus::NotApplicable) && reason.is_none() {
-            return Err(Error::InvalidInput(
-                "Say briefly why this does not apply to you, so a later review can tell.".into(),
-            ));
-        }
-        if let (Some(choice), Some(question)) = (&choice, &item.verified_by.question) {
-            if !question.choices.iter().any(|c| &c.value == choice) {
-                return Err(Error::InvalidInput(format!(
-                    "'{choice}' is not one of the answers to this question."
-                )));
+        match status {
+            Some(status) => {
+                validate_answer(item_id, status, reason.as_deref(), choice.as_deref())?;
             }
+            None if Catalogue::builtin().item(item_id).is_none() => {
+                return Err(Error::InvalidInput(format!(
+                    "There is no checklist item '{}'.",
+                    crate::untrusted_text::one_line(item_id)
+                )))
+            }
+            None => {}
         }
         self.update(|s| {
             match status {
@@ -416,10 +435,14 @@ impl Lockstep {
         .await
         {
             Ok(caps) => {
-                info.scopes = caps.scopes;
-                info.expires_at = caps.expires_at;
-                found_user = caps.user;
-                notes = caps.warnings;
+                // What the platform said is kept and shown: bounded, and never the token it
+                // was sent, even if it echoes it back.
+                let secret = [token.expose()];
+                let keep = |s: &str| crate::untrusted_text::contained(s, &secret);
+                info.scopes = caps.scopes.iter().map(|s| keep(s)).collect();
+                info.expires_at = caps.expires_at.as_deref().map(keep);
+                found_user = caps.user.as_deref().map(keep);
+                notes = caps.warnings.iter().map(|s| keep(s)).collect();
             }
             Err(e) => notes.push(format!(
                 "Saved, but Lockstep could not ask {} what the token can do: {e}",
@@ -582,8 +605,6 @@ impl Lockstep {
         let full = Group::ALL.iter().all(|g| groups.contains(g));
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         drop(slot);
-        let previous_review = self.reviews.latest(now)?;
-        let before = self.latest.load(|| Ok(previous_review.clone()), now)?;
         // A check cut short by Cancel keeps its previous result: its placeholder is not news.
         let finished: Vec<CheckResult> = outcome
             .results
@@ -591,22 +612,43 @@ impl Lockstep {
             .filter(|r| !outcome.unfinished.contains(&r.id))
             .cloned()
             .collect();
-        let review = if full && !outcome.cancelled {
-            Some(self.reviews.record(
+        // Saving can fail (read-only data folder, disk full): the results are still shown.
+        let saved = (|| -> Result<_> {
+            let previous_review = self.reviews.latest(now)?;
+            let before = self.latest.load(|| Ok(previous_review.clone()), now)?;
+            let review = if full && !outcome.cancelled {
+                Some(self.reviews.record(
+                    outcome.checked_at,
+                    journey.or(self.state().journey),
+                    outcome.results.clone(),
+                    self.state().answers,
+                )?)
+            } else {
+                None
+            };
+            let after = self.latest.record(
+                &before,
+                &finished,
                 outcome.checked_at,
-                journey.or(self.state().journey),
-                outcome.results.clone(),
-                self.state().answers,
-            )?)
-        } else {
-            None
+                review.as_ref().map(|r| r.id.as_str()),
+            )?;
+            Ok((previous_review, before, review, after))
+        })();
+        let (previous_review, before, review, after) = match saved {
+            Ok(saved) => saved,
+            Err(e) => {
+                return Ok(RunReport {
+                    not_rechecked: outcome.unfinished.clone(),
+                    outcome,
+                    review: None,
+                    previous_id: None,
+                    changes: Vec::new(),
+                    latest: Vec::new(),
+                    full,
+                    not_saved: Some(e.to_string()),
+                })
+            }
         };
-        let after = self.latest.record(
-            &before,
-            &finished,
-            outcome.checked_at,
-            review.as_ref().map(|r| r.id.as_str()),
-        )?;
         let changes = match (&review, &previous_review) {
             (Some(review), Some(previous)) => comparable_changes(previous, review),
             (Some(_), None) => Vec::new(),
@@ -626,6 +668,7 @@ impl Lockstep {
             review,
             changes,
             full,
+            not_saved: None,
         })
     }
 
@@ -756,7 +799,12 @@ impl Lockstep {
     pub fn preview_import(&self, file_text: &str) -> Result<ImportPreview> {
         let preview = history::transfer::preview(&self.state(), file_text)?;
         if let Some(settings) = &preview.incoming.settings {
-            validate_settings(settings).map_err(|e| {
+            // Addresses are never imported (see `transfer::apply`), so they are not judged.
+            let mut settings = settings.clone();
+            for account in settings.accounts.values_mut() {
+                account.base_url = None;
+            }
+            validate_settings(&settings).map_err(|e| {
                 Error::InvalidInput(format!(
                     "The settings in this file cannot be used: {e} Nothing was changed."
                 ))
@@ -792,6 +840,20 @@ fn validate_settings(settings: &Settings) -> Result<()> {
     if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
         return Err(Error::InvalidInput(
             "The review interval must be between 1 and 366 days.".into(),
+        ));
+    }
+    let text_ok = |s: &str| s.chars().count() <= 320 && !s.chars().any(char::is_control);
+    let lists_ok = settings.emails.len() <= 100
+        && settings.pypi_projects.len() <= 1000
+        && settings.emails.iter().all(|e| text_ok(e))
+        && settings.pypi_projects.iter().all(|p| text_ok(p))
+        && settings
+            .accounts
+            .values()
+            .all(|a| a.user.as_deref().is_none_or(text_ok));
+    if !lists_ok {
+        return Err(Error::InvalidInput(
+            "A user name, email address or project name is too long or holds control characters (such as a line break or a terminal escape).".into(),
         ));
     }
     for (platform, account) in &settings.accounts {
@@ -919,7 +981,7 @@ mod tests {
                 .to_string()
         };
         for bad in [
-            serde_json::json!({"accounts": {"github": {"base_url": "http://ghe.example.com/api/v3"}}}),
+            serde_json::json!({"accounts": {"github": {"user": "octo\u{1b}]0;x\u{7}"}}}),
             serde_json::json!({"review_interval_days": 0}),
         ] {
             let err = l.apply_import(&file(bad.clone())).unwrap_err();
@@ -928,14 +990,9 @@ mod tests {
             assert!(l.preview_import(&file(bad)).is_err());
         }
         assert_eq!(l.state(), State::default(), "nothing was imported");
-        let good = serde_json::json!({"accounts": {"github": {"base_url": "https://ghe.example.com/api/v3"}}});
+        let good = serde_json::json!({"review_interval_days": 30});
         let state = l.apply_import(&file(good)).unwrap();
-        assert_eq!(
-            state.settings.accounts[&Platform::Github]
-                .base_url
-                .as_deref(),
-            Some("https://ghe.example.com/api/v3")
-        );
+        assert_eq!(state.settings.review_interval_days, 30);
     }
 
     #[tokio::test]

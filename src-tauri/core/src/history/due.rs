@@ -202,7 +202,7 @@ pub fn render_status_text(report: &StatusReport) -> String {
     };
     out.push_str(&format!(
         "Next review: {when}. {}\n",
-        report.next_due.reason
+        crate::untrusted_text::one_line(&report.next_due.reason)
     ));
     if report.last_review_at.is_some() {
         let parts: Vec<String> = [

@@ -135,8 +135,9 @@ fn valid_id(id: &str) -> bool {
 
 /// Parses a review file of any supported version.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
+    use crate::untrusted_text::json_error;
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {}", json_error(&e)))?;
     let version = value
         .get("version")
         .and_then(|v| v.as_u64())
@@ -146,10 +147,10 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
             "written by a newer Lockstep (format {version}); update Lockstep to read it"
         ));
     }
-    let review: Review =
-        serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))?;
+    let review: Review = serde_json::from_value(value)
+        .map_err(|e| format!("unexpected content: {}", json_error(&e)))?;
     if !valid_id(&review.id) {
-        return Err(format!("invalid review id '{}'", review.id));
+        return Err("invalid review id".to_string());
     }
     Ok(review)
 }
@@ -158,11 +159,16 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
 #[derive(Debug, Clone)]
 pub struct ReviewStore {
     dir: PathBuf,
+    /// Notices about damaged files met so far; see [`ReviewStore::notices`].
+    notices: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ReviewStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        ReviewStore { dir: dir.into() }
+        ReviewStore {
+            dir: dir.into(),
+            notices: Default::default(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -291,20 +297,45 @@ impl ReviewStore {
         id: &str,
         now: OffsetDateTime,
     ) -> std::result::Result<Review, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("The review {id} could not be read ({e})."))?;
-        let detail = match parse(&bytes) {
+        use crate::local_file::{read_capped, ReadError, MAX_REVIEW_BYTES};
+        let parsed = match read_capped(path, MAX_REVIEW_BYTES) {
+            Ok(bytes) => parse(&bytes),
+            // A FIFO, a device or a huge file is no review Lockstep wrote: set it aside.
+            Err(e @ (ReadError::NotAFile(_) | ReadError::TooLarge(_))) => Err(e.to_string()),
+            Err(e) => return Err(self.noted(format!("The review {id} could not be read ({e})."))),
+        };
+        let detail = match parsed {
             Ok(r) if r.id == id => return Ok(r),
-            Ok(r) => format!("it names itself {}", r.id),
+            Ok(r) => format!(
+                "it names itself {}",
+                crate::untrusted_text::one_line(&crate::untrusted_text::bounded(&r.id))
+            ),
             Err(d) => d,
         };
-        match set_aside(path, now.unix_timestamp()) {
-            Ok(moved) => Err(format!(
+        Err(self.noted(match set_aside(path, now.unix_timestamp()) {
+            Ok(moved) => format!(
                 "The review {id} could not be read ({detail}). It was kept as {} and left out of the history. Nothing was deleted.",
                 moved.display()
-            )),
-            Err(e) => Err(format!("The review {id} could not be read ({detail}) and could not be moved aside: {e}")),
+            ),
+            Err(e) => format!("The review {id} could not be read ({detail}) and could not be moved aside: {e}"),
+        }))
+    }
+
+    /// Remembers a notice about a damaged review so every caller (status, check, report, the
+    /// app) can tell the user, not only the history list; returns it.
+    fn noted(&self, notice: String) -> String {
+        if let Ok(mut seen) = self.notices.lock() {
+            if !seen.contains(&notice) {
+                seen.push(notice.clone());
+            }
         }
+        notice
+    }
+
+    /// Notices about damaged reviews found since this store was opened (each file is set
+    /// aside when found, so each is reported once).
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
     /// One review by id. A damaged file is set aside and reported as [`Error::Corrupt`].

@@ -117,9 +117,14 @@ async fn crate_owners(api: &ApiClient, name: String) -> PackageOwners {
 
 async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpError> {
     let mut names = Vec::new();
+    let mut seen = super::pagination::Pages::default();
     for page in 1..=MAX_PAGES {
         let path = format!("/api/v1/crates?user_id={user_id}&per_page=100&page={page}");
         let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `page=`: stop, do not count again.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
         let list: CrateList = parse(Platform::Crates, api, &resp)?;
         let empty = list.crates.is_empty();
         names.extend(list.crates.into_iter().map(|c| c.name));
@@ -128,6 +133,7 @@ async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpErr
             break;
         }
     }
+    super::pagination::dedup(&mut names);
     Ok(names)
 }
 

@@ -81,7 +81,10 @@ pub(crate) fn api_headers(c: ApiClient) -> ApiClient {
 }
 
 /// GETs a list, following `Link: rel="next"` within the same base URL.
-async fn get_all<T: DeserializeOwned>(api: &ApiClient, first: &str) -> Result<Vec<T>, HttpError> {
+async fn get_all<T: DeserializeOwned + PartialEq>(
+    api: &ApiClient,
+    first: &str,
+) -> Result<Vec<T>, HttpError> {
     get_all_with_scopes(api, first)
         .await
         .map(|(items, _)| items)
@@ -89,7 +92,7 @@ async fn get_all<T: DeserializeOwned>(api: &ApiClient, first: &str) -> Result<Ve
 
 /// [`get_all`], also returning the first page's `X-OAuth-Scopes` (absent for fine-grained
 /// tokens, which reach one organization only).
-async fn get_all_with_scopes<T: DeserializeOwned>(
+async fn get_all_with_scopes<T: DeserializeOwned + PartialEq>(
     api: &ApiClient,
     first: &str,
 ) -> Result<(Vec<T>, Option<String>), HttpError> {
@@ -97,8 +100,13 @@ async fn get_all_with_scopes<T: DeserializeOwned>(
     let mut scopes = None;
     let mut path = Some(first.to_string());
     let mut pages = 0;
+    let mut seen = super::pagination::Pages::starting_at(first);
     while let Some(p) = path.take() {
         let resp = api.get(&p).await?;
+        // A page the server already sent adds nothing and means it is going round in circles.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
         let page: Vec<T> = parse(Platform::Github, api, &resp)?;
         if pages == 0 {
             scopes = resp.header("x-oauth-scopes").map(str::to_string);
@@ -106,9 +114,10 @@ async fn get_all_with_scopes<T: DeserializeOwned>(
         items.extend(page);
         pages += 1;
         if pages < MAX_PAGES {
-            path = next_link(api, resp.header("link"));
+            path = seen.next(next_link(api, resp.header("link")));
         }
     }
+    super::pagination::dedup(&mut items);
     Ok((items, scopes))
 }
 
@@ -121,7 +130,7 @@ struct User {
 }
 
 /// One entry of `GET /user/emails`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct Email {
     email: String,
     #[serde(default)]
@@ -130,7 +139,7 @@ struct Email {
 }
 
 /// One entry of `GET /user/gpg_keys` (and a subkey of one).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct GpgKey {
     key_id: Option<String>,
     #[serde(default)]
@@ -143,14 +152,14 @@ struct GpgKey {
 }
 
 /// One entry of `GET /user/ssh_signing_keys` or `GET /user/keys`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct SshKey {
     title: Option<String>,
     key: String,
 }
 
 /// One entry of `GET /user/memberships/orgs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct Membership {
     state: Option<String>,
     /// "admin" for organization owners.
@@ -158,20 +167,20 @@ struct Membership {
     organization: OrgRef,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct OrgRef {
     login: String,
 }
 
 /// `GET /orgs/{org}`: the requirement flag is shown only to owners whose classic token has
 /// `admin:org` (a write scope), so it is read when present and never required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct Organization {
     two_factor_requirement_enabled: Option<bool>,
 }
 
 /// One entry of `GET /orgs/{org}/members`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct Member {
     login: String,
 }

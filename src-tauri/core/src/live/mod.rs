@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod npm;
 pub mod owners;
+mod pagination;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
@@ -86,12 +87,16 @@ pub(crate) fn client(
     auth: Auth,
 ) -> Result<ApiClient, HttpError> {
     let config = ctx.settings.platform_config(platform, &ctx.env);
-    ApiClient::new(
+    let client = ApiClient::new(
         &config.base_url,
         token.cloned(),
         auth,
         ctx.limits.request_timeout,
-    )
+    )?;
+    Ok(match platform {
+        Platform::Npm => client.with_max_body(crate::http::NPM_MAX_BODY),
+        _ => client,
+    })
 }
 
 /// Reads a 2xx answer into `T`, the platform's typed response (only the fields Lockstep reads;

@@ -224,12 +224,17 @@ fn packument_path(name: &str) -> String {
 async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpError> {
     let mut names: Vec<String> = Vec::new();
     let mut from = 0;
+    let mut seen = super::pagination::Pages::default();
     for _ in 0..MAX_PAGES {
         let path = format!(
             "/-/v1/search?text=maintainer:{}&size={PAGE}&from={from}",
             segment(user)
         );
         let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `from=`: stop here.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
         let page: SearchPage = parse(Platform::Npm, api, &resp)?;
         let total = usize::try_from(page.total).unwrap_or(usize::MAX);
         let count = page.objects.len();
