@@ -328,34 +328,56 @@ impl Lockstep {
         })
     }
 
-    /// Status of every platform's token. Reads the keychain: call off the UI thread.
+    /// Status of every platform's token. Reads the keychain once for all platforms (never a
+    /// token's value): call off the UI thread.
     pub fn token_statuses(&self, now: OffsetDateTime) -> Vec<TokenStatus> {
+        let saved = self.tokens.saved(&Platform::WITH_TOKENS);
+        let state = self.state();
         Platform::WITH_TOKENS
             .iter()
-            .map(|&p| self.token_status(p, now))
+            .map(|&p| {
+                let in_keychain = match &saved {
+                    Ok(set) => Ok(set.contains(&p)),
+                    Err(e) => Err(e.to_string()),
+                };
+                self.status_from(p, in_keychain, &state, now)
+            })
             .collect()
     }
 
     pub fn token_status(&self, platform: Platform, now: OffsetDateTime) -> TokenStatus {
+        let in_keychain = match self.tokens.saved(&[platform]) {
+            Ok(set) => Ok(set.contains(&platform)),
+            Err(e) => Err(e.to_string()),
+        };
+        self.status_from(platform, in_keychain, &self.state(), now)
+    }
+
+    /// What the user sees about `platform`'s token, given whether the keychain holds one.
+    fn status_from(
+        &self,
+        platform: Platform,
+        in_keychain: std::result::Result<bool, String>,
+        state: &State,
+        now: OffsetDateTime,
+    ) -> TokenStatus {
         let from_env = self
             .env
             .get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name()))
             .is_some();
-        let (in_keychain, error) = match self.tokens.get(platform) {
-            Ok(t) => (t.is_some(), None),
-            Err(e) => (false, Some(e.to_string())),
+        let (in_keychain, error) = match in_keychain {
+            Ok(saved) => (saved, None),
+            Err(e) => (false, Some(e)),
         };
-        let info = self.state().tokens.get(&platform).cloned();
-        let mut warnings = info
-            .as_ref()
-            .map(|i| token_warnings(i, now))
-            .unwrap_or_default();
+        let info = state.tokens.get(&platform);
+        let mut warnings = info.map(|i| token_warnings(i, now)).unwrap_or_default();
         if from_env {
             warnings.push(format!(
                 "LOCKSTEP_{}_TOKEN is set, so checks use that token instead of the saved one.",
                 platform.env_name()
             ));
         }
+        let info = info.filter(|_| in_keychain);
         TokenStatus {
             platform,
             display_name: platform.display_name(),
@@ -367,24 +389,14 @@ impl Lockstep {
             } else {
                 None
             },
-            saved_at: info.as_ref().filter(|_| in_keychain).map(|i| i.saved_at),
-            scopes: info
-                .as_ref()
-                .filter(|_| in_keychain)
-                .map(|i| i.scopes.clone())
-                .unwrap_or_default(),
-            expires_at: info
-                .as_ref()
-                .filter(|_| in_keychain)
-                .and_then(|i| i.expires_at.clone()),
-            broad_scopes: match (&info, platform) {
-                (Some(i), Platform::Github) if in_keychain => {
-                    crate::live::github::broad_scopes(&i.scopes)
-                }
+            saved_at: info.map(|i| i.saved_at),
+            scopes: info.map(|i| i.scopes.clone()).unwrap_or_default(),
+            expires_at: info.and_then(|i| i.expires_at.clone()),
+            broad_scopes: match (info, platform) {
+                (Some(i), Platform::Github) => crate::live::github::broad_scopes(&i.scopes),
                 _ => Vec::new(),
             },
-            account_user: self
-                .state()
+            account_user: state
                 .settings
                 .accounts
                 .get(&platform)
@@ -719,9 +731,17 @@ impl Lockstep {
     }
 
     /// When the last review was, when the next is due, and the counts by status.
+    /// Reads the history index only, never a review, so it costs the same at any history size.
     pub fn status_report(&self, now: OffsetDateTime) -> Result<StatusReport> {
-        let latest = self.reviews.latest(now)?;
-        Ok(self.status_of(now, latest.as_ref()))
+        let latest = self.reviews.latest_entry(now)?;
+        let state = self.state();
+        let extra = history::due::token_expiries(&state.tokens);
+        Ok(history::status_report_of(
+            now,
+            latest.as_ref(),
+            state.settings.review_interval_days,
+            &extra,
+        ))
     }
 
     /// [`Lockstep::status_report`] for a latest review the caller already loaded.
@@ -751,15 +771,20 @@ impl Lockstep {
         format: ReportFormat,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let review = match id {
-            Some(id) => self.reviews.load(id, now)?,
-            None => self.reviews.latest(now)?.ok_or_else(|| {
-                Error::InvalidInput(
-                    "There is no review yet. Run the checks first (lockstep check).".into(),
-                )
-            })?,
+        let (review, previous) = match id {
+            Some(id) => (self.reviews.load(id, now)?, self.reviews.previous(id, now)?),
+            None => {
+                // The newest two, found through the index: no other review is opened.
+                let mut two = self.reviews.latest_two(now)?.into_iter();
+                let latest = two.next().ok_or_else(|| {
+                    Error::InvalidInput(
+                        "There is no review yet. Run the checks first (lockstep check).".into(),
+                    )
+                })?;
+                (latest, two.next())
+            }
         };
-        let changes = match self.reviews.previous(&review.id, now)? {
+        let changes = match previous {
             Some(prev) => comparable_changes(&prev, &review),
             None => Vec::new(),
         };

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod due;
+pub mod index;
 pub mod latest;
 pub mod report;
 pub mod review;
@@ -10,7 +11,10 @@ pub mod summary;
 pub mod transfer;
 
 pub use changes::{between, render_changes_text, Change, ChangeKind};
-pub use due::{next_due, should_notify, status, status_report, Due, DueStatus, StatusReport};
+pub use due::{
+    next_due, should_notify, status, status_report, status_report_of, Due, DueStatus, StatusReport,
+};
+pub use index::IndexEntry;
 pub use report::ReportFormat;
 pub use review::{Review, ReviewList, ReviewStore, ReviewSummary, StatusCounts, REVIEW_VERSION};
 pub use summary::{SummaryFormat, SummaryOptions};
