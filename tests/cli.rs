@@ -49,6 +49,10 @@ fn help_lists_the_commands() {
     for cmd in ["checklist", "check", "token"] {
         assert!(text.contains(cmd), "--help should list `{cmd}`:\n{text}");
     }
+    assert!(
+        text.contains("LOCKSTEP_CRATES_USER is your crates.io username, not your GitHub login"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -116,6 +120,7 @@ fn checklist_json_lists_every_topic_with_the_contract_keys() {
             "links",
             "verified_by",
             "journeys",
+            "checked",
         ] {
             assert!(item.get(key).is_some(), "item {} lacks {key}", item["id"]);
         }

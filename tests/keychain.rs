@@ -78,6 +78,60 @@ fn round_trip_through_the_real_secret_service() {
         .expect("deleting twice is fine");
 }
 
+/// Listing asks the Secret Service once for all platforms (without reading any token) and
+/// must agree with reading each entry through keyring.
+#[test]
+fn listing_in_one_session_finds_exactly_the_saved_tokens() {
+    let service = format!("{}-list", test_service());
+    let other = format!("{}-other", test_service());
+    let keychain = OsKeychain::with_service(&service);
+    let neighbour = OsKeychain::with_service(&other);
+    assert!(
+        keychain
+            .saved(&Platform::WITH_TOKENS)
+            .expect("list")
+            .is_empty(),
+        "starts empty"
+    );
+    keychain
+        .set(Platform::Github, &Secret::new("ghp_LISTINGtest"))
+        .expect("store");
+    keychain
+        .set(Platform::Npm, &Secret::new("npm_LISTINGtest"))
+        .expect("store");
+    // Same user name under another service: not ours.
+    neighbour
+        .set(Platform::Pypi, &Secret::new("pypi-LISTINGtest"))
+        .expect("store");
+
+    let saved = keychain.saved(&Platform::WITH_TOKENS).expect("list");
+    let one_by_one: std::collections::BTreeSet<Platform> = Platform::WITH_TOKENS
+        .into_iter()
+        .filter(|p| keychain.get(*p).expect("read").is_some())
+        .collect();
+    assert_eq!(saved, one_by_one);
+    assert_eq!(
+        saved.into_iter().collect::<Vec<_>>(),
+        [Platform::Github, Platform::Npm]
+    );
+    assert!(
+        keychain.saved(&[Platform::Pypi]).expect("list").is_empty(),
+        "another service's entry is not listed"
+    );
+
+    keychain.delete(Platform::Github).expect("delete");
+    assert_eq!(
+        keychain
+            .saved(&Platform::WITH_TOKENS)
+            .expect("list")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [Platform::Npm]
+    );
+    keychain.delete(Platform::Npm).expect("delete");
+    neighbour.delete(Platform::Pypi).expect("delete");
+}
+
 #[test]
 fn no_secret_service_gives_a_clear_message_and_stores_nothing() {
     let dir = tempfile::tempdir().expect("tmp");

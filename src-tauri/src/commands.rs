@@ -244,6 +244,8 @@ pub struct RunView {
     results: Vec<CheckResult>,
     changes: Vec<Change>,
     cancelled: bool,
+    /// Why the results could not be saved as a review, if they could not.
+    not_saved: Option<String>,
 }
 
 pub(crate) fn parse_groups(groups: Option<Vec<String>>) -> AppResult<Option<Vec<Group>>> {
@@ -300,6 +302,7 @@ pub async fn run_checks(
         results: report.outcome.results,
         changes: report.changes,
         cancelled: report.outcome.cancelled,
+        not_saved: report.not_saved,
     })
 }
 

@@ -187,16 +187,21 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
             json!([{"id": 4, "title": "yubikey", "key": "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tOcto"}]),
             &[],
         ),
+        // GitHub sends X-OAuth-Scopes on every answer to a classic token.
         "/github/user/memberships/orgs" => json_reply(
             ok,
             json!([{"state": "active", "role": "admin", "organization": {"login": "octo-org"}}]),
-            &[],
+            &[("x-oauth-scopes", "read:org")],
         ),
         "/github/orgs/octo-org" => json_reply(
             ok,
             json!({"login": "octo-org", "two_factor_requirement_enabled": true}),
             &[],
         ),
+        // Nobody lacks 2FA (`filter=2fa_disabled` / `2fa_insecure`); two owners.
+        "/github/orgs/octo-org/members" if query.contains("filter=") => {
+            json_reply(ok, json!([]), &[])
+        }
         "/github/orgs/octo-org/members" => {
             json_reply(ok, json!([{"login": "octo"}, {"login": "alice"}]), &[])
         }
@@ -273,7 +278,7 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         }
         "/crates/api/v1/crates/octo-rs/owners" => json_reply(
             ok,
-            json!({"users": [{"id": 7, "login": "octo", "kind": "user"}, {"id": 8, "login": "github:octo-org:release", "kind": "team"}]}),
+            json!({"users": [{"id": 7, "login": "octo", "kind": "user"}, {"id": 9, "login": "alice", "kind": "user"}, {"id": 8, "login": "github:octo-org:release", "kind": "team"}]}),
             &[],
         ),
         "/rdap/dns.json" => json_reply(

@@ -78,7 +78,7 @@ function platformCard(view, id, name, hasUrl, settings) {
   return h("section", { class: "card platform-card", "data-platform": id, "aria-labelledby": `p-${id}` },
     h("h2", { id: `p-${id}`, text: name }),
     h("div", { class: "field" },
-      h("label", { for: `user-${id}`, text: "Your user name" }),
+      h("label", { for: `user-${id}`, text: id === "crates" ? "Your crates.io username (not your GitHub login)" : "Your user name" }),
       h("input", { type: "text", id: `user-${id}`, "data-account": id, "data-field": "user", value: account.user || "", autocomplete: "off", spellcheck: "false", placeholder: id === "github" || id === "gitlab" || id === "npm" ? "found from the token if left empty" : "" })),
     hasUrl ? h("div", { class: "field" },
       h("label", { for: `url-${id}`, text: id === "github" ? "API address (GitHub Enterprise only)" : "Address (self-managed GitLab only)" }),

@@ -123,6 +123,7 @@ function itemPane(view, journey, items, index) {
     (item.links || []).length ? h("section", { class: "item-section" },
       h("h2", { text: "Read more" }),
       h("ul", { class: "link-list" }, item.links.map((l) => h("li", {}, extLink(l.url, l.label))))) : null,
+    item.checked ? h("p", { class: "key-hint", id: "facts-checked", text: `Platform facts last checked: ${item.checked}.` }) : null,
     verifySection(view, item, answer, results),
     actions(view, journey, items, index, item, answer),
     h("div", { class: "item-nav" },

@@ -9,6 +9,9 @@ pub enum CliError {
     /// An argument that does not parse, or input that is missing.
     #[error("{0}")]
     InvalidInput(String),
+    /// Standard output could not be written (`> /dev/full`, a closed pipe).
+    #[error("Could not write to standard output ({0}).")]
+    Output(String),
     /// The async runtime or output could not be set up.
     #[error("An internal task failed ({0}). Please try again.")]
     Task(String),

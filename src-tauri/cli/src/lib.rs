@@ -15,12 +15,14 @@ use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
 use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
+use lockstep_core::local_file::{read_capped, read_stream_capped, ReadError, MAX_TOKEN_BYTES};
 use lockstep_core::platform::Group;
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
+use lockstep_core::untrusted_text::{self, one_line};
 use serde::Serialize;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -32,7 +34,8 @@ use time::OffsetDateTime;
     long_about = "Lockstep walks an open-source maintainer through securing their accounts and devices.\n\
                   Run it without a command to open the app; the commands below run headless.",
     after_help = "Tokens for headless use: LOCKSTEP_<PLATFORM>_TOKEN (GITHUB, GITLAB, NPM, PYPI, RUBYGEMS, CRATES, HIBP)\n\
-                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings."
+                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings.\n\
+                  LOCKSTEP_CRATES_USER is your crates.io username, not your GitHub login."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -137,6 +140,41 @@ pub fn wants_window(args: &[OsString]) -> bool {
 }
 
 /// Runs the CLI and returns the exit code.
+/// `print!` for the CLI: text goes through [`write_out`] (terminal-safe, and a failed write is
+/// an error with exit code 2, not a panic). Use inside functions returning [`CliResult`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(&format!($($arg)*))?
+    };
+}
+
+/// `println!` for the CLI; see [`out!`].
+macro_rules! outln {
+    () => {
+        write_out("\n")?
+    };
+    ($($arg:tt)*) => {
+        write_out(&format!("{}\n", format!($($arg)*)))?
+    };
+}
+
+/// Writes to standard output. Every byte passes [`untrusted_text::for_terminal`], so no
+/// escape sequence from a platform, a file or an import reaches the terminal; fields are
+/// made [`one_line`] where they are formatted. A failed write (`> /dev/full`, a closed pipe)
+/// is reported, not a panic.
+fn write_out(text: &str) -> CliResult<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(untrusted_text::for_terminal(text).as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Output(e.to_string()))
+}
+
+/// A message on standard error, one line, terminal-safe; a failing stderr is ignored.
+fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "lockstep: {}", one_line(message));
+}
+
 pub fn main(args: Vec<OsString>) -> i32 {
     attach_console();
     let cli = match Cli::try_parse_from(args) {
@@ -150,7 +188,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("lockstep: {e}");
+            warn(&e.to_string());
             2
         }
     }
@@ -163,7 +201,7 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
             if json {
                 print_json(&catalogue.to_checklist_json())?;
             } else {
-                print!("{}", catalogue.render_text());
+                out!("{}", catalogue.render_text());
             }
             Ok(0)
         }
@@ -181,16 +219,26 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
                     &report.changes,
                 ))?;
             } else {
-                print!("{}", render_results(results));
+                out!("{}", render_results(results));
                 match (&report.review, &report.previous_id) {
                     (Some(_), Some(_)) => {
-                        print!("\n{}", history::render_changes_text(&report.changes))
+                        out!("\n{}", history::render_changes_text(&report.changes))
                     }
-                    (Some(_), None) => println!(
-                        "\nThis is your first review; the next one will show what changed."
-                    ),
-                    (None, _) => println!("\nThe run was cancelled and not saved as a review."),
+                    (Some(_), None) => {
+                        outln!("\nThis is your first review; the next one will show what changed.")
+                    }
+                    (None, _) if report.outcome.cancelled => {
+                        outln!("\nThe run was cancelled and not saved as a review.")
+                    }
+                    (None, _) => {}
                 }
+            }
+            // Results first, then why they were not kept: the user still sees what was found.
+            if let Some(why) = &report.not_saved {
+                warn(&format!(
+                    "These results were not saved as a review, so the next review cannot compare with them: {why}"
+                ));
+                return Ok(2);
             }
             Ok(if results.iter().any(|r| r.status == Status::Fail) {
                 1
@@ -205,7 +253,7 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
             if json {
                 print_json(&report)?;
             } else {
-                print!("{}", history::due::render_status_text(&report));
+                out!("{}", history::due::render_status_text(&report));
             }
             Ok(if report.due { 1 } else { 0 })
         }
@@ -254,51 +302,62 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
 fn emit(text: &str, out: Option<&std::path::Path>) -> CliResult<i32> {
     match out {
         Some(path) => {
+            // The same filter as the screen: a report `cat` later must not drive the terminal.
+            let text = untrusted_text::for_terminal(text);
             lockstep_core::atomic_file::write_atomic(path, text.as_bytes())?;
-            eprintln!("Wrote {}", path.display());
+            let _ = writeln!(std::io::stderr(), "Wrote {}", path.display());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(0)
 }
 
 fn import(file: &std::path::Path, yes: bool) -> CliResult<i32> {
     let lockstep = open()?;
-    let text = std::fs::read_to_string(file).map_err(|e| lockstep_core::Error::io(file, e))?;
+    let bytes =
+        read_capped(file, lockstep_core::history::transfer::MAX_IMPORT_BYTES).map_err(|e| {
+            CliError::InvalidInput(format!(
+                "Could not import {}: {e}. Nothing was changed.",
+                file.display()
+            ))
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::InvalidInput(format!(
+            "Could not import {}: it is not text (UTF-8). Nothing was changed.",
+            file.display()
+        ))
+    })?;
     let preview = lockstep.preview_import(&text)?;
     if !preview.changes_anything() {
-        println!(
+        outln!(
             "{} holds nothing that differs from your current progress. Nothing changed.",
             file.display()
         );
+        for n in &preview.not_imported {
+            outln!("  not imported: {}", one_line(n));
+        }
         return Ok(0);
     }
-    println!("Importing {} would:", file.display());
-    for a in &preview.answers_added {
-        println!("  add answer    {:<40} {:?}", a.id, a.to);
-    }
-    for a in &preview.answers_changed {
-        println!("  change answer {:<40} {:?} -> {:?}", a.id, a.from, a.to);
-    }
-    for s in &preview.settings_changed {
-        println!("  change setting {}: {} -> {}", s.name, s.from, s.to);
+    outln!("Importing {} would:", file.display());
+    for line in preview.lines() {
+        outln!("  {line}");
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
-            println!("Nothing changed. Run again with --yes to import.");
+            outln!("Nothing changed. Run again with --yes to import.");
             return Ok(1);
         }
-        print!("Import these changes? [y/N] ");
+        out!("Import these changes? [y/N] ");
         let _ = std::io::stdout().flush();
         let mut line = String::new();
         let _ = std::io::stdin().read_line(&mut line);
         if !matches!(line.trim(), "y" | "Y" | "yes") {
-            println!("Nothing changed.");
+            outln!("Nothing changed.");
             return Ok(1);
         }
     }
     lockstep.apply_import(&text)?;
-    println!("Imported.");
+    outln!("Imported.");
     Ok(0)
 }
 
@@ -310,15 +369,15 @@ fn token(action: TokenAction) -> CliResult<i32> {
             let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             let token = read_token(platform)?;
             let status = runtime()?.block_on(lockstep.save_token(platform, token, now))?;
-            println!(
+            outln!(
                 "Saved the {} token in the system keychain.",
                 status.display_name
             );
             if !status.scopes.is_empty() {
-                println!("It can: {}", status.scopes.join(", "));
+                outln!("It can: {}", one_line(&status.scopes.join(", ")));
             }
             for w in &status.warnings {
-                println!("Note: {w}");
+                outln!("Note: {}", one_line(w));
             }
             Ok(0)
         }
@@ -337,15 +396,15 @@ fn token(action: TokenAction) -> CliResult<i32> {
                     _ if s.saved => "saved".to_string(),
                     _ => "no token".to_string(),
                 };
-                println!("{:<18} {}", s.display_name, saved);
+                outln!("{:<18} {}", s.display_name, saved);
                 if !s.scopes.is_empty() {
-                    println!("{:<18} can: {}", "", s.scopes.join(", "));
+                    outln!("{:<18} can: {}", "", one_line(&s.scopes.join(", ")));
                 }
                 for w in &s.warnings {
-                    println!("{:<18} note: {w}", "");
+                    outln!("{:<18} note: {}", "", one_line(w));
                 }
                 if let Some(e) = &s.error {
-                    println!("{:<18} keychain: {e}", "");
+                    outln!("{:<18} keychain: {}", "", one_line(e));
                 }
             }
             Ok(0)
@@ -353,7 +412,7 @@ fn token(action: TokenAction) -> CliResult<i32> {
         TokenAction::Delete { platform } => {
             let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             lockstep.delete_token(platform, now)?;
-            println!(
+            outln!(
                 "Removed the {} token from the system keychain (if there was one).",
                 platform.display_name()
             );
@@ -372,11 +431,20 @@ fn read_token(platform: Platform) -> CliResult<Secret> {
         ))
         .map_err(|e| CliError::InvalidInput(format!("Could not read the token: {e}")))?
     } else {
-        let mut buf = String::new();
-        stdin.lock().read_to_string(&mut buf).map_err(|e| {
-            CliError::InvalidInput(format!("Could not read the token from standard input: {e}"))
+        let bytes = read_stream_capped(stdin.lock(), MAX_TOKEN_BYTES).map_err(|e| match e {
+            ReadError::TooLarge(max) => CliError::InvalidInput(format!(
+                "The input on standard input is longer than {} KiB, far longer than any token. Nothing was stored.",
+                max / 1024
+            )),
+            e => CliError::InvalidInput(format!(
+                "Could not read the token from standard input: {e}"
+            )),
         })?;
-        buf.lines().next().unwrap_or("").to_string()
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
     };
     let token = Secret::new(text);
     if token.is_empty() {
@@ -398,12 +466,27 @@ fn parse_groups(only: Vec<String>) -> CliResult<Option<Vec<Group>>> {
         .map(Some)
 }
 
-fn open() -> CliResult<Lockstep> {
-    let lockstep = open_lockstep(Arc::new(os_keychain()))?;
-    if let Some(notice) = lockstep.notice() {
-        eprintln!("lockstep: {notice}");
+/// The core, opened for one command. When the command is done it tells the user, once, about
+/// every damaged file it met and set aside (the state file, a review), naming where it went.
+struct Opened(Lockstep);
+
+impl std::ops::Deref for Opened {
+    type Target = Lockstep;
+    fn deref(&self) -> &Lockstep {
+        &self.0
     }
-    Ok(lockstep)
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        for notice in self.0.notices() {
+            warn(&notice);
+        }
+    }
+}
+
+fn open() -> CliResult<Opened> {
+    Ok(Opened(open_lockstep(Arc::new(os_keychain()))?))
 }
 
 fn runtime() -> CliResult<tokio::runtime::Runtime> {
@@ -415,9 +498,7 @@ fn runtime() -> CliResult<tokio::runtime::Runtime> {
 
 fn print_json(value: &impl Serialize) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Task(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    Ok(())
+    write_out(&format!("{text}\n"))
 }
 
 /// The public JSON shape of `lockstep check --json`.
@@ -480,15 +561,15 @@ pub fn render_results(results: &[CheckResult]) -> String {
             "{} {:<7} {:<28} {}\n",
             symbol(r.status),
             r.status.as_str(),
-            r.id,
-            r.summary
+            one_line(&r.id),
+            one_line(&r.summary)
         ));
         for e in &r.evidence {
-            out.push_str(&format!("      · {e}\n"));
+            out.push_str(&format!("      · {}\n", one_line(e)));
         }
         if matches!(r.status, Status::Warn | Status::Fail) {
             for step in &r.remediation {
-                out.push_str(&format!("      → {step}\n"));
+                out.push_str(&format!("      → {}\n", one_line(step)));
             }
         }
     }

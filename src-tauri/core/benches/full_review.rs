@@ -7,6 +7,10 @@
 //! the other 192 packages must finish in its shadow. A second pass without crates.io shows how
 //! the unthrottled platforms do on their own (their critical path is only 2–3 requests deep).
 //!
+//! A third pass is one npm maintainer of 1,000 packages (four search pages, then 1,000
+//! packuments with at most `live::CONCURRENCY` in flight): the time against its dependency
+//! chain and against the bound that concurrency limit sets.
+//!
 //! Run: `cargo bench -p lockstep-core --bench full_review`
 
 #[path = "../tests/support/mod.rs"]
@@ -14,6 +18,7 @@ mod support;
 
 use lockstep_core::engine::Probe;
 use lockstep_core::live::crates::POLITE_INTERVAL;
+use lockstep_core::live::CONCURRENCY;
 use lockstep_core::platform::{Group, Platform};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -25,6 +30,9 @@ const NPM: usize = 64;
 const PYPI: usize = 64;
 const RUBYGEMS: usize = 64;
 const CRATES: usize = 8;
+/// The large npm maintainer of the third pass, and npm's search page size.
+const NPM_LARGE: usize = 1000;
+const NPM_PAGE: usize = 250;
 
 fn owners_json(i: usize) -> Vec<String> {
     (0..(1 + i % 4)).map(|k| format!("owner{k}")).collect()
@@ -147,6 +155,49 @@ async fn servers() -> Servers {
     s
 }
 
+/// One npm maintainer of [`NPM_LARGE`] packages, each answered after [`LATENCY`].
+async fn npm_large() -> (Duration, usize) {
+    let npm = TestServer::start_with_delay(LATENCY).await;
+    npm.json("/-/whoami", json!({"username": "big"}));
+    npm.json(
+        "/-/npm/v1/user",
+        json!({"name": "big", "tfa": {"mode": "auth-and-writes"}}),
+    );
+    for from in (0..NPM_LARGE).step_by(NPM_PAGE) {
+        let objects: Vec<Value> = (from..(from + NPM_PAGE).min(NPM_LARGE))
+            .map(|i| json!({"package": {"name": format!("big-pkg-{i}")}}))
+            .collect();
+        npm.json(
+            &format!("/-/v1/search?text=maintainer:big&size={NPM_PAGE}&from={from}"),
+            json!({"objects": objects, "total": NPM_LARGE}),
+        );
+    }
+    for i in 0..NPM_LARGE {
+        let m: Vec<Value> = owners_json(i)
+            .into_iter()
+            .map(|n| json!({"name": n}))
+            .collect();
+        npm.json(&format!("/big-pkg-{i}"), json!({"maintainers": m}));
+    }
+    let url = npm.url("");
+    let mut c = ctx(
+        &[("LOCKSTEP_NPM_URL", url.as_str())],
+        &[(Platform::Npm, "npm_bench")],
+    );
+    c.limits.deadline = Duration::from_secs(300);
+    let probes: Vec<Arc<dyn Probe>> = lockstep_core::live::probes();
+    let started = Instant::now();
+    let results = run_with(c, &[Group::Npm], &probes).await;
+    let wall = started.elapsed();
+    assert!(
+        results
+            .values()
+            .all(|r| r.status != lockstep_core::check::Status::Unknown),
+        "{results:#?}"
+    );
+    (wall, npm.seen().len())
+}
+
 fn all_seen(s: &Servers) -> Vec<support::Seen> {
     [
         &s.github,
@@ -234,5 +285,20 @@ fn main() {
         println!("  critical path    {:>8.3} s  (npm: whoami → search → packument)", others_chain.as_secs_f64());
         println!("  sequential sum   {:>8.3} s", seq2.as_secs_f64());
         println!("  wall / critical  {:>8.3}", wall2.as_secs_f64() / others_chain.as_secs_f64());
+
+        let (wall3, requests3) = npm_large().await;
+        let pages = NPM_LARGE.div_ceil(NPM_PAGE);
+        // Dependency chain: whoami → every search page in turn → one packument.
+        let chain = LATENCY * (1 + pages as u32 + 1);
+        // With CONCURRENCY packuments in flight, they take this many latencies after the pages.
+        let waves = NPM_LARGE.div_ceil(CONCURRENCY);
+        let bound = LATENCY * (1 + pages as u32 + waves as u32);
+        println!("npm only, {NPM_LARGE} packages: {requests3} requests");
+        println!("  wall time        {:>8.3} s", wall3.as_secs_f64());
+        println!("  critical path    {:>8.3} s  (whoami → {pages} search pages → packument)", chain.as_secs_f64());
+        println!("  concurrency bound{:>8.3} s  ({waves} rounds of {CONCURRENCY} packuments after the pages)", bound.as_secs_f64());
+        println!("  sequential sum   {:>8.3} s", (LATENCY * requests3 as u32).as_secs_f64());
+        println!("  wall / critical  {:>8.3}", wall3.as_secs_f64() / chain.as_secs_f64());
+        println!("  wall / bound     {:>8.3}   (target ≤ 1.3)", wall3.as_secs_f64() / bound.as_secs_f64());
     });
 }

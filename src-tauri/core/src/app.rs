@@ -13,7 +13,7 @@ use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
 use crate::platform::{Group, Platform};
 use crate::secret::Secret;
 use crate::settings::{EnvVars, Settings};
-use crate::state::{Answer, AnswerStatus, State, StateStore, TokenInfo};
+use crate::state::{validate_answer, Answer, AnswerStatus, State, StateStore, TokenInfo};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,6 +29,9 @@ pub struct RunReport {
     /// The review this run was compared with (`None` for the first review).
     pub previous_id: Option<String>,
     pub changes: Vec<Change>,
+    /// Why the finished run could not be saved as a review (read-only data folder, disk
+    /// full); the results are still here to show.
+    pub not_saved: Option<String>,
 }
 
 /// Changes between two reviews over the checks both ran: a run limited to some platforms
@@ -127,6 +130,11 @@ impl Lockstep {
     /// Loads the state (setting a damaged file aside, see [`StateStore::load`]).
     pub fn open(setup: Setup, now: OffsetDateTime) -> Result<Self> {
         let store = StateStore::new(setup.dirs.state_file());
+        // Temp files of a save that was killed half-way are never used again.
+        if let Some(data) = setup.dirs.state_file().parent() {
+            crate::atomic_file::remove_stale_temp_files(data);
+        }
+        crate::atomic_file::remove_stale_temp_files(&setup.dirs.reviews_dir());
         let loaded = store.load(now)?;
         Ok(Lockstep {
             reviews: ReviewStore::new(setup.dirs.reviews_dir()),
@@ -155,20 +163,34 @@ impl Lockstep {
         lock(&self.state).clone()
     }
 
-    /// The message about a damaged state file, if the last load found one.
+    /// What the user must be told about damaged files: the state file, if a load found it
+    /// damaged, and every review file set aside since this was opened (status, check,
+    /// report and the app all show it, not only the history list).
     pub fn notice(&self) -> Option<String> {
-        lock(&self.notice).clone()
+        let notices = self.notices();
+        (!notices.is_empty()).then(|| notices.join(" "))
+    }
+
+    /// [`Lockstep::notice`], one message per damaged file.
+    pub fn notices(&self) -> Vec<String> {
+        let mut all: Vec<String> = lock(&self.notice).iter().cloned().collect();
+        all.extend(self.reviews.notices());
+        all
     }
 
     /// Applies `change` to a copy of the state, saves it atomically, and only then makes it
     /// current: a failed save leaves memory and disk agreeing.
+    ///
+    /// The change is applied to the state on disk, re-read under a file lock, not to the copy
+    /// loaded at start: the app and the CLI (or two CLIs) each keep the other's changes.
     pub fn update(&self, change: impl FnOnce(&mut State) -> Result<()>) -> Result<State> {
         let mut guard = lock(&self.state);
-        let mut next = guard.clone();
-        change(&mut next)?;
-        self.store.save(&next)?;
-        *guard = next.clone();
-        Ok(next)
+        let loaded = self.store.update(OffsetDateTime::now_utc(), change)?;
+        if loaded.notice.is_some() {
+            *lock(&self.notice) = loaded.notice;
+        }
+        *guard = loaded.state.clone();
+        Ok(loaded.state)
     }
 
     pub fn choose_journey(&self, journey: Journey) -> Result<State> {
@@ -203,23 +225,20 @@ impl Lockstep {
         choice: Option<String>,
         now: OffsetDateTime,
     ) -> Result<State> {
-        let item = Catalogue::builtin().item(item_id).ok_or_else(|| {
-            Error::InvalidInput(format!("There is no checklist item '{item_id}'."))
-        })?;
         let reason = reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
-        if status == Some(AnswerStatus::NotApplicable) && reason.is_none() {
-            return Err(Error::InvalidInput(
-                "Say briefly why this does not apply to you, so a later review can tell.".into(),
-            ));
-        }
-        if let (Some(choice), Some(question)) = (&choice, &item.verified_by.question) {
-            if !question.choices.iter().any(|c| &c.value == choice) {
-                return Err(Error::InvalidInput(format!(
-                    "'{choice}' is not one of the answers to this question."
-                )));
+        match status {
+            Some(status) => {
+                validate_answer(item_id, status, reason.as_deref(), choice.as_deref())?;
             }
+            None if Catalogue::builtin().item(item_id).is_none() => {
+                return Err(Error::InvalidInput(format!(
+                    "There is no checklist item '{}'.",
+                    crate::untrusted_text::one_line(item_id)
+                )))
+            }
+            None => {}
         }
         self.update(|s| {
             match status {
@@ -250,34 +269,56 @@ impl Lockstep {
         })
     }
 
-    /// Status of every platform's token. Reads the keychain: call off the UI thread.
+    /// Status of every platform's token. Reads the keychain once for all platforms (never a
+    /// token's value): call off the UI thread.
     pub fn token_statuses(&self, now: OffsetDateTime) -> Vec<TokenStatus> {
+        let saved = self.tokens.saved(&Platform::WITH_TOKENS);
+        let state = self.state();
         Platform::WITH_TOKENS
             .iter()
-            .map(|&p| self.token_status(p, now))
+            .map(|&p| {
+                let in_keychain = match &saved {
+                    Ok(set) => Ok(set.contains(&p)),
+                    Err(e) => Err(e.to_string()),
+                };
+                self.status_from(p, in_keychain, &state, now)
+            })
             .collect()
     }
 
     pub fn token_status(&self, platform: Platform, now: OffsetDateTime) -> TokenStatus {
+        let in_keychain = match self.tokens.saved(&[platform]) {
+            Ok(set) => Ok(set.contains(&platform)),
+            Err(e) => Err(e.to_string()),
+        };
+        self.status_from(platform, in_keychain, &self.state(), now)
+    }
+
+    /// What the user sees about `platform`'s token, given whether the keychain holds one.
+    fn status_from(
+        &self,
+        platform: Platform,
+        in_keychain: std::result::Result<bool, String>,
+        state: &State,
+        now: OffsetDateTime,
+    ) -> TokenStatus {
         let from_env = self
             .env
             .get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name()))
             .is_some();
-        let (in_keychain, error) = match self.tokens.get(platform) {
-            Ok(t) => (t.is_some(), None),
-            Err(e) => (false, Some(e.to_string())),
+        let (in_keychain, error) = match in_keychain {
+            Ok(saved) => (saved, None),
+            Err(e) => (false, Some(e)),
         };
-        let info = self.state().tokens.get(&platform).cloned();
-        let mut warnings = info
-            .as_ref()
-            .map(|i| token_warnings(i, now))
-            .unwrap_or_default();
+        let info = state.tokens.get(&platform);
+        let mut warnings = info.map(|i| token_warnings(i, now)).unwrap_or_default();
         if from_env {
             warnings.push(format!(
                 "LOCKSTEP_{}_TOKEN is set, so checks use that token instead of the saved one.",
                 platform.env_name()
             ));
         }
+        let info = info.filter(|_| in_keychain);
         TokenStatus {
             platform,
             display_name: platform.display_name(),
@@ -289,16 +330,9 @@ impl Lockstep {
             } else {
                 None
             },
-            saved_at: info.as_ref().filter(|_| in_keychain).map(|i| i.saved_at),
-            scopes: info
-                .as_ref()
-                .filter(|_| in_keychain)
-                .map(|i| i.scopes.clone())
-                .unwrap_or_default(),
-            expires_at: info
-                .as_ref()
-                .filter(|_| in_keychain)
-                .and_then(|i| i.expires_at.clone()),
+            saved_at: info.map(|i| i.saved_at),
+            scopes: info.map(|i| i.scopes.clone()).unwrap_or_default(),
+            expires_at: info.and_then(|i| i.expires_at.clone()),
             warnings,
             least_scope: least_scope(platform),
             token_page: crate::live::token_info::token_page(platform),
@@ -354,10 +388,14 @@ impl Lockstep {
         .await
         {
             Ok(caps) => {
-                info.scopes = caps.scopes;
-                info.expires_at = caps.expires_at;
-                found_user = caps.user;
-                notes = caps.warnings;
+                // What the platform said is kept and shown: bounded, and never the token it
+                // was sent, even if it echoes it back.
+                let secret = [token.expose()];
+                let keep = |s: &str| crate::untrusted_text::contained(s, &secret);
+                info.scopes = caps.scopes.iter().map(|s| keep(s)).collect();
+                info.expires_at = caps.expires_at.as_deref().map(keep);
+                found_user = caps.user.as_deref().map(keep);
+                notes = caps.warnings.iter().map(|s| keep(s)).collect();
             }
             Err(e) => notes.push(format!(
                 "Saved, but Lockstep could not ask {} what the token can do: {e}",
@@ -456,15 +494,30 @@ impl Lockstep {
                 review: None,
                 previous_id: None,
                 changes: Vec::new(),
+                not_saved: None,
             });
         }
-        let previous = self.reviews.latest(now)?;
-        let review = self.reviews.record(
-            outcome.checked_at,
-            journey.or(self.state().journey),
-            outcome.results.clone(),
-            self.state().answers,
-        )?;
+        let recorded = self.reviews.latest(now).and_then(|previous| {
+            let review = self.reviews.record(
+                outcome.checked_at,
+                journey.or(self.state().journey),
+                outcome.results.clone(),
+                self.state().answers,
+            )?;
+            Ok((previous, review))
+        });
+        let (previous, review) = match recorded {
+            Ok(saved) => saved,
+            Err(e) => {
+                return Ok(RunReport {
+                    outcome,
+                    review: None,
+                    previous_id: None,
+                    changes: Vec::new(),
+                    not_saved: Some(e.to_string()),
+                })
+            }
+        };
         let changes = previous
             .as_ref()
             .map(|p| comparable_changes(p, &review))
@@ -474,6 +527,7 @@ impl Lockstep {
             review: Some(review),
             previous_id: previous.map(|p| p.id),
             changes,
+            not_saved: None,
         })
     }
 
@@ -497,9 +551,17 @@ impl Lockstep {
     }
 
     /// When the last review was, when the next is due, and the counts by status.
+    /// Reads the history index only, never a review, so it costs the same at any history size.
     pub fn status_report(&self, now: OffsetDateTime) -> Result<StatusReport> {
-        let latest = self.reviews.latest(now)?;
-        Ok(self.status_of(now, latest.as_ref()))
+        let latest = self.reviews.latest_entry(now)?;
+        let state = self.state();
+        let extra = history::due::token_expiries(&state.tokens);
+        Ok(history::status_report_of(
+            now,
+            latest.as_ref(),
+            state.settings.review_interval_days,
+            &extra,
+        ))
     }
 
     /// [`Lockstep::status_report`] for a latest review the caller already loaded.
@@ -529,15 +591,20 @@ impl Lockstep {
         format: ReportFormat,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let review = match id {
-            Some(id) => self.reviews.load(id, now)?,
-            None => self.reviews.latest(now)?.ok_or_else(|| {
-                Error::InvalidInput(
-                    "There is no review yet. Run the checks first (lockstep check).".into(),
-                )
-            })?,
+        let (review, previous) = match id {
+            Some(id) => (self.reviews.load(id, now)?, self.reviews.previous(id, now)?),
+            None => {
+                // The newest two, found through the index: no other review is opened.
+                let mut two = self.reviews.latest_two(now)?.into_iter();
+                let latest = two.next().ok_or_else(|| {
+                    Error::InvalidInput(
+                        "There is no review yet. Run the checks first (lockstep check).".into(),
+                    )
+                })?;
+                (latest, two.next())
+            }
         };
-        let changes = match self.reviews.previous(&review.id, now)? {
+        let changes = match previous {
             Some(prev) => comparable_changes(&prev, &review),
             None => Vec::new(),
         };
@@ -577,7 +644,12 @@ impl Lockstep {
     pub fn preview_import(&self, file_text: &str) -> Result<ImportPreview> {
         let preview = history::transfer::preview(&self.state(), file_text)?;
         if let Some(settings) = &preview.incoming.settings {
-            validate_settings(settings).map_err(|e| {
+            // Addresses are never imported (see `transfer::apply`), so they are not judged.
+            let mut settings = settings.clone();
+            for account in settings.accounts.values_mut() {
+                account.base_url = None;
+            }
+            validate_settings(&settings).map_err(|e| {
                 Error::InvalidInput(format!(
                     "The settings in this file cannot be used: {e} Nothing was changed."
                 ))
@@ -613,6 +685,20 @@ fn validate_settings(settings: &Settings) -> Result<()> {
     if settings.review_interval_days == 0 || settings.review_interval_days > 366 {
         return Err(Error::InvalidInput(
             "The review interval must be between 1 and 366 days.".into(),
+        ));
+    }
+    let text_ok = |s: &str| s.chars().count() <= 320 && !s.chars().any(char::is_control);
+    let lists_ok = settings.emails.len() <= 100
+        && settings.pypi_projects.len() <= 1000
+        && settings.emails.iter().all(|e| text_ok(e))
+        && settings.pypi_projects.iter().all(|p| text_ok(p))
+        && settings
+            .accounts
+            .values()
+            .all(|a| a.user.as_deref().is_none_or(text_ok));
+    if !lists_ok {
+        return Err(Error::InvalidInput(
+            "A user name, email address or project name is too long or holds control characters (such as a line break or a terminal escape).".into(),
         ));
     }
     for (platform, account) in &settings.accounts {
@@ -740,7 +826,7 @@ mod tests {
                 .to_string()
         };
         for bad in [
-            serde_json::json!({"accounts": {"github": {"base_url": "http://ghe.example.com/api/v3"}}}),
+            serde_json::json!({"accounts": {"github": {"user": "octo\u{1b}]0;x\u{7}"}}}),
             serde_json::json!({"review_interval_days": 0}),
         ] {
             let err = l.apply_import(&file(bad.clone())).unwrap_err();
@@ -749,14 +835,9 @@ mod tests {
             assert!(l.preview_import(&file(bad)).is_err());
         }
         assert_eq!(l.state(), State::default(), "nothing was imported");
-        let good = serde_json::json!({"accounts": {"github": {"base_url": "https://ghe.example.com/api/v3"}}});
+        let good = serde_json::json!({"review_interval_days": 30});
         let state = l.apply_import(&file(good)).unwrap();
-        assert_eq!(
-            state.settings.accounts[&Platform::Github]
-                .base_url
-                .as_deref(),
-            Some("https://ghe.example.com/api/v3")
-        );
+        assert_eq!(state.settings.review_interval_days, 30);
     }
 
     #[tokio::test]

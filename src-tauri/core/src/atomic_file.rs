@@ -1,62 +1,114 @@
-//! Crash-safe file writes and setting damaged files aside.
+//! Crash-safe file writes, setting damaged files aside, and cleaning up after a killed save.
+//!
+//! Temp files get unpredictable names and are created exclusively (`O_EXCL`, through the
+//! `tempfile` crate) in the target's own directory, then renamed over the target: a name
+//! planted in a shared directory (a symlink to the victim's file) is never opened or followed.
 
 use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-/// Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename,
-/// then fsync of the directory, so a crash leaves either the old or the new file, never half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        #[cfg(unix)]
+/// Every temp file Lockstep creates starts with this, so stale ones can be recognised.
+pub const TEMP_PREFIX: &str = ".lockstep-";
+/// ... and ends with this.
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// A temp file older than this in Lockstep's own folders is left over from a killed save.
+pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// A new, exclusively created temp file next to `path`, holding `bytes`, synced to disk.
+fn temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+fn sync_dir(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Ok(d) = std::fs::File::open(dir) {
             // Persist the rename itself; not supported everywhere, so failure is not fatal.
             let _ = d.sync_all();
         }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
-/// Like [`write_atomic`], but never replaces an existing file: the finished temp file is
-/// hard-linked into place, which fails with `AlreadyExists` if another process (the CLI and
-/// the app, say) took the name first. Returns `Ok(false)` in that case, writing nothing.
-pub fn write_atomic_new(path: &Path, bytes: &[u8]) -> Result<bool> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{file_name}.{}.new.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        match std::fs::hard_link(&tmp, path) {
-            Ok(()) => {
-                #[cfg(unix)]
-                if let Ok(d) = std::fs::File::open(dir) {
-                    let _ = d.sync_all();
-                }
-                Ok(true)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(e),
+fn create_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
         }
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result.map_err(|e| Error::io(path, e))
+        _ => Ok(()),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename,
+/// then fsync of the directory, so a crash leaves either the old or the new file, never half.
+/// A symlink at `path` is replaced, never followed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    create_parent(path)?;
+    let tmp = temp_beside(path, bytes).map_err(|e| Error::io(path, e))?;
+    // On failure the temp file is removed when the error drops it.
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    sync_dir(path);
+    Ok(())
+}
+
+/// Like [`write_atomic`], but never replaces an existing file: fails with `AlreadyExists`
+/// if another process (the CLI and the app, say) took the name first. Returns `Ok(false)` in
+/// that case, writing nothing.
+pub fn write_atomic_new(path: &Path, bytes: &[u8]) -> Result<bool> {
+    create_parent(path)?;
+    let tmp = temp_beside(path, bytes).map_err(|e| Error::io(path, e))?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => {
+            sync_dir(path);
+            Ok(true)
+        }
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Error::io(path, e.error)),
+    }
+}
+
+/// Removes temp files a killed save left in `dir` (Lockstep's own folders only): names made
+/// by [`write_atomic`] (and the `.<name>.<pid>.tmp` of earlier versions) older than
+/// [`STALE_AFTER`], so a save still in progress in another process is left alone.
+/// Returns how many were removed; problems are ignored (this is housekeeping).
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with('.') && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let Ok(meta) = entry.path().symlink_metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if meta.is_file() && old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Moves a damaged file out of the way (`name.corrupt-<unix seconds>`) so it is kept for the
@@ -106,6 +158,52 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temp file left behind: {names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let out = dir.path().join("report.md");
+        std::os::unix::fs::symlink(&victim, &out).unwrap();
+        // The old predictable temp names too.
+        for pid in [std::process::id(), 1, 2] {
+            let _ = std::os::unix::fs::symlink(
+                &victim,
+                dir.path().join(format!(".report.md.{pid}.tmp")),
+            );
+        }
+        write_atomic(&out, b"report").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "report");
+        assert!(!out.symlink_metadata().unwrap().file_type().is_symlink());
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".lockstep-abc.tmp");
+        let old_style = dir.path().join(".state.json.4242.tmp");
+        let fresh = dir.path().join(".lockstep-def.tmp");
+        let other = dir.path().join("state.json");
+        for p in [&stale, &old_style, &fresh, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        for p in [&stale, &old_style, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(long_ago)
+                .unwrap();
+        }
+        assert_eq!(remove_stale_temp_files(dir.path()), 2);
+        assert!(!stale.exists() && !old_style.exists());
+        assert!(fresh.exists(), "a save in progress elsewhere is left alone");
+        assert!(other.exists());
     }
 
     #[test]

@@ -209,6 +209,9 @@ pub struct Item {
     pub journeys: Vec<Journey>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub travel_phase: Option<TravelPhase>,
+    /// When the item's platform facts were last checked against the platforms' own pages
+    /// (`YYYY-MM`), so a stale item can be found and re-checked.
+    pub checked: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -349,6 +352,7 @@ impl Item {
         if let Some(phase) = self.travel_phase {
             m.insert("travel_phase".into(), json!(phase.as_str()));
         }
+        m.insert("checked".into(), json!(self.checked));
         Value::Object(m)
     }
 }
@@ -401,6 +405,7 @@ impl Catalogue {
                     }
                 }
                 let _ = writeln!(out, "   Verified by: {}", item.verified_by.describe());
+                let _ = writeln!(out, "   Facts checked: {}", item.checked);
             }
         }
         out
@@ -719,19 +724,23 @@ mod tests {
             ("syntax error", "[[items]\nid = \"x\""),
             ("missing fields", "[[items]]\nid = \"x\"\ntopic = \"roles\"\n"),
             (
+                "no checked date",
+                "[[items]]\nid = \"x\"\ntopic = \"roles\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nsteps = [{ text = \"s\" }]\nverified_by = {}\n",
+            ),
+            (
                 "unknown topic",
-                "[[items]]\nid = \"x\"\ntopic = \"nope\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nsteps = [{ text = \"s\" }]\nverified_by = {}\n",
+                "[[items]]\nid = \"x\"\ntopic = \"nope\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nchecked = \"2026-11\"\nsteps = [{ text = \"s\" }]\nverified_by = {}\n",
             ),
             (
                 "misspelt field",
-                "[[items]]\nid = \"x\"\ntopic = \"roles\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\njourneyz = []\nsteps = [{ text = \"s\" }]\nverified_by = {}\n",
+                "[[items]]\nid = \"x\"\ntopic = \"roles\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nchecked = \"2026-11\"\njourneyz = []\nsteps = [{ text = \"s\" }]\nverified_by = {}\n",
             ),
             ("no items table", "title = \"not a catalogue\"\n"),
         ];
         for (what, text) in cases {
             assert!(Catalogue::parse(text).is_err(), "parse accepted {what}");
         }
-        let ok = "[[items]]\nid = \"x\"\ntopic = \"roles\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nsteps = [{ text = \"s\" }]\nverified_by = {}\n";
+        let ok = "[[items]]\nid = \"x\"\ntopic = \"roles\"\ntitle = \"t\"\nwhy = \"w\"\njourneys = [\"review\"]\nchecked = \"2026-11\"\nsteps = [{ text = \"s\" }]\nverified_by = {}\n";
         assert!(
             Catalogue::parse(ok).is_ok(),
             "parse rejected a minimal valid item"
@@ -760,6 +769,7 @@ mod tests {
             "links",
             "verified_by",
             "journeys",
+            "checked",
         ]
         .into_iter()
         .collect();
@@ -915,5 +925,40 @@ mod tests {
         assert!(text.contains("your answer to \"Where are your recovery codes kept?\""));
         assert!(text.contains("your confirmation (Done)"));
         assert!(text.contains("https://github.com/settings/security"));
+        assert_eq!(
+            text.matches("   Facts checked: ").count(),
+            c.items.len(),
+            "every item says when its facts were checked"
+        );
+    }
+
+    /// `checked` is a real month, not in the future, and shown as-is in the CLI JSON.
+    #[test]
+    fn catalogue_items_say_when_their_facts_were_checked() {
+        let c = cat();
+        let now = time::OffsetDateTime::now_utc();
+        let this_month = (now.year(), u8::from(now.month()));
+        let json = c.to_checklist_json();
+        for (i, j) in c.items.iter().zip(json["items"].as_array().expect("items")) {
+            let (year, month): (i32, u8) = i
+                .checked
+                .split_once('-')
+                .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+                .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
+                .unwrap_or_else(|| panic!("item {} checked {:?} is not YYYY-MM", i.id, i.checked));
+            assert!(
+                (1..=12).contains(&month) && year >= 2024,
+                "item {} checked {:?} is not a plausible month",
+                i.id,
+                i.checked
+            );
+            assert!(
+                (year, month) <= this_month,
+                "item {} claims a check in the future ({})",
+                i.id,
+                i.checked
+            );
+            assert_eq!(j["checked"], json!(i.checked), "item {}", i.id);
+        }
     }
 }

@@ -75,12 +75,17 @@ pub trait Probe: Send + Sync {
 /// Where probes send results.
 pub struct Emitter {
     tx: mpsc::UnboundedSender<CheckResult>,
+    /// The run's tokens: no result may carry one (a platform can echo what it was sent).
+    secrets: Vec<Secret>,
     seen: Arc<Mutex<Vec<CheckResult>>>,
     accounts_done: watch::Receiver<bool>,
 }
 
 impl Emitter {
+    /// Sends a result on, with every text field bounded and cleared of the run's tokens,
+    /// whichever check produced it.
     pub fn emit(&self, result: CheckResult) {
+        let result = crate::untrusted_text::contain_result(result, &self.secrets);
         if let Ok(mut seen) = self.seen.lock() {
             seen.push(result.clone());
         }
@@ -136,6 +141,7 @@ pub async fn run(
     let seen = Arc::new(Mutex::new(Vec::new()));
     let emitter = Arc::new(Emitter {
         tx,
+        secrets: ctx.tokens.values().cloned().collect(),
         seen,
         accounts_done: done_rx,
     });

@@ -8,15 +8,30 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, LOCATIO
 use std::time::{Duration, Instant};
 use url::Url;
 
-/// Sent with every request; GitHub and crates.io require a descriptive User-Agent.
+/// The project's address, for platforms that ask to be able to reach a client's authors
+/// (its reverse-DNS form is the app identifier in `tauri.conf.json`).
+pub const PROJECT_URL: &str = "https://lockstep.dev";
+
+/// Sent with every request; GitHub and crates.io require a descriptive User-Agent, and
+/// crates.io asks for contact information in it.
 pub const USER_AGENT: &str = concat!(
     "lockstep/",
     env!("CARGO_PKG_VERSION"),
-    " (maintainer security checkup)"
+    " (maintainer security checkup; https://lockstep.dev)"
 );
 
 /// Longest `retry-after` Lockstep will wait for inside a run before giving up with `unknown`.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// The most a platform's answer may hold. A page of 100 GitHub keys or organizations, a
+/// crates.io page or a PyPI project is well under 1 MiB; 8 MiB leaves room and still stops a
+/// hostile or broken server from filling memory (an endless body is cut here).
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// npm answers with whole packuments (every version's metadata), the largest legitimate
+/// answer Lockstep reads: `vite`'s full packument was 38.9 MB and `next`'s over 30 MB in
+/// mid-2026, and the registry refuses packuments over 100 MB. So npm gets npm's own ceiling.
+pub const NPM_MAX_BODY: usize = 100 * 1024 * 1024;
 
 /// How the token is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +77,9 @@ pub enum HttpError {
     Unexpected { host: String, status: u16 },
     #[error("{host} sent a response Lockstep could not read ({detail})")]
     Malformed { host: String, detail: String },
+    /// The answer was larger than any real one (see [`DEFAULT_MAX_BODY`]); reading stopped.
+    #[error("{host} sent an answer too large to be real (over {limit_mib} MiB); Lockstep stopped reading it and kept nothing from it")]
+    TooLarge { host: String, limit_mib: usize },
     #[error("{host} redirected too many times")]
     TooManyRedirects { host: String },
     /// The token holds a character no HTTP header may carry (a line break pasted inside it).
@@ -78,11 +96,12 @@ pub struct Response {
 }
 
 impl Response {
-    /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`].
+    /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`],
+    /// described by position only (serde's message would quote the value, maybe a token).
     pub fn json<T: serde::de::DeserializeOwned>(&self, host: &str) -> Result<T, HttpError> {
         serde_json::from_slice(&self.body).map_err(|e| HttpError::Malformed {
             host: host.to_string(),
-            detail: e.to_string(),
+            detail: format!("the answer {}", crate::untrusted_text::json_error(&e)),
         })
     }
 
@@ -100,6 +119,8 @@ pub struct ApiClient {
     auth: Auth,
     extra_headers: HeaderMap,
     timeout: Duration,
+    /// The most bytes one answer may hold; see [`DEFAULT_MAX_BODY`].
+    max_body: usize,
     /// Minimum time between requests (crates.io asks for one per second).
     min_interval: Duration,
     last_request: tokio::sync::Mutex<Option<Instant>>,
@@ -127,7 +148,11 @@ pub fn is_loopback(url: &Url) -> bool {
 /// Parses a base URL and enforces HTTPS-or-loopback.
 pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
     let trimmed = base_url.trim().trim_end_matches('/');
-    let mut url = Url::parse(trimmed).map_err(|_| HttpError::InsecureUrl(trimmed.to_string()))?;
+    // An address that does not parse is never echoed: it may carry a password, and nothing
+    // can strip what a parser could not find.
+    let mut url = Url::parse(trimmed).map_err(|_| {
+        HttpError::InsecureUrl("(an address that is not a valid URL; check it for typos)".into())
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         // Never echo a password back; refuse credentials in addresses altogether, since they
         // would be sent as basic auth beside the token.
@@ -189,6 +214,7 @@ impl ApiClient {
             auth,
             extra_headers: HeaderMap::new(),
             timeout,
+            max_body: DEFAULT_MAX_BODY,
             min_interval: Duration::ZERO,
             last_request: tokio::sync::Mutex::new(None),
         })
@@ -200,6 +226,12 @@ impl ApiClient {
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
+        self
+    }
+
+    /// Allows answers up to `bytes` (npm's packuments, see [`NPM_MAX_BODY`]).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
         self
     }
 
@@ -225,7 +257,12 @@ impl ApiClient {
             self.base.as_str().trim_end_matches('/'),
             path.trim_start_matches('/')
         );
-        Url::parse(&joined).map_err(|_| HttpError::InsecureUrl(joined))
+        Url::parse(&joined).map_err(|_| {
+            HttpError::InsecureUrl(format!(
+                "{} (with a path that is not valid)",
+                host_label(&self.base)
+            ))
+        })
     }
 
     /// GET `path` under the base URL. Follows redirects by hand, retries once on 429/403 with a
@@ -267,7 +304,7 @@ impl ApiClient {
                 }
             }
             let host = host_label(&url);
-            let resp = req
+            let mut resp = req
                 .send()
                 .await
                 .map_err(|e| self.transport_error(&host, e))?;
@@ -275,14 +312,18 @@ impl ApiClient {
             let resp_headers = resp.headers().clone();
             match status {
                 200..=299 => {
-                    let body = resp
-                        .bytes()
-                        .await
-                        .map_err(|e| self.transport_error(&host, e))?;
+                    let mut body = self.read_body(&mut resp, &host).await?;
+                    // A platform that echoes the token must not get it kept or shown: replace
+                    // it before anything parses the answer.
+                    if same_origin {
+                        if let Some(token) = &self.token {
+                            crate::untrusted_text::redact_bytes(&mut body, token.expose());
+                        }
+                    }
                     return Ok(Response {
                         status,
                         headers: resp_headers,
-                        body: body.to_vec(),
+                        body,
                     });
                 }
                 301 | 302 | 303 | 307 | 308 => {
@@ -303,7 +344,11 @@ impl ApiClient {
                     })?;
                     // A redirect may not downgrade to plain HTTP off this computer.
                     if next.scheme() != "https" && !is_loopback(&next) {
-                        return Err(HttpError::InsecureUrl(next.to_string()));
+                        return Err(HttpError::InsecureUrl(format!(
+                            "{}://{} (a redirect)",
+                            next.scheme(),
+                            host_label(&next)
+                        )));
                     }
                     url = next;
                 }
@@ -341,6 +386,35 @@ impl ApiClient {
                 _ => return Err(HttpError::Unexpected { host, status }),
             }
         }
+    }
+
+    /// Reads the body chunk by chunk, stopping as soon as it passes [`ApiClient::max_body`]
+    /// (a declared length over the cap is refused before reading anything).
+    async fn read_body(
+        &self,
+        resp: &mut reqwest::Response,
+        host: &str,
+    ) -> Result<Vec<u8>, HttpError> {
+        let too_large = || HttpError::TooLarge {
+            host: host.to_string(),
+            limit_mib: self.max_body.div_ceil(1024 * 1024),
+        };
+        let declared = resp.content_length().unwrap_or(0);
+        if declared > self.max_body as u64 {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(host, e))?
+        {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn wait_politely(&self) {
@@ -450,6 +524,18 @@ mod tests {
             checked_base("not a url"),
             Err(HttpError::InsecureUrl(_))
         ));
+    }
+
+    #[test]
+    fn an_address_that_does_not_parse_is_never_echoed() {
+        for bad in [
+            "https://me:hunter2secret@exa mple.com",
+            "https://me:hunter2secret@[::1",
+            "hunter2secret",
+        ] {
+            let msg = checked_base(bad).unwrap_err().to_string();
+            assert!(!msg.contains("hunter2secret"), "{msg}");
+        }
     }
 
     #[test]

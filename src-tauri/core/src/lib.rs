@@ -17,10 +17,12 @@ pub mod history;
 pub mod http;
 pub mod keychain;
 pub mod live;
+pub mod local_file;
 pub mod platform;
 pub mod probes;
 pub mod secret;
 pub mod settings;
 pub mod state;
+pub mod untrusted_text;
 
 pub use error::{Error, Result};

@@ -38,6 +38,51 @@ pub struct Answer {
     pub updated_at: OffsetDateTime,
 }
 
+/// Longest reason or choice Lockstep keeps with an answer.
+pub const MAX_ANSWER_TEXT: usize = 2_000;
+
+/// Checks one answer against the catalogue, the same way for an answer given in the app or
+/// the CLI and one read from an imported file: a known item, a reason for "not applicable",
+/// a choice among the item's answers, and no control characters.
+pub fn validate_answer(
+    item_id: &str,
+    status: AnswerStatus,
+    reason: Option<&str>,
+    choice: Option<&str>,
+) -> Result<()> {
+    let shown = crate::untrusted_text::one_line(&crate::untrusted_text::bounded(item_id));
+    let item = crate::catalogue::Catalogue::builtin()
+        .item(item_id)
+        .ok_or_else(|| Error::InvalidInput(format!("There is no checklist item '{shown}'.")))?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if status == AnswerStatus::NotApplicable && reason.is_none() {
+        return Err(Error::InvalidInput(format!(
+            "Say briefly why '{shown}' does not apply to you, so a later review can tell."
+        )));
+    }
+    for text in reason.into_iter().chain(choice) {
+        if text.chars().count() > MAX_ANSWER_TEXT || text.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "The answer for '{shown}' is longer than {MAX_ANSWER_TEXT} characters or holds control characters."
+            )));
+        }
+    }
+    if let Some(choice) = choice {
+        let allowed = item
+            .verified_by
+            .question
+            .as_ref()
+            .is_some_and(|q| q.choices.iter().any(|c| c.value == choice));
+        if !allowed {
+            return Err(Error::InvalidInput(format!(
+                "'{}' is not one of the answers to '{shown}'.",
+                crate::untrusted_text::one_line(&crate::untrusted_text::bounded(choice))
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// What Lockstep knows about a saved token, never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
@@ -88,6 +133,15 @@ pub struct Loaded {
     pub notice: Option<String>,
 }
 
+/// The lock file beside the state file (empty; only its lock matters).
+pub const LOCK_FILE: &str = "state.json.lock";
+
+/// Held while one process reads, changes and writes the state; released on drop.
+#[derive(Debug)]
+pub struct StateLock {
+    _file: std::fs::File,
+}
+
 /// Reads and writes the state file.
 #[derive(Debug, Clone)]
 pub struct StateStore {
@@ -106,17 +160,20 @@ impl StateStore {
     /// Loads the state. Missing file: a fresh state. Damaged file (bad JSON, unknown shape,
     /// a version from a newer Lockstep): moved aside and reported in `notice`.
     pub fn load(&self, now: OffsetDateTime) -> Result<Loaded> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        use crate::local_file::{read_capped, ReadError, MAX_STATE_BYTES};
+        let parsed = match read_capped(&self.path, MAX_STATE_BYTES) {
+            Ok(bytes) => parse(&bytes),
+            Err(ReadError::Missing) => {
                 return Ok(Loaded {
                     state: State::default(),
                     notice: None,
                 })
             }
-            Err(e) => return Err(Error::io(&self.path, e)),
+            // A FIFO, a device or a huge file is no state Lockstep wrote: set it aside.
+            Err(e @ (ReadError::NotAFile(_) | ReadError::TooLarge(_))) => Err(e.to_string()),
+            Err(ReadError::Io(e)) => return Err(Error::io(&self.path, e)),
         };
-        match parse(&bytes) {
+        match parsed {
             Ok(state) => Ok(Loaded {
                 state,
                 notice: None,
@@ -134,6 +191,38 @@ impl StateStore {
         }
     }
 
+    /// Takes the advisory lock that serializes read-merge-write between processes (the app
+    /// and the CLI): held until the returned guard is dropped. Readers need no lock, since
+    /// every write is an atomic rename.
+    pub fn lock(&self) -> Result<StateLock> {
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        fs4::FileExt::lock(&file).map_err(|e| Error::io(&path, e))?;
+        Ok(StateLock { _file: file })
+    }
+
+    /// Re-reads the file under the lock, applies `change` to what is on disk now and saves:
+    /// a change another process saved since this one loaded is kept, not overwritten.
+    /// Returns the saved state and, if the file on disk was damaged, the notice about it.
+    pub fn update(
+        &self,
+        now: OffsetDateTime,
+        change: impl FnOnce(&mut State) -> Result<()>,
+    ) -> Result<Loaded> {
+        let _lock = self.lock()?;
+        let Loaded { mut state, notice } = self.load(now)?;
+        change(&mut state)?;
+        self.save(&state)?;
+        Ok(Loaded { state, notice })
+    }
+
     pub fn save(&self, state: &State) -> Result<()> {
         let json = serde_json::to_vec_pretty(state).map_err(|e| Error::Corrupt {
             path: self.path.clone(),
@@ -145,10 +234,11 @@ impl StateStore {
 
 /// Parses any supported version into the current one.
 pub fn parse(bytes: &[u8]) -> std::result::Result<State, String> {
+    use crate::untrusted_text::json_error;
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {}", json_error(&e)))?;
     let value = migrate(value)?;
-    serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
+    serde_json::from_value(value).map_err(|e| format!("unexpected content: {}", json_error(&e)))
 }
 
 /// Upgrades older formats step by step.

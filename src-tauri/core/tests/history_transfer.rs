@@ -25,12 +25,12 @@ mod history {
             ..State::default()
         };
         s.positions
-            .insert(Journey::Onboarding, "security-keys".into());
+            .insert(Journey::Onboarding, "security-key-register".into());
         s.answers
-            .insert("two-factor-everywhere".into(), answer(AnswerStatus::Done));
+            .insert("two-factor-code-hosts".into(), answer(AnswerStatus::Done));
         let mut na = answer(AnswerStatus::NotApplicable);
         na.reason = Some("no PyPI projects".into());
-        s.answers.insert("pypi-trusted-publishing".into(), na);
+        s.answers.insert("owners-two-per-package".into(), na);
         s.settings.review_interval_days = 45;
         s.settings.pypi_projects = vec!["my-lib".into()];
         s.tokens.insert(
@@ -102,10 +102,10 @@ mod history {
         let mut other = State::default();
         other
             .answers
-            .insert("two-factor-everywhere".into(), answer(AnswerStatus::Later));
+            .insert("two-factor-code-hosts".into(), answer(AnswerStatus::Later));
         other
             .answers
-            .insert("only-here".into(), answer(AnswerStatus::Done));
+            .insert("two-factor-no-sms".into(), answer(AnswerStatus::Done));
         other.tokens.insert(
             Platform::Npm,
             TokenInfo {
@@ -120,12 +120,12 @@ mod history {
         assert_eq!(p.answers_changed[0].to, AnswerStatus::Done);
         let next = apply(&other, &p);
         assert_eq!(
-            next.answers["two-factor-everywhere"].status,
+            next.answers["two-factor-code-hosts"].status,
             AnswerStatus::Done,
             "the file wins"
         );
         assert_eq!(
-            next.answers["only-here"].status,
+            next.answers["two-factor-no-sms"].status,
             AnswerStatus::Done,
             "answers the file does not mention stay"
         );
@@ -160,23 +160,26 @@ mod history {
         let next = apply(&current, &p);
         assert_eq!(next.journey, Some(Journey::Travel));
         assert_eq!(
-            next.answers["two-factor-everywhere"].status,
+            next.answers["two-factor-code-hosts"].status,
             AnswerStatus::Done
         );
         assert_eq!(
             next.answers["recovery-codes-stored-apart"].status,
             AnswerStatus::NotApplicable
         );
-        assert_eq!(next.answers["security-keys"].status, AnswerStatus::Later);
         assert_eq!(
-            next.answers["two-factor-everywhere"].updated_at,
-            current.answers["two-factor-everywhere"].updated_at,
+            next.answers["security-key-register"].status,
+            AnswerStatus::Later
+        );
+        assert_eq!(
+            next.answers["two-factor-code-hosts"].updated_at,
+            current.answers["two-factor-code-hosts"].updated_at,
             "an unchanged answer keeps its local time"
         );
-        assert_eq!(next.positions[&Journey::Travel], "travel-before-leave-keys");
+        assert_eq!(next.positions[&Journey::Travel], "travel-vaults-off-device");
         assert_eq!(
             next.positions[&Journey::Onboarding],
-            "security-keys",
+            "security-key-register",
             "other positions stay"
         );
         assert_eq!(next.settings.review_interval_days, 60);

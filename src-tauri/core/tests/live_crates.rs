@@ -60,7 +60,7 @@ mod live {
         let ev = o.evidence.join("\n");
         assert!(
             ev.contains("one: 1 owner")
-                && ev.contains("teamed: 2 owners")
+                && ev.contains("teamed: 1 owner (u0) — single owner: orphan risk; 1 team (can publish, cannot manage owners; not counted): github:fake-org:t0")
                 && ev.contains("five: 5 owners"),
             "{ev}"
         );
@@ -68,10 +68,76 @@ mod live {
             ev.contains("down: could not check") && ev.contains("HTTP 500"),
             "{ev}"
         );
+        assert!(o.summary.contains("2 with a single owner"), "{}", o.summary);
         assert_eq!(
             o.observed.owners["teamed"],
             vec!["u0", "team github:fake-org:t0"]
         );
+    }
+
+    /// Two users and two teams: the users make it a pass, the teams are listed apart.
+    #[tokio::test]
+    async fn two_users_and_two_teams_pass_with_the_teams_listed() {
+        let s = TestServer::start().await;
+        s.json(
+            "/api/v1/users/fake-login",
+            json!({"user": {"id": 42, "login": "fake-login"}}),
+        );
+        s.json(
+            "/api/v1/crates?user_id=42&per_page=100&page=1",
+            json!({"crates": [{"name": "pair"}], "meta": {"total": 1, "next_page": null}}),
+        );
+        s.json("/api/v1/crates/pair/owners", owners(2, 2));
+        let url = s.url("");
+        let r = run(
+            ctx(
+                &[
+                    ("LOCKSTEP_CRATES_URL", url.as_str()),
+                    ("LOCKSTEP_CRATES_USER", "fake-login"),
+                ],
+                &[],
+            ),
+            &[Group::Crates],
+        )
+        .await;
+        assert_status(&r, "crates.package_owners", Pass);
+        let ev = r["crates.package_owners"].evidence.join("\n");
+        assert!(
+            ev.contains("pair: 2 owners (u0, u1)")
+                && ev.contains("2 teams (can publish, cannot manage owners; not counted): github:fake-org:t0, github:fake-org:t1"),
+            "{ev}"
+        );
+    }
+
+    /// An answer of a shape Lockstep does not know is unknown, naming crates.io and the field,
+    /// never quoting what was received.
+    #[tokio::test]
+    async fn a_changed_shape_is_unknown_naming_the_platform_not_the_values() {
+        let s = TestServer::start().await;
+        s.json(
+            "/api/v1/users/fake-login",
+            json!({"user": {"id": "forty-two-secret-looking-value", "login": "fake-login"}}),
+        );
+        let url = s.url("");
+        let r = run(
+            ctx(
+                &[
+                    ("LOCKSTEP_CRATES_URL", url.as_str()),
+                    ("LOCKSTEP_CRATES_USER", "fake-login"),
+                ],
+                &[],
+            ),
+            &[Group::Crates],
+        )
+        .await;
+        assert_status(&r, "crates.package_owners", Unknown);
+        let summary = &r["crates.package_owners"].summary;
+        assert!(
+            summary.contains("crates.io's answer did not have the shape Lockstep knows")
+                && summary.contains("`user.id`"),
+            "{summary}"
+        );
+        assert!(!summary.contains("forty-two"), "{summary}");
     }
 
     #[tokio::test]
@@ -122,6 +188,12 @@ mod live {
         )
         .await;
         assert_status(&r, "crates.package_owners", Unknown);
+        let summary = &r["crates.package_owners"].summary;
+        assert!(
+            summary.contains("crates.io username \"nobody\"")
+                && summary.contains("not their GitHub login"),
+            "{summary}"
+        );
         let r = run(ctx(&[], &[]), &[Group::Crates]).await;
         assert_status(&r, "crates.package_owners", Skipped);
     }

@@ -17,6 +17,54 @@ mod live {
         format!("{P}{path}")
     }
 
+    const CLASSIC: &str =
+        "read:org, user:email, read:gpg_key, read:public_key, read:ssh_signing_key";
+
+    /// The memberships list as GitHub sends it to a classic token (with `X-OAuth-Scopes`).
+    fn memberships(s: &TestServer, v: Value) {
+        s.route(
+            &p("/user/memberships/orgs?state=active&per_page=100"),
+            Reply::json(v).header("x-oauth-scopes", CLASSIC),
+        );
+    }
+
+    fn logins(names: &[&str]) -> Value {
+        Value::Array(names.iter().map(|n| json!({"login": n})).collect())
+    }
+
+    /// One organization: its requirement flag (absent when `None`, as read:org sees it), its
+    /// members without 2FA, with SMS only, and its owners.
+    fn org(
+        s: &TestServer,
+        name: &str,
+        required: Option<bool>,
+        without: &[&str],
+        sms_only: &[&str],
+        admins: &[&str],
+    ) {
+        let info = match required {
+            Some(r) => json!({"login": name, "two_factor_requirement_enabled": r}),
+            None => json!({"login": name}),
+        };
+        s.json(&p(&format!("/orgs/{name}")), info);
+        s.json(
+            &p(&format!(
+                "/orgs/{name}/members?filter=2fa_disabled&per_page=100"
+            )),
+            logins(without),
+        );
+        s.json(
+            &p(&format!(
+                "/orgs/{name}/members?filter=2fa_insecure&per_page=100"
+            )),
+            logins(sms_only),
+        );
+        s.json(
+            &p(&format!("/orgs/{name}/members?role=admin&per_page=100")),
+            logins(admins),
+        );
+    }
+
     /// A healthy account: 2FA on, gmail primary, a usable SSH signing key, an sk- key, one owned
     /// org with 2FA required and 2 owners, a read-only classic token expiring in 30 days.
     fn healthy(s: &TestServer) {
@@ -36,7 +84,8 @@ mod live {
             &p("/user/emails?per_page=100"),
             json!([
                 {"email": "octo-fake@gmail.com", "primary": true, "verified": true},
-                {"email": "octo@fake-own-domain.test", "primary": false, "verified": true}
+                {"email": "octo-fake@proton.me", "primary": false, "verified": true},
+                {"email": "octo@fake-own-domain.test", "primary": false, "verified": false}
             ]),
         );
         s.json(&p("/user/gpg_keys?per_page=100"), json!([]));
@@ -46,21 +95,15 @@ mod live {
         s.json(&p("/user/keys?per_page=100"), json!([
             {"id": 2, "title": "yubikey", "key": "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIFake"}
         ]));
-        s.json(
-            &p("/user/memberships/orgs?state=active&per_page=100"),
+        memberships(
+            s,
             json!([
                 {"state": "active", "role": "admin", "organization": {"login": "fake-org"}},
-                {"state": "active", "role": "member", "organization": {"login": "not-mine"}}
+                {"state": "active", "role": "member", "organization": {"login": "not-mine"}},
+                {"state": "pending", "role": "admin", "organization": {"login": "invited-org"}}
             ]),
         );
-        s.json(
-            &p("/orgs/fake-org"),
-            json!({"login": "fake-org", "two_factor_requirement_enabled": true}),
-        );
-        s.json(
-            &p("/orgs/fake-org/members?role=admin&per_page=100"),
-            json!([{"login": "a"}, {"login": "b"}]),
-        );
+        org(s, "fake-org", Some(true), &[], &[], &["a", "b"]);
     }
 
     fn gh_ctx(s: &TestServer) -> lockstep_core::engine::CheckContext {
@@ -93,7 +136,7 @@ mod live {
         );
         assert_eq!(
             r["github.email"].observed.emails.len(),
-            2,
+            3,
             "all account emails are recorded for email.domain"
         );
         assert_eq!(
@@ -139,29 +182,22 @@ mod live {
             &p("/user/keys?per_page=100"),
             json!([{"id": 3, "title": "plain", "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake"}]),
         );
-        s.json(
-            &p("/user/memberships/orgs?state=active&per_page=100"),
+        memberships(
+            &s,
             json!([
                 {"role": "admin", "organization": {"login": "solo-org"}},
                 {"role": "admin", "organization": {"login": "crowded-org"}},
                 {"role": "admin", "organization": {"login": "fake-org"}}
             ]),
         );
-        s.json(
-            &p("/orgs/solo-org"),
-            json!({"two_factor_requirement_enabled": false}),
-        );
-        s.json(
-            &p("/orgs/crowded-org"),
-            json!({"two_factor_requirement_enabled": true}),
-        );
-        s.json(
-            &p("/orgs/solo-org/members?role=admin&per_page=100"),
-            json!([{"login": "me"}]),
-        );
-        s.json(
-            &p("/orgs/crowded-org/members?role=admin&per_page=100"),
-            json!([{"login": "a"},{"login": "b"},{"login": "c"},{"login": "d"},{"login": "e"}]),
+        org(&s, "solo-org", Some(false), &["nofa"], &[], &["me"]);
+        org(
+            &s,
+            "crowded-org",
+            Some(true),
+            &[],
+            &["sms-user"],
+            &["a", "b", "c", "d", "e"],
         );
         let r = run(gh_ctx(&s), &[Group::Github]).await;
         assert_status(&r, "github.two_factor", Fail);
@@ -172,7 +208,26 @@ mod live {
             .summary
             .contains("not visible through the API"));
         assert_status(&r, "github.org_two_factor", Fail);
-        assert!(r["github.org_two_factor"].summary.contains("solo-org"));
+        let o2 = &r["github.org_two_factor"];
+        assert!(
+            o2.summary.contains("without 2FA in solo-org"),
+            "{}",
+            o2.summary
+        );
+        let ev = o2.evidence.join("\n");
+        assert!(
+            ev.contains("solo-org: 1 member without 2FA: nofa; 2FA is NOT required")
+                && ev.contains("crowded-org: 1 member whose only 2FA is SMS: sms-user")
+                && ev.contains("fake-org: every member has 2FA; 2FA is required"),
+            "{ev}"
+        );
+        assert!(
+            o2.remediation
+                .iter()
+                .any(|x| x.contains("lose access until they enable it")),
+            "{:?}",
+            o2.remediation
+        );
         assert_status(&r, "github.org_owners", Warn);
         let ev = r["github.org_owners"].evidence.join("\n");
         assert!(
@@ -380,14 +435,18 @@ mod live {
     async fn org_2fa_pass_does_not_claim_an_org_it_could_not_check() {
         let s = TestServer::start().await;
         healthy(&s);
-        s.json(
-            &p("/user/memberships/orgs?state=active&per_page=100"),
+        memberships(
+            &s,
             json!([
                 {"role": "admin", "organization": {"login": "fake-org"}},
                 {"role": "admin", "organization": {"login": "down-org"}}
             ]),
         );
         s.route(&p("/orgs/down-org"), Reply::status(502));
+        s.route(
+            &p("/orgs/down-org/members?filter=2fa_disabled&per_page=100"),
+            Reply::status(502),
+        );
         s.json(
             &p("/orgs/down-org/members?role=admin&per_page=100"),
             json!([{"login": "a"}, {"login": "b"}]),
@@ -396,10 +455,63 @@ mod live {
         assert_status(&r, "github.org_two_factor", Pass);
         let summary = &r["github.org_two_factor"].summary;
         assert!(
-            !summary.starts_with("Every organization you own"),
+            summary.contains("organizations Lockstep could check")
+                && summary.contains("Not checked: down-org"),
             "{summary}"
         );
-        assert!(summary.contains("1 could not be checked"), "{summary}");
+    }
+
+    /// With read:org as an owner, GitHub hides the requirement flag but lists who lacks 2FA:
+    /// the check answers from the lists and never asks for admin:org.
+    #[tokio::test]
+    async fn read_org_answers_without_the_requirement_flag() {
+        let s = TestServer::start().await;
+        healthy(&s);
+        org(&s, "fake-org", None, &[], &[], &["a", "b"]);
+        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        assert_status(&r, "github.org_two_factor", Pass);
+        let o = &r["github.org_two_factor"];
+        assert!(
+            o.evidence[0].contains("every member has 2FA")
+                && o.evidence[0].contains("not visible to this token"),
+            "{:?}",
+            o.evidence
+        );
+        assert!(!o.summary.contains("admin:org"), "{}", o.summary);
+    }
+
+    /// A fine-grained token reaches one organization: the others are named with the reason.
+    #[tokio::test]
+    async fn fine_grained_token_names_the_orgs_it_cannot_reach() {
+        let s = TestServer::start().await;
+        healthy(&s);
+        // No X-OAuth-Scopes: a fine-grained token.
+        s.json(
+            &p("/user/memberships/orgs?state=active&per_page=100"),
+            json!([
+                {"role": "admin", "organization": {"login": "fake-org"}},
+                {"role": "admin", "organization": {"login": "other-org"}}
+            ]),
+        );
+        for q in ["filter=2fa_disabled", "filter=2fa_insecure", "role=admin"] {
+            s.route(
+                &p(&format!("/orgs/other-org/members?{q}&per_page=100")),
+                Reply::status(403),
+            );
+        }
+        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        assert_status(&r, "github.org_two_factor", Pass);
+        let o = &r["github.org_two_factor"];
+        assert!(
+            o.summary.contains("Not checked: other-org"),
+            "{}",
+            o.summary
+        );
+        let ev = o.evidence.join("\n");
+        assert!(
+            ev.contains("other-org: could not be checked: a fine-grained token reaches only the one organization"),
+            "{ev}"
+        );
     }
 
     #[tokio::test]
@@ -454,10 +566,7 @@ mod live {
     async fn no_owned_orgs_is_skipped() {
         let s = TestServer::start().await;
         healthy(&s);
-        s.json(
-            &p("/user/memberships/orgs?state=active&per_page=100"),
-            Value::Array(vec![]),
-        );
+        memberships(&s, Value::Array(vec![]));
         let r = run(gh_ctx(&s), &[Group::Github]).await;
         assert_status(&r, "github.org_two_factor", Skipped);
         assert_status(&r, "github.org_owners", Skipped);

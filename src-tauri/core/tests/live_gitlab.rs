@@ -46,6 +46,36 @@ mod live {
             .all(|x| x.private_token.as_deref() == Some(TOKEN) && x.authorization.is_none()));
     }
 
+    /// A project or group access token: `/user` is its bot user (whose 2FA says nothing about
+    /// you) and `/personal_access_tokens/self` answers 400. Both are explained, neither fails.
+    #[tokio::test]
+    async fn a_project_token_is_explained_not_judged() {
+        let s = TestServer::start().await;
+        s.json(
+            "/gitlab/api/v4/user",
+            json!({"username": "project_7_bot_fake", "two_factor_enabled": false, "bot": true}),
+        );
+        s.route(
+            "/gitlab/api/v4/personal_access_tokens/self",
+            Reply::raw(400, r#"{"message":"400 Bad request"}"#),
+        );
+        let r = run(gl_ctx(&s), &[Group::Gitlab]).await;
+        assert_status(&r, "gitlab.two_factor", Unknown);
+        assert!(
+            r["gitlab.two_factor"]
+                .summary
+                .contains("bot user project_7_bot_fake"),
+            "{}",
+            r["gitlab.two_factor"].summary
+        );
+        assert_status(&r, "gitlab.token_scope", Unknown);
+        let sum = &r["gitlab.token_scope"].summary;
+        assert!(
+            sum.contains("not a personal access token") && !sum.contains("did not expect"),
+            "{sum}"
+        );
+    }
+
     #[tokio::test]
     async fn two_factor_off_and_broad_expiring_token() {
         let s = TestServer::start().await;

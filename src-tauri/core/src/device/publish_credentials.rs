@@ -146,7 +146,7 @@ pub fn scan_pypirc(text: &str, now: OffsetDateTime) -> Vec<Finding> {
             ),
         };
         out.push(Finding {
-            what: format!("{what} in [{section}]"),
+            what: format!("{what} in [{}]", shown_name(&section)),
             severe,
         });
     }
@@ -181,39 +181,103 @@ pub fn scan_npmrc(text: &str) -> Vec<Finding> {
             _ => continue,
         };
         out.push(Finding {
-            what: format!("{what} for {}", without_userinfo(scope)),
+            what: format!("{what} for {}", shown_name(&without_userinfo(scope))),
             severe: false,
         });
     }
     out
 }
 
+/// Said of a file whose content a real parser could not read: it may still hold a token, and
+/// nothing from it (not even the parser's message, which can quote a line) is shown.
+pub const UNPARSABLE: &str =
+    "content Lockstep could not parse, which may hold a token (check the file by hand)";
+
+fn unparsable() -> Vec<Finding> {
+    vec![Finding {
+        what: UNPARSABLE.to_string(),
+        severe: false,
+    }]
+}
+
+/// A name from a file, safe to show: one line, short.
+fn shown_name(s: &str) -> String {
+    let s = crate::untrusted_text::one_line(s.trim());
+    match s.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s,
+    }
+}
+
+/// A host or registry address as it may be shown: scheme, host and path, without user name,
+/// password, query or fragment; `None` when it is not an address at all (then it is not shown).
+fn shown_address(s: &str) -> Option<String> {
+    let s = s.trim();
+    if let Ok(mut url) = url::Url::parse(s) {
+        if url.host_str().is_some() {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            return Some(shown_name(url.as_str().trim_end_matches('/')));
+        }
+    }
+    let host_like = !s.is_empty()
+        && s.len() <= 253
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    host_like.then(|| s.to_string())
+}
+
+/// Parses YAML with a real parser; `None` when it is not valid YAML (the error is dropped).
+fn yaml_root(text: &str) -> Option<yaml_rust2::Yaml> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
+    Some(docs.into_iter().next().unwrap_or(yaml_rust2::Yaml::Null))
+}
+
+fn yaml_text(y: &yaml_rust2::Yaml) -> Option<String> {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// RubyGems credentials (YAML): `:rubygems_api_key:` and per-host keys.
 pub fn scan_gem_credentials(text: &str) -> Vec<Finding> {
+    use yaml_rust2::Yaml;
+    let Some(root) = yaml_root(text) else {
+        return unparsable();
+    };
+    let map = match root {
+        Yaml::Hash(map) => map,
+        Yaml::Null => return Vec::new(),
+        _ => return unparsable(),
+    };
     let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') || line == "---" {
-            continue;
-        }
-        // Keys may be symbols (":rubygems_api_key") or URLs ("https://host:"), so split on ": ".
-        let Some((key, value)) = line.split_once(": ") else {
+    for (key, value) in &map {
+        let Some(key) = yaml_text(key) else {
             continue;
         };
-        let value = unquote(value);
-        if value.is_empty() || value == "~" {
+        let value = yaml_text(value).unwrap_or_default();
+        if value.trim().is_empty() || value.trim() == "~" {
             continue;
         }
         let key = key.trim().trim_start_matches(':');
         let what = if key == "rubygems_api_key" {
-            if value.starts_with("rubygems_") {
+            if value.trim().starts_with("rubygems_") {
                 "a RubyGems API key (rubygems_…)"
             } else {
                 "a RubyGems API key"
             }
             .to_string()
         } else {
-            format!("an API key for {}", without_userinfo(unquote(key)))
+            match shown_address(key) {
+                Some(host) => format!("an API key for {host}"),
+                None => "an API key for another gem host".to_string(),
+            }
         };
         out.push(Finding {
             what,
@@ -223,59 +287,87 @@ pub fn scan_gem_credentials(text: &str) -> Vec<Finding> {
     out
 }
 
-/// cargo credentials: `[registry] token` and `[registries.<name>] token`. Parsed by hand so a
-/// malformed file cannot put its own text (and so a token) into an error message.
+/// cargo credentials (TOML, parsed with the `toml` crate, dotted keys included):
+/// `[registry] token` and `[registries.<name>] token` (or `secret-key`).
 pub fn scan_cargo_credentials(text: &str) -> Vec<Finding> {
-    let mut section = String::new();
+    let Ok(root) = text.parse::<toml::Table>() else {
+        return unparsable();
+    };
+    let holds_secret = |t: &toml::Table| {
+        ["token", "secret-key"].iter().any(|k| match t.get(*k) {
+            Some(toml::Value::String(s)) => !s.trim().is_empty(),
+            Some(_) => true,
+            None => false,
+        })
+    };
     let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if let Some(s) = line.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            section = s.trim().to_string();
-            continue;
+    if let Some(toml::Value::Table(registry)) = root.get("registry") {
+        if holds_secret(registry) {
+            out.push(Finding {
+                what: "a cargo token for crates.io".to_string(),
+                severe: false,
+            });
         }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        if key.trim() != "token" && key.trim() != "secret-key" || unquote(value).is_empty() {
-            continue;
+    }
+    if let Some(toml::Value::Table(registries)) = root.get("registries") {
+        for (name, value) in registries {
+            if let toml::Value::Table(t) = value {
+                if holds_secret(t) {
+                    out.push(Finding {
+                        what: format!("a cargo token for {}", shown_name(name)),
+                        severe: false,
+                    });
+                }
+            }
         }
-        let registry = match section.strip_prefix("registries.") {
-            Some(name) => name.trim_matches('"').to_string(),
-            None if section == "registry" => "crates.io".to_string(),
-            None => section.clone(),
-        };
+    }
+    // A top-level `token` (an old `cargo login` layout) counts too.
+    if holds_secret(&root) {
         out.push(Finding {
-            what: format!("a cargo token for {registry}"),
+            what: "a cargo token for crates.io".to_string(),
             severe: false,
         });
     }
+    out.dedup();
     out
 }
 
-/// GitHub CLI `hosts.yml`: `oauth_token` per host (absent when gh stores it in the keyring).
+/// GitHub CLI `hosts.yml` (YAML, block or flow style): an `oauth_token` anywhere under a
+/// host (gh 2.40+ also keeps one per user); absent when gh stores tokens in the keyring.
 pub fn scan_gh_hosts(text: &str) -> Vec<Finding> {
-    let mut host = String::new();
-    let mut out = Vec::new();
-    for line in text.lines() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+    use yaml_rust2::Yaml;
+    fn has_token(y: &Yaml, depth: usize) -> bool {
+        match y {
+            Yaml::Hash(map) if depth < 8 => map.iter().any(|(k, v)| {
+                (k.as_str() == Some("oauth_token")
+                    && yaml_text(v).is_some_and(|t| !t.trim().is_empty()))
+                    || has_token(v, depth + 1)
+            }),
+            _ => false,
+        }
+    }
+    let Some(root) = yaml_root(text) else {
+        return unparsable();
+    };
+    let map = match root {
+        Yaml::Hash(map) => map,
+        Yaml::Null => return Vec::new(),
+        _ => return unparsable(),
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    for (host, value) in &map {
+        if !has_token(value, 0) {
             continue;
         }
-        if !line.starts_with(' ') && !line.starts_with('\t') {
-            host = line.trim().trim_end_matches(':').to_string();
-            continue;
-        }
-        let Some((key, value)) = line.trim().split_once(':') else {
-            continue;
-        };
-        if key.trim() == "oauth_token" && !unquote(value).is_empty() {
-            let what = format!("a GitHub CLI token for {host}");
-            if !out.iter().any(|f: &Finding| f.what == what) {
-                out.push(Finding {
-                    what,
-                    severe: false,
-                });
-            }
+        let host = yaml_text(host)
+            .and_then(|h| shown_address(&h))
+            .unwrap_or_else(|| "a host".to_string());
+        let what = format!("a GitHub CLI token for {host}");
+        if !out.iter().any(|f| f.what == what) {
+            out.push(Finding {
+                what,
+                severe: false,
+            });
         }
     }
     out
@@ -313,9 +405,12 @@ pub fn scan_home(home: &Path, env: &EnvVars, now: OffsetDateTime) -> Vec<FileRep
         if !meta.is_file() {
             continue;
         }
-        let (findings, error) = match std::fs::read(&path) {
+        use crate::local_file::{read_capped, ReadError, MAX_CREDENTIAL_BYTES};
+        let (findings, error) = match read_capped(&path, MAX_CREDENTIAL_BYTES) {
             Ok(bytes) => (scan(kind, &String::from_utf8_lossy(&bytes), now), None),
-            Err(e) => (Vec::new(), Some(e.kind().to_string())),
+            Err(ReadError::Missing) => continue,
+            Err(ReadError::Io(e)) => (Vec::new(), Some(e.kind().to_string())),
+            Err(e) => (Vec::new(), Some(e.to_string())),
         };
         reports.push(FileReport {
             kind,

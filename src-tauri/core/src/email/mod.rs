@@ -43,9 +43,13 @@ impl Probe for EmailProbe {
 }
 
 /// Normalizes an address: trimmed, domain lower-cased (the local part is left as is: it may be
-/// case-sensitive). `None` for anything that is not `local@domain.tld`.
+/// case-sensitive). `None` for anything that is not `local@domain.tld`, including an address
+/// with a control character (a terminal escape or line break from a hostile platform).
 pub fn normalize_email(raw: &str) -> Option<String> {
     let raw = raw.trim().trim_matches(|c| c == '<' || c == '>');
+    if raw.chars().any(char::is_control) || raw.len() > 320 {
+        return None;
+    }
     let (local, domain) = raw.rsplit_once('@')?;
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     let valid_domain = domain.contains('.')
@@ -92,6 +96,22 @@ pub fn known_emails(account_results: &[CheckResult], configured: &[String]) -> V
 mod tests {
     use super::*;
     use crate::check::{Observed, Status};
+
+    #[test]
+    fn addresses_with_control_characters_are_refused() {
+        for hostile in [
+            "me@ex\x1b]0;pwned\x07ample.com",
+            "me\n@example.com",
+            "me@example.com\u{9b}31m",
+            "\x1b[2Jme@example.com",
+        ] {
+            assert_eq!(normalize_email(hostile), None, "{hostile:?}");
+        }
+        assert_eq!(
+            normalize_email("Me@Example.COM").as_deref(),
+            Some("Me@example.com")
+        );
+    }
 
     #[test]
     fn emails_are_normalized_and_deduplicated() {

@@ -143,7 +143,10 @@ pub async fn load_bootstrap(
 /// Splits a full URL into the origin (the client's base) and the rest (path and query), since
 /// [`ApiClient`] joins paths under its base.
 fn split_url(full: &str) -> Result<(String, String), HttpError> {
-    let url = Url::parse(full.trim()).map_err(|_| HttpError::InsecureUrl(full.to_string()))?;
+    // An RDAP server address comes from the bootstrap list: never echo one that does not parse.
+    let url = Url::parse(full.trim()).map_err(|_| {
+        HttpError::InsecureUrl("(an RDAP server address that is not a valid URL)".into())
+    })?;
     Ok((
         url[..Position::BeforePath].to_string(),
         url[Position::BeforePath..].to_string(),

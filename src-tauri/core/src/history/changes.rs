@@ -404,9 +404,7 @@ pub fn render_changes_text(changes: &[Change]) -> String {
 
 /// Keeps one change per line even if a summary carries a newline or a terminal control code.
 fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    crate::untrusted_text::one_line(s)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! caller decides whether "today" is local or UTC.
 
 use super::changes::parse_expiry;
+use super::index::{FileStamp, IndexEntry};
 use super::review::{Review, StatusCounts};
 use crate::check::Status;
 use crate::platform::Platform;
@@ -151,6 +152,18 @@ pub fn status_report(
     interval_days: u32,
     extra_expiries: &[(String, Date)],
 ) -> StatusReport {
+    let entry = latest.map(|r| IndexEntry::of(r, FileStamp::default()));
+    status_report_of(now, entry.as_ref(), interval_days, extra_expiries)
+}
+
+/// [`status_report`] from the latest review's index entry, which holds all it needs, so
+/// `lockstep status` opens no review.
+pub fn status_report_of(
+    now: OffsetDateTime,
+    latest: Option<&IndexEntry>,
+    interval_days: u32,
+    extra_expiries: &[(String, Date)],
+) -> StatusReport {
     let Some(review) = latest else {
         let next_due = Due {
             date: now.date(),
@@ -166,7 +179,7 @@ pub fn status_report(
             due: true,
         };
     };
-    let mut expiries = known_expiries(review);
+    let mut expiries = review.expiry_dates();
     expiries.extend_from_slice(extra_expiries);
     let next_due = next_due(review.checked_at, interval_days, &expiries);
     let st = status(now, &next_due);
@@ -175,7 +188,7 @@ pub fn status_report(
         last_review_at: Some(review.checked_at),
         next_due,
         status: st,
-        counts: review.counts(),
+        counts: review.counts,
         due: st.is_due(),
     }
 }
@@ -202,7 +215,7 @@ pub fn render_status_text(report: &StatusReport) -> String {
     };
     out.push_str(&format!(
         "Next review: {when}. {}\n",
-        report.next_due.reason
+        crate::untrusted_text::one_line(&report.next_due.reason)
     ));
     if report.last_review_at.is_some() {
         let parts: Vec<String> = [

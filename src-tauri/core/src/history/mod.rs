@@ -3,13 +3,17 @@
 
 pub mod changes;
 pub mod due;
+pub mod index;
 pub mod report;
 pub mod review;
 pub mod summary;
 pub mod transfer;
 
 pub use changes::{between, render_changes_text, Change, ChangeKind};
-pub use due::{next_due, should_notify, status, status_report, Due, DueStatus, StatusReport};
+pub use due::{
+    next_due, should_notify, status, status_report, status_report_of, Due, DueStatus, StatusReport,
+};
+pub use index::IndexEntry;
 pub use report::ReportFormat;
 pub use review::{Review, ReviewList, ReviewStore, ReviewSummary, StatusCounts, REVIEW_VERSION};
 pub use summary::{SummaryFormat, SummaryOptions};

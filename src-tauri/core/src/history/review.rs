@@ -3,14 +3,16 @@
 //! Reviews never hold a secret: [`CheckResult`] and [`Answer`] have no field for one, and the
 //! top-level shape refuses unknown fields so nothing extra can ride along.
 
+use super::index::{dir_mtime, FileStamp, IndexEntry, ReviewIndex, RACY};
 use crate::atomic_file::{set_aside, write_atomic, write_atomic_new};
 use crate::catalogue::Journey;
 use crate::check::{CheckResult, Status};
 use crate::state::Answer;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
@@ -135,8 +137,9 @@ fn valid_id(id: &str) -> bool {
 
 /// Parses a review file of any supported version.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
+    use crate::untrusted_text::json_error;
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {}", json_error(&e)))?;
     let version = value
         .get("version")
         .and_then(|v| v.as_u64())
@@ -146,23 +149,32 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Review, String> {
             "written by a newer Lockstep (format {version}); update Lockstep to read it"
         ));
     }
-    let review: Review =
-        serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))?;
+    let review: Review = serde_json::from_value(value)
+        .map_err(|e| format!("unexpected content: {}", json_error(&e)))?;
     if !valid_id(&review.id) {
-        return Err(format!("invalid review id '{}'", review.id));
+        return Err("invalid review id".to_string());
     }
     Ok(review)
 }
 
-/// Reads and writes reviews in one directory (normally [`crate::dirs::AppDirs::reviews_dir`]).
+/// Reads and writes reviews in one directory (normally [`crate::dirs::AppDirs::reviews_dir`]),
+/// keeping [`ReviewIndex`] beside them so finding the latest review does not read them all.
 #[derive(Debug, Clone)]
 pub struct ReviewStore {
     dir: PathBuf,
+    index: ReviewIndex,
+    /// Notices about damaged files met so far; see [`ReviewStore::notices`].
+    notices: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ReviewStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        ReviewStore { dir: dir.into() }
+        let dir = dir.into();
+        ReviewStore {
+            index: ReviewIndex::new(&dir),
+            dir,
+            notices: Default::default(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -198,6 +210,7 @@ impl ReviewStore {
                 detail: e.to_string(),
             })?;
             if write_atomic_new(&path, &json)? {
+                self.reindex(checked_at);
                 return Ok(review);
             }
         }
@@ -229,39 +242,66 @@ impl ReviewStore {
             path: path.clone(),
             detail: e.to_string(),
         })?;
-        write_atomic(&path, &json)
+        write_atomic(&path, &json)?;
+        self.reindex(review.checked_at);
+        Ok(())
+    }
+
+    /// Brings the index up to date after a write. The review is saved either way: a failure
+    /// here only means the next read rebuilds the index.
+    fn reindex(&self, now: OffsetDateTime) {
+        let _ = self.rebuild_index(now);
     }
 
     /// Every readable review, newest first; damaged files are set aside and reported in `notices`.
-    /// `now` only names the set-aside copy.
+    /// `now` only names the set-aside copy. Reads the index, not the reviews.
     pub fn list(&self, now: OffsetDateTime) -> Result<ReviewList> {
-        let (reviews, notices) = self.load_all(now)?;
+        let (entries, notices) = self.entries(None, now)?;
         Ok(ReviewList {
-            reviews: reviews
-                .iter()
-                .map(|r| ReviewSummary {
-                    id: r.id.clone(),
-                    checked_at: r.checked_at,
-                    journey: r.journey,
-                    counts: r.counts(),
-                })
-                .collect(),
+            reviews: entries.iter().map(IndexEntry::summary).collect(),
             notices,
         })
     }
 
-    /// Reads all reviews, newest first.
-    fn load_all(&self, now: OffsetDateTime) -> Result<(Vec<Review>, Vec<String>)> {
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Vec::new(), Vec::new()))
-            }
-            Err(e) => return Err(Error::io(&self.dir, e)),
+    /// Up to `limit` newest index entries (all with `None`): from the index when it can be
+    /// trusted, else rebuilt from the review files.
+    fn entries(
+        &self,
+        limit: Option<usize>,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<IndexEntry>, Vec<String>)> {
+        let Some(dir_mtime) = dir_mtime(&self.dir).map_err(|e| Error::io(&self.dir, e))? else {
+            return Ok((Vec::new(), Vec::new()));
         };
-        let mut reviews = Vec::new();
+        if let Some(entries) = self.index.read(dir_mtime, limit) {
+            return Ok((entries, Vec::new()));
+        }
+        let (mut entries, notices) = self.rebuild_index(now)?;
+        if let Some(limit) = limit {
+            entries.truncate(limit);
+        }
+        Ok((entries, notices))
+    }
+
+    /// Reads every review file the index does not already describe (same name, size and
+    /// modification time), sets damaged ones aside, and rewrites the index if it changed.
+    fn rebuild_index(&self, now: OffsetDateTime) -> Result<(Vec<IndexEntry>, Vec<String>)> {
+        if !self.dir.is_dir() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        // The index folder first: creating it changes the reviews folder's time. A read-only
+        // folder still lists; the index just is not kept.
+        let _ = std::fs::create_dir_all(self.index.dir());
+        // The folder time is taken before listing, so a change during the listing makes the
+        // index written below out of date rather than wrong.
+        let Some(dir_mtime) = dir_mtime(&self.dir).map_err(|e| Error::io(&self.dir, e))? else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let (old_mtime, old) = self.index.salvage();
+        let known: HashMap<&str, &IndexEntry> = old.iter().map(|e| (e.id.as_str(), e)).collect();
+        let mut entries = Vec::new();
         let mut notices = Vec::new();
-        for entry in entries {
+        for entry in std::fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))? {
             let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
             let path = entry.path();
             let Some(stem) = path
@@ -274,14 +314,45 @@ impl ReviewStore {
             if stem.starts_with('.') || !valid_id(stem) {
                 continue;
             }
-            match self.read_file(&path, stem, now) {
-                Ok(r) => reviews.push(r),
-                Err(notice) => notices.push(notice),
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let stamp = FileStamp::of(&meta);
+            match known.get(stem).filter(|e| e.stamp == stamp) {
+                Some(e) => entries.push((*e).clone()),
+                None => match self.read_file(&path, stem, now) {
+                    Ok(r) => entries.push(IndexEntry::of(&r, stamp)),
+                    Err(notice) => notices.push(notice),
+                },
             }
         }
-        reviews.sort_by(newest_first);
+        entries.sort_by(|a, b| newest_first(&a.checked_at, &a.id, &b.checked_at, &b.id));
         notices.sort();
-        Ok((reviews, notices))
+        let unchanged = old_mtime == Some(dir_mtime) && old == entries;
+        // An index written now is trusted only if the folder last changed long enough ago.
+        let settles = !self.index.settled(dir_mtime)
+            && SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_nanos() >= u128::from(dir_mtime) + RACY.as_nanos())
+                .unwrap_or(false);
+        if !unchanged || settles {
+            // A cache: failing to write it costs speed, never a review.
+            let _ = self.index.write(dir_mtime, &entries);
+        }
+        Ok((entries, notices))
+    }
+
+    /// Reads a review the index points at, if its file is still the one indexed and reads
+    /// (a damaged one is set aside). `None` when it cannot be used.
+    fn read_indexed(&self, entry: &IndexEntry, now: OffsetDateTime) -> Option<Review> {
+        let path = self.path_for(&entry.id).ok()?;
+        if FileStamp::read(&path) != Some(entry.stamp) {
+            return None;
+        }
+        self.read_file(&path, &entry.id, now).ok()
     }
 
     /// Reads one file; on damage sets it aside and returns the user's notice.
@@ -291,20 +362,45 @@ impl ReviewStore {
         id: &str,
         now: OffsetDateTime,
     ) -> std::result::Result<Review, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("The review {id} could not be read ({e})."))?;
-        let detail = match parse(&bytes) {
+        use crate::local_file::{read_capped, ReadError, MAX_REVIEW_BYTES};
+        let parsed = match read_capped(path, MAX_REVIEW_BYTES) {
+            Ok(bytes) => parse(&bytes),
+            // A FIFO, a device or a huge file is no review Lockstep wrote: set it aside.
+            Err(e @ (ReadError::NotAFile(_) | ReadError::TooLarge(_))) => Err(e.to_string()),
+            Err(e) => return Err(self.noted(format!("The review {id} could not be read ({e})."))),
+        };
+        let detail = match parsed {
             Ok(r) if r.id == id => return Ok(r),
-            Ok(r) => format!("it names itself {}", r.id),
+            Ok(r) => format!(
+                "it names itself {}",
+                crate::untrusted_text::one_line(&crate::untrusted_text::bounded(&r.id))
+            ),
             Err(d) => d,
         };
-        match set_aside(path, now.unix_timestamp()) {
-            Ok(moved) => Err(format!(
+        Err(self.noted(match set_aside(path, now.unix_timestamp()) {
+            Ok(moved) => format!(
                 "The review {id} could not be read ({detail}). It was kept as {} and left out of the history. Nothing was deleted.",
                 moved.display()
-            )),
-            Err(e) => Err(format!("The review {id} could not be read ({detail}) and could not be moved aside: {e}")),
+            ),
+            Err(e) => format!("The review {id} could not be read ({detail}) and could not be moved aside: {e}"),
+        }))
+    }
+
+    /// Remembers a notice about a damaged review so every caller (status, check, report, the
+    /// app) can tell the user, not only the history list; returns it.
+    fn noted(&self, notice: String) -> String {
+        if let Ok(mut seen) = self.notices.lock() {
+            if !seen.contains(&notice) {
+                seen.push(notice.clone());
+            }
         }
+        notice
+    }
+
+    /// Notices about damaged reviews found since this store was opened (each file is set
+    /// aside when found, so each is reported once).
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
     /// One review by id. A damaged file is set aside and reported as [`Error::Corrupt`].
@@ -319,31 +415,99 @@ impl ReviewStore {
             .map_err(|detail| Error::Corrupt { path, detail })
     }
 
-    /// The newest readable review.
+    /// The newest readable review. Opens one file (more only if the newest are damaged).
     pub fn latest(&self, now: OffsetDateTime) -> Result<Option<Review>> {
-        Ok(self.load_all(now)?.0.into_iter().next())
+        Ok(self.readable(None, 1, now)?.into_iter().next())
+    }
+
+    /// The newest readable review and the readable one before it, for reports.
+    pub fn latest_two(&self, now: OffsetDateTime) -> Result<Vec<Review>> {
+        self.readable(None, 2, now)
+    }
+
+    /// The newest review as the index describes it (time, counts, due-date inputs), without
+    /// opening it: all `status` needs.
+    pub fn latest_entry(&self, now: OffsetDateTime) -> Result<Option<IndexEntry>> {
+        let (entries, _) = self.entries(Some(1), now)?;
+        match entries.into_iter().next() {
+            Some(e)
+                if self.path_for(&e.id).ok().and_then(|p| FileStamp::read(&p)) == Some(e.stamp) =>
+            {
+                Ok(Some(e))
+            }
+            None => Ok(None),
+            // Changed since indexed: the rebuilt index says what it is now.
+            Some(_) => Ok(self.rebuild_index(now)?.0.into_iter().next()),
+        }
     }
 
     /// The readable review just before `id` (older), to compare against.
     pub fn previous(&self, id: &str, now: OffsetDateTime) -> Result<Option<Review>> {
-        let (reviews, _) = self.load_all(now)?;
-        let Some(pos) = reviews.iter().position(|r| r.id == id) else {
-            return Err(Error::InvalidInput(format!(
-                "There is no saved review {id}."
-            )));
+        Ok(self.readable(Some(id), 1, now)?.into_iter().next())
+    }
+
+    /// Up to `n` readable reviews, newest first, starting after `after` (or at the newest).
+    /// Trusts the index first; if a file it names changed or is damaged, rebuilds the index
+    /// and walks again, this time skipping what cannot be read.
+    fn readable(&self, after: Option<&str>, n: usize, now: OffsetDateTime) -> Result<Vec<Review>> {
+        let (entries, _) = self.entries(after.is_none().then_some(n), now)?;
+        if let Some(found) = self.walk(&entries, after, n, now, false) {
+            return found;
+        }
+        let (entries, _) = self.rebuild_index(now)?;
+        self.walk(&entries, after, n, now, true)
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// One pass of [`ReviewStore::readable`]; `None` means "rebuild and try again".
+    fn walk(
+        &self,
+        entries: &[IndexEntry],
+        after: Option<&str>,
+        n: usize,
+        now: OffsetDateTime,
+        last_try: bool,
+    ) -> Option<Result<Vec<Review>>> {
+        let start = match after {
+            None => 0,
+            Some(id) => match entries.iter().position(|e| e.id == id) {
+                Some(pos) => pos + 1,
+                None if last_try => {
+                    return Some(Err(Error::InvalidInput(format!(
+                        "There is no saved review {id}."
+                    ))))
+                }
+                None => return None,
+            },
         };
-        Ok(reviews.into_iter().nth(pos + 1))
+        let mut out = Vec::with_capacity(n);
+        for entry in &entries[start..] {
+            if out.len() == n {
+                break;
+            }
+            match self.read_indexed(entry, now) {
+                Some(r) => out.push(r),
+                None if last_try => continue,
+                None => return None,
+            }
+        }
+        Some(Ok(out))
     }
 }
 
 /// Newest first by time, then by suffix number (so `-10` sorts after `-9`).
-fn newest_first(a: &Review, b: &Review) -> std::cmp::Ordering {
+fn newest_first(
+    a_at: &OffsetDateTime,
+    a_id: &str,
+    b_at: &OffsetDateTime,
+    b_id: &str,
+) -> std::cmp::Ordering {
     let suffix = |id: &str| {
         id.rsplit_once('-')
             .and_then(|(_, n)| n.parse::<u32>().ok())
             .unwrap_or(1)
     };
-    (b.checked_at, suffix(&b.id), &b.id).cmp(&(a.checked_at, suffix(&a.id), &a.id))
+    (b_at, suffix(b_id), b_id).cmp(&(a_at, suffix(a_id), a_id))
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 
 use crate::catalogue::Journey;
 use crate::settings::Settings;
-use crate::state::{Answer, AnswerStatus, State};
+use crate::state::{validate_answer, Answer, AnswerStatus, State};
+use crate::untrusted_text::{json_error, one_line};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -66,12 +67,16 @@ pub struct AnswerChange {
     pub to: AnswerStatus,
 }
 
-/// One setting the import changes; values are compact JSON so the UI can show them as text.
+/// One setting the import changes, named and described in words for the preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingChange {
+    /// The setting's name in the file (`review_interval_days`, `accounts.github.user`).
     pub name: String,
+    /// The values as plain text (empty for none).
     pub from: String,
     pub to: String,
+    /// The whole change in words, safe to show anywhere ("GitHub user name: none → octo").
+    pub text: String,
 }
 
 /// What an import would do, computed without touching anything.
@@ -83,6 +88,10 @@ pub struct ImportPreview {
     pub answers_changed: Vec<AnswerChange>,
     pub answers_unchanged: usize,
     pub settings_changed: Vec<SettingChange>,
+    /// What the file holds that an import never changes (where tokens are sent, the breach
+    /// check opt-in), in words naming the values, so the user knows it was left alone.
+    #[serde(default)]
+    pub not_imported: Vec<String>,
     /// `(from, to)` when the journey changes.
     pub journey_changed: Option<(Option<Journey>, Journey)>,
     pub positions_changed: Vec<Journey>,
@@ -98,7 +107,56 @@ impl ImportPreview {
             || self.journey_changed.is_some()
             || !self.positions_changed.is_empty()
     }
+
+    /// Every change in words, one per line, safe for a terminal (for `lockstep import`).
+    pub fn lines(&self) -> Vec<String> {
+        let status = |s: AnswerStatus| match s {
+            AnswerStatus::Done => "done",
+            AnswerStatus::NotApplicable => "not applicable",
+            AnswerStatus::Later => "later",
+        };
+        let mut out = Vec::new();
+        for a in &self.answers_added {
+            out.push(format!(
+                "add answer: {} is {}",
+                one_line(&a.id),
+                status(a.to)
+            ));
+        }
+        for a in &self.answers_changed {
+            let from = a.from.map_or("no answer", status);
+            out.push(format!(
+                "change answer: {} from {from} to {}",
+                one_line(&a.id),
+                status(a.to)
+            ));
+        }
+        for s in &self.settings_changed {
+            out.push(format!("change setting: {}", one_line(&s.text)));
+        }
+        if let Some((_, to)) = self.journey_changed {
+            out.push(format!("change journey to {}", journey_name(to)));
+        }
+        for j in &self.positions_changed {
+            out.push(format!("move your place in {}", journey_name(*j)));
+        }
+        for n in &self.not_imported {
+            out.push(format!("not imported: {}", one_line(n)));
+        }
+        out
+    }
 }
+
+fn journey_name(j: Journey) -> &'static str {
+    match j {
+        Journey::Onboarding => "onboarding",
+        Journey::Review => "the periodic review",
+        Journey::Travel => "travel",
+    }
+}
+
+/// Largest progress file Lockstep reads: a full export is a few kilobytes.
+pub const MAX_IMPORT_BYTES: u64 = 1024 * 1024;
 
 fn invalid(why: impl std::fmt::Display) -> Error {
     Error::InvalidInput(format!(
@@ -106,10 +164,17 @@ fn invalid(why: impl std::fmt::Display) -> Error {
     ))
 }
 
-/// Parses any supported export version into [`Progress`], with the file's version.
+/// Parses any supported export version into [`Progress`], with the file's version. Every
+/// answer and position passes the same checks as one given in the app.
 pub fn parse(file_text: &str) -> Result<(u32, Progress)> {
+    if file_text.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(invalid(format!(
+            "it is larger than {} KiB, far more than any export",
+            MAX_IMPORT_BYTES / 1024
+        )));
+    }
     let mut value: serde_json::Value = serde_json::from_str(file_text)
-        .map_err(|e| invalid(format!("it is not valid JSON ({e})")))?;
+        .map_err(|e| invalid(format!("it is not valid JSON ({})", json_error(&e))))?;
     let obj = value
         .as_object_mut()
         .ok_or_else(|| invalid("it is not a JSON object"))?;
@@ -138,13 +203,68 @@ pub fn parse(file_text: &str) -> Result<(u32, Progress)> {
         "answers": obj.get("answers").cloned().unwrap_or_else(|| serde_json::json!({})),
         "settings": pick("settings"),
     });
-    let progress: Progress = serde_json::from_value(portable)
-        .map_err(|e| invalid(format!("its content is not as expected ({e})")))?;
+    let progress: Progress = serde_json::from_value(portable).map_err(|e| {
+        invalid(format!(
+            "its content is not as expected ({})",
+            json_error(&e)
+        ))
+    })?;
+    validate(&progress)?;
+    let version = u32::try_from(version).unwrap_or(EXPORT_VERSION);
+    Ok((version, progress))
+}
+
+/// The same rules as answering in the app: known items, a reason for "not applicable", a
+/// valid choice; positions on items of their journey.
+fn validate(progress: &Progress) -> Result<()> {
     if progress.answers.keys().any(|id| id.trim().is_empty()) {
         return Err(invalid("an answer has an empty item id"));
     }
-    let version = u32::try_from(version).unwrap_or(EXPORT_VERSION);
-    Ok((version, progress))
+    let catalogue = crate::catalogue::Catalogue::builtin();
+    let unknown: Vec<&String> = progress
+        .answers
+        .keys()
+        .filter(|id| catalogue.item(id).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        let mut names: Vec<String> = unknown
+            .iter()
+            .take(3)
+            .map(|id| format!("'{}'", one_line(&bounded_short(id))))
+            .collect();
+        if unknown.len() > 3 {
+            names.push(format!("{} more", unknown.len() - 3));
+        }
+        return Err(invalid(format!(
+            "it has answers for checklist items this Lockstep does not know ({})",
+            names.join(", ")
+        )));
+    }
+    for (id, a) in &progress.answers {
+        validate_answer(id, a.status, a.reason.as_deref(), a.choice.as_deref())
+            .map_err(|e| invalid(e.to_string().trim_end_matches('.')))?;
+    }
+    for (journey, id) in &progress.positions {
+        let fits = catalogue
+            .item(id)
+            .is_some_and(|item| item.journeys.contains(journey));
+        if !fits {
+            return Err(invalid(format!(
+                "its place in {} is '{}', which is not an item of that journey",
+                journey_name(*journey),
+                one_line(&bounded_short(id))
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An id from the file, cut short for a message.
+fn bounded_short(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
+    }
 }
 
 /// Version 1: answers were bare words and the journey was `current_journey`.
@@ -154,19 +274,30 @@ fn migrate_v1(obj: &mut serde_json::Map<String, serde_json::Value>) -> Result<()
     }
     if let Some(serde_json::Value::Object(answers)) = obj.get_mut("answers") {
         for (id, answer) in answers.iter_mut() {
+            let shown = one_line(&bounded_short(id));
             let Some(word) = answer.as_str() else {
                 return Err(invalid(format!(
-                    "the answer for {id} is not a word, as format 1 had"
+                    "the answer for {shown} is not a word, as format 1 had"
                 )));
             };
             let status = match word {
                 "done" => "done",
                 "later" => "later",
                 "n/a" | "not_applicable" => "not_applicable",
-                other => return Err(invalid(format!("unknown answer '{other}' for {id}"))),
+                other => {
+                    return Err(invalid(format!(
+                        "unknown answer '{}' for {shown}",
+                        one_line(&bounded_short(other))
+                    )))
+                }
             };
-            // Format 1 kept no times; the epoch marks "unknown", as state format 1 does.
-            *answer = serde_json::json!({ "status": status, "updated_at": "1970-01-01T00:00:00Z" });
+            // Format 1 kept no times and no reasons; the epoch marks "unknown", as state
+            // format 1 does, and a not-applicable answer says where it came from.
+            *answer = if status == "not_applicable" {
+                serde_json::json!({ "status": status, "reason": "marked not applicable in an older Lockstep", "updated_at": "1970-01-01T00:00:00Z" })
+            } else {
+                serde_json::json!({ "status": status, "updated_at": "1970-01-01T00:00:00Z" })
+            };
         }
     }
     Ok(())
@@ -198,9 +329,12 @@ pub fn preview(current: &State, file_text: &str) -> Result<ImportPreview> {
             }),
         }
     }
-    let settings_changed = match &incoming.settings {
-        Some(s) => settings_diff(&current.settings, s),
-        None => Vec::new(),
+    let (settings_changed, not_imported) = match &incoming.settings {
+        Some(s) => (
+            settings_diff(&current.settings, &importable(&current.settings, s)),
+            not_imported(&current.settings, s),
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let journey_changed = match incoming.journey {
         Some(j) if current.journey != Some(j) => Some((current.journey, j)),
@@ -218,33 +352,140 @@ pub fn preview(current: &State, file_text: &str) -> Result<ImportPreview> {
         answers_changed,
         answers_unchanged,
         settings_changed,
+        not_imported,
         journey_changed,
         positions_changed,
         incoming,
     })
 }
 
-fn settings_diff(current: &Settings, incoming: &Settings) -> Vec<SettingChange> {
-    let as_map = |s: &Settings| match serde_json::to_value(s) {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    let (a, b) = (as_map(current), as_map(incoming));
-    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
-    names.sort();
-    names.dedup();
-    names
-        .into_iter()
-        .filter(|n| a.get(*n) != b.get(*n))
-        .map(|n| SettingChange {
-            name: n.clone(),
-            from: a.get(n).map_or_else(String::new, |v| v.to_string()),
-            to: b.get(n).map_or_else(String::new, |v| v.to_string()),
-        })
-        .collect()
+/// The settings an import may change: handles, PyPI projects, emails and the review interval.
+/// Where tokens go (every platform's base URL, Have I Been Pwned's included) and the breach
+/// check opt-in stay as they are on this machine: a file must never redirect a token or send
+/// the user's addresses anywhere.
+fn importable(current: &Settings, incoming: &Settings) -> Settings {
+    let mut next = incoming.clone();
+    next.breach_check_consent = current.breach_check_consent;
+    for account in next.accounts.values_mut() {
+        account.base_url = None;
+    }
+    for (platform, account) in &current.accounts {
+        if account.base_url.is_some() {
+            next.accounts.entry(*platform).or_default().base_url = account.base_url.clone();
+        }
+    }
+    next.accounts
+        .retain(|_, a| a.user.is_some() || a.base_url.is_some());
+    next
 }
 
-/// The state after the import previewed in `preview`. Tokens and reminder bookkeeping stay.
+/// What the file sets that an import leaves alone, named so the user can set it by hand.
+fn not_imported(current: &Settings, incoming: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    for (platform, account) in &incoming.accounts {
+        let Some(url) = account.base_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            continue;
+        };
+        let here = current
+            .accounts
+            .get(platform)
+            .and_then(|a| a.base_url.as_deref());
+        if here.map(str::trim) != Some(url.trim()) {
+            out.push(format!(
+                "the file sends {} requests (and your {} token) to {}; addresses are never imported: if that is right, enter it yourself under Accounts & tokens",
+                platform.display_name(),
+                platform.display_name(),
+                one_line(&bounded_short(url))
+            ));
+        }
+    }
+    if incoming.breach_check_consent && !current.breach_check_consent {
+        out.push("the file turns on the breach check (sending your email addresses to Have I Been Pwned); consent is never imported: turn it on yourself if you want it".to_string());
+    }
+    out
+}
+
+fn settings_diff(current: &Settings, incoming: &Settings) -> Vec<SettingChange> {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|s| one_line(&bounded_short(s)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut out = Vec::new();
+    let mut platforms: Vec<_> = current
+        .accounts
+        .keys()
+        .chain(incoming.accounts.keys())
+        .copied()
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    for p in platforms {
+        let user = |s: &Settings| s.accounts.get(&p).and_then(|a| a.user.clone());
+        let (a, b) = (user(current), user(incoming));
+        if a != b {
+            let shown = |u: &Option<String>| {
+                u.as_deref()
+                    .map_or_else(|| "none".to_string(), |u| one_line(&bounded_short(u)))
+            };
+            out.push(SettingChange {
+                name: format!("accounts.{}.user", p.as_str()),
+                from: a.clone().unwrap_or_default(),
+                to: b.clone().unwrap_or_default(),
+                text: format!(
+                    "{} user name: {} → {}",
+                    p.display_name(),
+                    shown(&a),
+                    shown(&b)
+                ),
+            });
+        }
+    }
+    if current.emails != incoming.emails {
+        out.push(SettingChange {
+            name: "emails".into(),
+            from: current.emails.join(", "),
+            to: incoming.emails.join(", "),
+            text: format!(
+                "account email addresses: {} → {}",
+                list(&current.emails),
+                list(&incoming.emails)
+            ),
+        });
+    }
+    if current.pypi_projects != incoming.pypi_projects {
+        out.push(SettingChange {
+            name: "pypi_projects".into(),
+            from: current.pypi_projects.join(", "),
+            to: incoming.pypi_projects.join(", "),
+            text: format!(
+                "PyPI projects: {} → {}",
+                list(&current.pypi_projects),
+                list(&incoming.pypi_projects)
+            ),
+        });
+    }
+    if current.review_interval_days != incoming.review_interval_days {
+        out.push(SettingChange {
+            name: "review_interval_days".into(),
+            from: current.review_interval_days.to_string(),
+            to: incoming.review_interval_days.to_string(),
+            text: format!(
+                "review every {} days → every {} days",
+                current.review_interval_days, incoming.review_interval_days
+            ),
+        });
+    }
+    out
+}
+
+/// The state after the import previewed in `preview`. Tokens and reminder bookkeeping stay,
+/// and so do where tokens are sent and the breach check opt-in (see [`importable`]).
 pub fn apply(current: &State, preview: &ImportPreview) -> State {
     let mut next = current.clone();
     let incoming = &preview.incoming;
@@ -261,7 +502,7 @@ pub fn apply(current: &State, preview: &ImportPreview) -> State {
         next.journey = Some(j);
     }
     if let Some(s) = &incoming.settings {
-        next.settings = s.clone();
+        next.settings = importable(&current.settings, s);
     }
     next
 }

@@ -1,15 +1,18 @@
 //! crates.io: owner counts of every crate the user owns. Public data: no token is sent.
 //! crates.io asks for at most one request per second; the client spaces requests accordingly.
+//! Users are looked up by their crates.io username: since August 2026 crates.io no longer
+//! resolves GitHub logins. Team owners can publish and yank but not manage owners, so they
+//! are listed apart and the 2–3 owners rule counts users only.
 
 use super::owners::{owner_result, PackageOwners};
-use super::{client, segment, unknown_from, CONCURRENCY};
+use super::{client, parse, segment, unknown_from, CONCURRENCY};
 use crate::check::CheckResult;
 use crate::engine::{CheckContext, Emitter, Probe};
 use crate::http::{is_loopback, ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use serde::Deserialize;
 use std::time::Duration;
 
 const OWNERS: &str = "crates.package_owners";
@@ -51,31 +54,62 @@ impl Probe for CratesProbe {
     }
 }
 
+/// `GET /api/v1/crates/{name}/owners`.
+#[derive(Debug, Deserialize)]
+struct OwnersResponse {
+    users: Vec<CrateOwner>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CrateOwner {
+    login: String,
+    /// "user" or "team".
+    kind: String,
+}
+
+/// `GET /api/v1/users/{username}`.
+#[derive(Debug, Deserialize)]
+struct UserResponse {
+    user: User,
+}
+
+#[derive(Debug, Deserialize)]
+struct User {
+    id: u64,
+}
+
+/// `GET /api/v1/crates?user_id=...`.
+#[derive(Debug, Deserialize)]
+struct CrateList {
+    crates: Vec<CrateName>,
+    meta: ListMeta,
+}
+
+#[derive(Debug, Deserialize)]
+struct CrateName {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListMeta {
+    total: u64,
+    next_page: Option<String>,
+}
+
 async fn crate_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/api/v1/crates/{}/owners", segment(&name));
-    match api
-        .get(&path)
-        .await
-        .and_then(|r| r.json::<Value>(&api.host()))
-    {
+    let resp = match api.get(&path).await {
+        Ok(resp) => parse::<OwnersResponse>(Platform::Crates, api, &resp),
+        Err(e) => Err(e),
+    };
+    match resp {
         Ok(v) => {
-            // Users and teams both count: a team is a second way to keep the crate alive.
-            let owners = v
-                .get("users")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|o| {
-                            let login = o.get("login").and_then(Value::as_str)?;
-                            Some(match o.get("kind").and_then(Value::as_str) {
-                                Some("team") => format!("team {login}"),
-                                _ => login.to_string(),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            PackageOwners::found(name, owners)
+            let (teams, users): (Vec<CrateOwner>, Vec<CrateOwner>) =
+                v.users.into_iter().partition(|o| o.kind == "team");
+            PackageOwners::found(name, users.into_iter().map(|o| o.login).collect()).with_apart(
+                super::owners::TEAMS,
+                teams.into_iter().map(|o| o.login).collect(),
+            )
         }
         Err(e) => PackageOwners::failed(name, &e),
     }
@@ -83,28 +117,23 @@ async fn crate_owners(api: &ApiClient, name: String) -> PackageOwners {
 
 async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpError> {
     let mut names = Vec::new();
+    let mut seen = super::pagination::Pages::default();
     for page in 1..=MAX_PAGES {
         let path = format!("/api/v1/crates?user_id={user_id}&per_page=100&page={page}");
-        let v: Value = api.get(&path).await?.json(&api.host())?;
-        let crates = v
-            .get("crates")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        names.extend(
-            crates
-                .iter()
-                .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string)),
-        );
-        let total = v
-            .pointer("/meta/total")
-            .and_then(Value::as_u64)
-            .unwrap_or(0) as usize;
-        let has_next = v.pointer("/meta/next_page").is_some_and(|n| !n.is_null());
-        if crates.is_empty() || names.len() >= total && !has_next {
+        let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `page=`: stop, do not count again.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
+        let list: CrateList = parse(Platform::Crates, api, &resp)?;
+        let empty = list.crates.is_empty();
+        names.extend(list.crates.into_iter().map(|c| c.name));
+        let total = usize::try_from(list.meta.total).unwrap_or(usize::MAX);
+        if empty || names.len() >= total && list.meta.next_page.is_none() {
             break;
         }
     }
+    super::pagination::dedup(&mut names);
     Ok(names)
 }
 
@@ -113,7 +142,7 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
     let Some(login) = config.user else {
         return CheckResult::skipped(
             OWNERS,
-            "No crates.io user name: enter your GitHub login in settings (or set LOCKSTEP_CRATES_USER) to check your crates' owners.",
+            "No crates.io username: enter it in settings (or set LOCKSTEP_CRATES_USER) to check your crates' owners. It is the name on your crates.io profile page, which may differ from your GitHub login.",
         );
     };
     let api = match client(ctx, Platform::Crates, None, Auth::Bearer) {
@@ -127,21 +156,19 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
         interval.max(POLITE_INTERVAL)
     });
     let api = &api;
-    let user: Value = match api.get(&format!("/api/v1/users/{}", segment(&login))).await.and_then(|r| r.json(&api.host())) {
-        Ok(v) => v,
+    let user = match api.get(&format!("/api/v1/users/{}", segment(&login))).await {
+        Ok(resp) => parse::<UserResponse>(Platform::Crates, api, &resp),
+        Err(e) => Err(e),
+    };
+    let id = match user {
+        Ok(u) => u.user.id,
         Err(HttpError::NotFound { .. }) => {
             return CheckResult::unknown(
                 OWNERS,
-                format!("crates.io has no user \"{login}\"; check the user name in settings (LOCKSTEP_CRATES_USER)."),
+                format!("crates.io has no user with the crates.io username \"{login}\". crates.io looks users up by their crates.io username, not their GitHub login (GitHub logins no longer resolve since August 2026): copy the name from your crates.io profile page into settings (LOCKSTEP_CRATES_USER)."),
             )
         }
         Err(e) => return unknown_from(OWNERS, &e, ""),
-    };
-    let Some(id) = user.pointer("/user/id").and_then(Value::as_u64) else {
-        return CheckResult::unknown(
-            OWNERS,
-            "crates.io answered without a user id; run again later.",
-        );
     };
     let names = match crates_of(api, id).await {
         Ok(n) => n,
@@ -156,7 +183,17 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
         OWNERS,
         "crate",
         &format!("crates.io user {login}"),
-        "check the user name in settings (LOCKSTEP_CRATES_USER)",
+        "check the crates.io username in settings (LOCKSTEP_CRATES_USER)",
         packages,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_user_agent_carries_the_project_address() {
+        // crates.io asks crawlers for contact information in the User-Agent.
+        assert!(crate::http::USER_AGENT.contains(crate::http::PROJECT_URL));
+        assert!(crate::http::USER_AGENT.starts_with("lockstep/"));
+    }
 }

@@ -3,8 +3,8 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::{
-    all_unknown, client, days_until, ids_of, least_scope_hint, next_link, no_token, run_jobs,
-    segment, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
+    all_unknown, client, days_until, ids_of, least_scope_hint, next_link, no_token, parse,
+    run_jobs, segment, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
     EXPIRY_WARNING_DAYS,
 };
 use crate::check::{CheckResult, Observed, Status};
@@ -14,7 +14,8 @@ use crate::platform::{Group, Platform};
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -80,20 +81,108 @@ pub(crate) fn api_headers(c: ApiClient) -> ApiClient {
 }
 
 /// GETs a list, following `Link: rel="next"` within the same base URL.
-async fn get_all(api: &ApiClient, first: &str) -> Result<Vec<Value>, HttpError> {
+async fn get_all<T: DeserializeOwned + PartialEq>(
+    api: &ApiClient,
+    first: &str,
+) -> Result<Vec<T>, HttpError> {
+    get_all_with_scopes(api, first)
+        .await
+        .map(|(items, _)| items)
+}
+
+/// [`get_all`], also returning the first page's `X-OAuth-Scopes` (absent for fine-grained
+/// tokens, which reach one organization only).
+async fn get_all_with_scopes<T: DeserializeOwned + PartialEq>(
+    api: &ApiClient,
+    first: &str,
+) -> Result<(Vec<T>, Option<String>), HttpError> {
     let mut items = Vec::new();
+    let mut scopes = None;
     let mut path = Some(first.to_string());
     let mut pages = 0;
+    let mut seen = super::pagination::Pages::starting_at(first);
     while let Some(p) = path.take() {
         let resp = api.get(&p).await?;
-        let page: Vec<Value> = resp.json(&api.host())?;
+        // A page the server already sent adds nothing and means it is going round in circles.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
+        let page: Vec<T> = parse(Platform::Github, api, &resp)?;
+        if pages == 0 {
+            scopes = resp.header("x-oauth-scopes").map(str::to_string);
+        }
         items.extend(page);
         pages += 1;
         if pages < MAX_PAGES {
-            path = next_link(api, resp.header("link"));
+            path = seen.next(next_link(api, resp.header("link")));
         }
     }
-    Ok(items)
+    super::pagination::dedup(&mut items);
+    Ok((items, scopes))
+}
+
+/// `GET /user`: only the fields Lockstep reads.
+#[derive(Debug, Deserialize)]
+struct User {
+    login: Option<String>,
+    /// Shown only to a classic token with the `user` scope.
+    two_factor_authentication: Option<bool>,
+}
+
+/// One entry of `GET /user/emails`.
+#[derive(Debug, PartialEq, Deserialize)]
+struct Email {
+    email: String,
+    #[serde(default)]
+    primary: bool,
+    verified: Option<bool>,
+}
+
+/// One entry of `GET /user/gpg_keys` (and a subkey of one).
+#[derive(Debug, PartialEq, Deserialize)]
+struct GpgKey {
+    key_id: Option<String>,
+    #[serde(default)]
+    can_sign: bool,
+    #[serde(default)]
+    revoked: bool,
+    expires_at: Option<String>,
+    #[serde(default)]
+    subkeys: Vec<GpgKey>,
+}
+
+/// One entry of `GET /user/ssh_signing_keys` or `GET /user/keys`.
+#[derive(Debug, PartialEq, Deserialize)]
+struct SshKey {
+    title: Option<String>,
+    key: String,
+}
+
+/// One entry of `GET /user/memberships/orgs`.
+#[derive(Debug, PartialEq, Deserialize)]
+struct Membership {
+    state: Option<String>,
+    /// "admin" for organization owners.
+    role: String,
+    organization: OrgRef,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct OrgRef {
+    login: String,
+}
+
+/// `GET /orgs/{org}`: the requirement flag is shown only to owners whose classic token has
+/// `admin:org` (a write scope), so it is read when present and never required.
+#[derive(Debug, PartialEq, Deserialize)]
+struct Organization {
+    two_factor_requirement_enabled: Option<bool>,
+}
+
+/// One entry of `GET /orgs/{org}/members`.
+#[derive(Debug, PartialEq, Deserialize)]
+struct Member {
+    login: String,
 }
 
 /// `/user` answers both the 2FA question and, through its headers, what the token can do.
@@ -102,15 +191,12 @@ async fn user_checks(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
         Ok(r) => r,
         Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
     };
-    let user: Value = match resp.json(&api.host()) {
+    let user: User = match parse(Platform::Github, api, &resp) {
         Ok(v) => v,
         Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
     };
-    let login = user
-        .get("login")
-        .and_then(Value::as_str)
-        .unwrap_or("your account");
-    let two_factor = match user.get("two_factor_authentication").and_then(Value::as_bool) {
+    let login = user.login.as_deref().unwrap_or("your account");
+    let two_factor = match user.two_factor_authentication {
         Some(true) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("Two-factor authentication is on for {login}.")),
         Some(false) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("Two-factor authentication is off for {login}."))
             .with_remediation([
@@ -255,51 +341,62 @@ fn domain_of(email: &str) -> &str {
 }
 
 async fn email_check(api: &ApiClient) -> Vec<CheckResult> {
-    let list = match get_all(api, "/user/emails?per_page=100").await {
+    let list: Vec<Email> = match get_all(api, "/user/emails?per_page=100").await {
         Ok(l) => l,
         Err(e) => return vec![unknown_from(EMAIL, &e, &least_scope_hint(EMAIL))],
     };
-    let emails: Vec<(String, bool)> = list
-        .iter()
-        .filter_map(|e| {
-            let addr = e.get("email")?.as_str()?.to_string();
-            Some((
-                addr,
-                e.get("primary").and_then(Value::as_bool).unwrap_or(false),
-            ))
-        })
-        .collect();
+    // Every verified address can receive a password reset, not only the primary one.
+    let verified: Vec<&Email> = list.iter().filter(|e| e.verified != Some(false)).collect();
     let observed = Observed {
-        emails: emails.iter().map(|(a, _)| a.clone()).collect(),
+        emails: list.iter().map(|e| e.email.clone()).collect(),
         ..Observed::default()
     };
-    let evidence: Vec<String> = emails
+    let evidence: Vec<String> = list
         .iter()
-        .map(|(a, primary)| {
-            let d = domain_of(a);
+        .map(|e| {
+            let d = domain_of(&e.email);
             let kind = if super::providers::is_long_lived_provider(d) {
                 "long-lived provider"
             } else {
                 "own domain"
             };
+            let unverified = if e.verified == Some(false) {
+                ", unverified"
+            } else {
+                ""
+            };
             format!(
-                "{}address at {d} ({kind})",
-                if *primary { "primary " } else { "" }
+                "{}address at {d} ({kind}{unverified})",
+                if e.primary { "primary " } else { "" }
             )
         })
         .collect();
-    let Some((primary, _)) = emails.iter().find(|(_, p)| *p) else {
+    let Some(primary) = list.iter().find(|e| e.primary) else {
         return vec![CheckResult::unknown(EMAIL, "GitHub listed no primary email for this token; check https://github.com/settings/emails.")
             .with_evidence(evidence)
             .with_observed(observed)];
     };
-    let domain = domain_of(primary);
-    let r = if super::providers::is_long_lived_provider(domain) {
+    let own: Vec<&str> = verified
+        .iter()
+        .map(|e| domain_of(&e.email))
+        .filter(|d| !super::providers::is_long_lived_provider(d))
+        .collect();
+    let domain = domain_of(&primary.email);
+    let r = if own.is_empty() {
         CheckResult::new(
             EMAIL,
             Status::Pass,
-            format!("Your primary GitHub email is at {domain}, a long-lived provider."),
+            format!("Your primary GitHub email is at {domain}, a long-lived provider, and no verified address is on a domain of your own."),
         )
+    } else if super::providers::is_long_lived_provider(domain) {
+        CheckResult::new(
+            EMAIL,
+            Status::Warn,
+            format!("A verified GitHub email is on your own domain ({}): GitHub sends password resets to every verified address, so if that domain lapses, whoever registers it can reset your password.", own.join(", ")),
+        )
+        .with_remediation([
+            "Remove the address on your own domain at https://github.com/settings/emails (keeping it as a secondary is not enough), or keep the domain renewed (see the email.domain check).",
+        ])
     } else {
         CheckResult::new(
             EMAIL,
@@ -307,7 +404,7 @@ async fn email_check(api: &ApiClient) -> Vec<CheckResult> {
             format!("Your primary GitHub email is on your own domain {domain}: if it lapses, whoever registers it can reset your password."),
         )
         .with_remediation([
-            "Keep the domain renewed (see the email.domain check), or make an address at a large provider your primary at https://github.com/settings/emails.",
+            "Add an address at a large provider, make it your primary and remove the one on your own domain at https://github.com/settings/emails; GitHub sends resets to every verified address, so a secondary is not safe either.",
         ])
     };
     vec![r.with_evidence(evidence).with_observed(observed)]
@@ -341,33 +438,20 @@ pub(crate) fn ssh_fingerprint(key_line: &str) -> Option<(String, String)> {
     Some((kind, fp))
 }
 
-fn gpg_usable(key: &Value, now: OffsetDateTime) -> bool {
-    let revoked = key.get("revoked").and_then(Value::as_bool).unwrap_or(false);
+fn gpg_usable(key: &GpgKey, now: OffsetDateTime) -> bool {
     let expired = key
-        .get("expires_at")
-        .and_then(Value::as_str)
+        .expires_at
+        .as_deref()
         .and_then(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
         .is_some_and(|t| t <= now);
-    let can_sign = key
-        .get("can_sign")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-        || key
-            .get("subkeys")
-            .and_then(Value::as_array)
-            .is_some_and(|subs| {
-                subs.iter().any(|s| {
-                    s.get("can_sign").and_then(Value::as_bool).unwrap_or(false)
-                        && !s.get("revoked").and_then(Value::as_bool).unwrap_or(false)
-                })
-            });
-    can_sign && !revoked && !expired
+    let can_sign = key.can_sign || key.subkeys.iter().any(|s| s.can_sign && !s.revoked);
+    can_sign && !key.revoked && !expired
 }
 
 async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
     let (gpg, ssh) = futures::join!(
-        get_all(api, "/user/gpg_keys?per_page=100"),
-        get_all(api, "/user/ssh_signing_keys?per_page=100")
+        get_all::<GpgKey>(api, "/user/gpg_keys?per_page=100"),
+        get_all::<SshKey>(api, "/user/ssh_signing_keys?per_page=100")
     );
     let mut evidence = Vec::new();
     let mut observed = Observed::default();
@@ -376,7 +460,7 @@ async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckRe
     match &gpg {
         Ok(keys) => {
             for k in keys {
-                let id = k.get("key_id").and_then(Value::as_str).unwrap_or("?");
+                let id = k.key_id.as_deref().unwrap_or("?");
                 let ok = gpg_usable(k, now);
                 usable += usize::from(ok);
                 observed.keys.push(format!("gpg:{id}"));
@@ -395,12 +479,8 @@ async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckRe
     match &ssh {
         Ok(keys) => {
             for k in keys {
-                let title = k.get("title").and_then(Value::as_str).unwrap_or("untitled");
-                let (kind, fp) = k
-                    .get("key")
-                    .and_then(Value::as_str)
-                    .and_then(ssh_fingerprint)
-                    .unwrap_or(("ssh".into(), "?".into()));
+                let title = k.title.as_deref().unwrap_or("untitled");
+                let (kind, fp) = ssh_fingerprint(&k.key).unwrap_or(("ssh".into(), "?".into()));
                 usable += 1;
                 observed.keys.push(format!("ssh:{title} {kind} {fp}"));
                 evidence.push(format!("SSH signing key \"{title}\" ({kind} {fp})"));
@@ -432,7 +512,7 @@ async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckRe
 }
 
 async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
-    let keys = match get_all(api, "/user/keys?per_page=100").await {
+    let keys: Vec<SshKey> = match get_all(api, "/user/keys?per_page=100").await {
         Ok(k) => k,
         Err(e) => {
             return vec![unknown_from(
@@ -446,12 +526,8 @@ async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
     let mut evidence = Vec::new();
     let mut hardware = 0;
     for k in &keys {
-        let title = k.get("title").and_then(Value::as_str).unwrap_or("untitled");
-        if let Some((kind, fp)) = k
-            .get("key")
-            .and_then(Value::as_str)
-            .and_then(ssh_fingerprint)
-        {
+        let title = k.title.as_deref().unwrap_or("untitled");
+        if let Some((kind, fp)) = ssh_fingerprint(&k.key) {
             let hw = kind.starts_with("sk-");
             hardware += usize::from(hw);
             if hw {
@@ -489,50 +565,135 @@ async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
     vec![r.with_evidence(evidence).with_observed(observed)]
 }
 
-/// What one owned organization's two requests produced.
+/// Why an organization's members could not be listed, worded for the token in use.
+fn org_unreachable(login: &str, err: &HttpError, fine_grained: bool) -> String {
+    match err {
+        HttpError::Forbidden { .. } | HttpError::NotFound { .. } if fine_grained => format!(
+            "{login}: could not be checked: a fine-grained token reaches only the one organization chosen as its resource owner, and this is not it. Create a fine-grained token for {login} with \"Members: read\", or use a classic token with read:org"
+        ),
+        HttpError::Forbidden { .. } => format!(
+            "{login}: could not be checked: GitHub refused to list its members; the token needs read:org and you must be an owner ({err})"
+        ),
+        _ => format!("{login}: could not be checked ({err})"),
+    }
+}
+
+/// What one owned organization's requests produced.
 struct OrgFacts {
     login: String,
-    two_factor: Result<Option<bool>, HttpError>,
+    /// The "Require two-factor authentication" setting, when GitHub shows it to this token.
+    required: Option<bool>,
+    /// Members without any 2FA (`filter=2fa_disabled`, visible to owners with read:org).
+    without: Result<Vec<String>, HttpError>,
+    /// Members whose only 2FA is SMS (`filter=2fa_insecure`).
+    insecure: Result<Vec<String>, HttpError>,
     admins: Result<Vec<String>, HttpError>,
+}
+
+fn logins(r: Result<Vec<Member>, HttpError>) -> Result<Vec<String>, HttpError> {
+    r.map(|list| list.into_iter().map(|m| m.login).collect())
 }
 
 async fn org_facts(api: &ApiClient, login: String) -> OrgFacts {
     let org = segment(&login);
     let org_path = format!("/orgs/{org}");
-    let members_path = format!("/orgs/{org}/members?role=admin&per_page=100");
-    let (info, members) = futures::join!(api.get(&org_path), get_all(api, &members_path));
-    let two_factor = info.and_then(|r| r.json::<Value>(&api.host())).map(|v| {
-        v.get("two_factor_requirement_enabled")
-            .and_then(Value::as_bool)
-    });
-    let admins = members.map(|list| {
-        list.iter()
-            .filter_map(|m| m.get("login").and_then(Value::as_str).map(str::to_string))
-            .collect()
-    });
+    let without_path = format!("/orgs/{org}/members?filter=2fa_disabled&per_page=100");
+    let insecure_path = format!("/orgs/{org}/members?filter=2fa_insecure&per_page=100");
+    let admins_path = format!("/orgs/{org}/members?role=admin&per_page=100");
+    let (info, without, insecure, admins) = futures::join!(
+        api.get(&org_path),
+        get_all::<Member>(api, &without_path),
+        get_all::<Member>(api, &insecure_path),
+        get_all::<Member>(api, &admins_path)
+    );
+    // The flag is a bonus: an error or a missing field only means it is not visible.
+    let required = info
+        .and_then(|r| parse::<Organization>(Platform::Github, api, &r))
+        .ok()
+        .and_then(|o| o.two_factor_requirement_enabled);
     OrgFacts {
         login,
-        two_factor,
-        admins,
+        required,
+        without: logins(without),
+        insecure: logins(insecure),
+        admins: logins(admins),
+    }
+}
+
+/// One organization's 2FA verdict and evidence line; `None` when it could not be checked.
+fn org_two_factor(f: &OrgFacts, fine_grained: bool) -> (Option<Status>, String) {
+    let without = match &f.without {
+        Ok(w) => w,
+        Err(e) => return (None, org_unreachable(&f.login, e, fine_grained)),
+    };
+    let requirement = match f.required {
+        Some(true) => "2FA is required of members",
+        Some(false) => "2FA is NOT required of members",
+        None => "the \"Require two-factor authentication\" setting is not visible to this token (only admin:org shows it), so it was not read",
+    };
+    if !without.is_empty() {
+        return (
+            Some(Status::Fail),
+            format!(
+                "{}: {} without 2FA: {}; {requirement}",
+                f.login,
+                crate::check::count(without.len(), "member", "members"),
+                without.join(", ")
+            ),
+        );
+    }
+    match &f.insecure {
+        Ok(sms) if !sms.is_empty() => (
+            Some(Status::Warn),
+            format!(
+                "{}: {} whose only 2FA is SMS: {}; {requirement}",
+                f.login,
+                crate::check::count(sms.len(), "member", "members"),
+                sms.join(", ")
+            ),
+        ),
+        insecure => {
+            let sms_note = match insecure {
+                Ok(_) => "",
+                Err(_) => " (GitHub did not say who uses only SMS)",
+            };
+            let status = if f.required == Some(false) {
+                Status::Warn
+            } else {
+                Status::Pass
+            };
+            (
+                Some(status),
+                format!("{}: every member has 2FA{sms_note}; {requirement}", f.login),
+            )
+        }
     }
 }
 
 async fn org_checks(api: &ApiClient) -> Vec<CheckResult> {
-    let memberships = match get_all(api, "/user/memberships/orgs?state=active&per_page=100").await {
+    let (memberships, scopes) = match get_all_with_scopes::<Membership>(
+        api,
+        "/user/memberships/orgs?state=active&per_page=100",
+    )
+    .await
+    {
         Ok(m) => m,
         Err(e) => return all_unknown(&[ORG_TWO_FACTOR, ORG_OWNERS], &e),
     };
-    let owned: Vec<String> = memberships
-        .iter()
-        .filter(|m| m.get("role").and_then(Value::as_str) == Some("admin"))
-        .filter_map(|m| {
-            m.pointer("/organization/login")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .collect();
+    let fine_grained = scopes.is_none();
+    let mut owned: Vec<String> = Vec::new();
+    for m in memberships {
+        let active = m.state.as_deref().is_none_or(|s| s == "active");
+        if active && m.role == "admin" && !owned.contains(&m.organization.login) {
+            owned.push(m.organization.login);
+        }
+    }
     if owned.is_empty() {
-        let why = "You are not an owner of any GitHub organization, so there is nothing to check.";
+        let why = if fine_grained {
+            "GitHub lists no organization you own to this token. A fine-grained token sees only the organization chosen as its resource owner: if you own organizations, create one per organization (or use a classic token with read:org)."
+        } else {
+            "You are not an owner of any GitHub organization, so there is nothing to check."
+        };
         return vec![
             CheckResult::skipped(ORG_TWO_FACTOR, why),
             CheckResult::skipped(ORG_OWNERS, why),
@@ -545,53 +706,75 @@ async fn org_checks(api: &ApiClient) -> Vec<CheckResult> {
 
     let mut status: Option<Status> = None;
     let mut evidence = Vec::new();
-    let mut first_error: Option<String> = None;
-    let mut not_required = Vec::new();
+    let (mut lacking, mut sms_only, mut not_required, mut unchecked) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for f in &facts {
-        let (s, line) = match &f.two_factor {
-            Ok(Some(true)) => (Some(Status::Pass), format!("{}: 2FA required for members", f.login)),
-            Ok(Some(false)) => {
-                not_required.push(f.login.clone());
-                (Some(Status::Fail), format!("{}: 2FA NOT required for members", f.login))
+        let (s, line) = org_two_factor(f, fine_grained);
+        match s {
+            Some(Status::Fail) => lacking.push(f.login.clone()),
+            Some(Status::Warn) if f.insecure.as_ref().is_ok_and(|v| !v.is_empty()) => {
+                sms_only.push(f.login.clone())
             }
-            Ok(None) => (None, format!("{}: GitHub did not show the 2FA requirement to this token (needs read:org as an owner)", f.login)),
-            Err(e) => {
-                first_error.get_or_insert_with(|| e.to_string());
-                (None, format!("{}: could not check ({e})", f.login))
-            }
-        };
+            Some(Status::Warn) => not_required.push(f.login.clone()),
+            Some(_) => {}
+            None => unchecked.push(f.login.clone()),
+        }
         if let Some(s) = s {
             status = Some(status.map_or(s, |p| p.worst(s)));
         }
         evidence.push(line);
     }
-    // Orgs whose requirement could not be read are left out of the verdict, but never claimed.
-    let unconfirmed = facts
-        .iter()
-        .filter(|f| !matches!(f.two_factor, Ok(Some(_))))
-        .count();
+    let unchecked_note = if unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(" Not checked: {} (see evidence).", unchecked.join(", "))
+    };
+    let mut remediation = Vec::new();
+    if !lacking.is_empty() {
+        remediation.push("Ask the members listed to turn on 2FA (an authenticator app first, then a security key or passkey). Then, in each organization, Settings → Authentication security → \"Require two-factor authentication\": members who still lack it lose access until they enable it, outside collaborators are removed.".to_string());
+    }
+    if !sms_only.is_empty() {
+        remediation.push("Ask members who use only SMS to switch to an authenticator app or security key, then turn on \"Only allow secure two-factor methods\" in Settings → Authentication security.".to_string());
+    }
+    if !not_required.is_empty() {
+        remediation.push("Turn on Settings → Authentication security → \"Require two-factor authentication\" (and \"Only allow secure two-factor methods\"), so new members cannot join without it.".to_string());
+    }
     let two_factor = match status {
-        Some(Status::Pass) if unconfirmed == 0 => CheckResult::new(ORG_TWO_FACTOR, Status::Pass, "Every organization you own requires 2FA of its members."),
-        Some(Status::Pass) => CheckResult::new(
+        Some(Status::Fail) => CheckResult::new(
             ORG_TWO_FACTOR,
-            Status::Pass,
-            format!("Every organization Lockstep could check requires 2FA of its members; {unconfirmed} could not be checked (see evidence)."),
+            Status::Fail,
+            format!("Members without 2FA in {}.{unchecked_note}", lacking.join(", ")),
+        ),
+        Some(Status::Warn) if !sms_only.is_empty() => CheckResult::new(
+            ORG_TWO_FACTOR,
+            Status::Warn,
+            format!("Members whose only 2FA is SMS in {}.{unchecked_note}", sms_only.join(", ")),
+        ),
+        Some(Status::Warn) => CheckResult::new(
+            ORG_TWO_FACTOR,
+            Status::Warn,
+            format!("Every member has 2FA, but {} do not require it, so new members need not have it.{unchecked_note}", not_required.join(", ")),
         ),
         Some(s) => CheckResult::new(
             ORG_TWO_FACTOR,
             s,
-            format!("{} of the organizations you own do not require 2FA: {}.", not_required.len(), not_required.join(", ")),
-        )
-        .with_remediation(["In each organization: Settings → Authentication security → Require two-factor authentication."]),
-        None => CheckResult::unknown(
-            ORG_TWO_FACTOR,
-            match first_error {
-                Some(e) => format!("Could not check: {e}."),
-                None => format!("GitHub did not show the 2FA requirement of your organizations. {}", least_scope_hint(ORG_TWO_FACTOR)),
+            if unchecked.is_empty() {
+                "Every member of the organizations you own has 2FA.".to_string()
+            } else {
+                format!("Every member of the organizations Lockstep could check has 2FA.{unchecked_note}")
             },
         ),
+        None => CheckResult::unknown(
+            ORG_TWO_FACTOR,
+            format!(
+                "Could not list who lacks 2FA in {}. {}",
+                unchecked.join(", "),
+                least_scope_hint(ORG_TWO_FACTOR)
+            ),
+        ),
     }
-    .with_evidence(evidence);
+    .with_evidence(evidence)
+    .with_remediation(remediation);
 
     let packages = facts
         .into_iter()

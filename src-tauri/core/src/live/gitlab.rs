@@ -2,15 +2,15 @@
 //! Lockstep uses.
 
 use super::{
-    all_unknown, client, days_until, ids_of, no_token, run_jobs, token_state, token_unreadable,
-    Job, TokenState, EXPIRY_WARNING_DAYS,
+    all_unknown, client, days_until, ids_of, no_token, parse, run_jobs, token_state,
+    token_unreadable, Job, TokenState, EXPIRY_WARNING_DAYS,
 };
 use crate::check::{CheckResult, Observed, Status};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth};
+use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
-use serde_json::Value;
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 const TWO_FACTOR: &str = "gitlab.two_factor";
@@ -64,24 +64,52 @@ impl Probe for GitlabProbe {
     }
 }
 
+/// `GET /api/v4/user`: only the fields Lockstep reads.
+#[derive(Debug, Deserialize)]
+pub(crate) struct User {
+    pub username: Option<String>,
+    pub two_factor_enabled: Option<bool>,
+    /// True for the bot users behind project and group access tokens.
+    #[serde(default)]
+    pub bot: bool,
+}
+
+/// `GET /api/v4/personal_access_tokens/self`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenSelf {
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    pub expires_at: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// GitLab answers `/personal_access_tokens/self` with 400 for any token that is not a
+/// personal access token (project, group, deploy, OAuth and other tokens).
+pub(crate) fn is_not_personal_token(err: &HttpError) -> bool {
+    matches!(err, HttpError::Unexpected { status: 400, .. })
+}
+
+/// What to say when the saved token is not a personal access token.
+pub(crate) const NOT_PERSONAL: &str = "The saved GitLab token is not a personal access token: GitLab describes only personal access tokens (it answers 400 Bad Request for project, group and other token types). Create a personal access token with only `read_user` and an expiry date in User settings → Access tokens, save it in Accounts & tokens, and revoke the other token if Lockstep was its only use.";
+
 async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
-    let user: Value = match api
-        .get("/api/v4/user")
-        .await
-        .and_then(|r| r.json(&api.host()))
-    {
+    let user = match api.get("/api/v4/user").await {
+        Ok(resp) => parse::<User>(Platform::Gitlab, api, &resp),
+        Err(e) => Err(e),
+    };
+    let user = match user {
         Ok(v) => v,
         Err(e) => return all_unknown(&[TWO_FACTOR], &e),
     };
-    let name = user
-        .get("username")
-        .and_then(Value::as_str)
-        .unwrap_or("your account");
-    vec![match user.get("two_factor_enabled").and_then(Value::as_bool) {
+    let name = user.username.as_deref().unwrap_or("your account");
+    if user.bot {
+        return vec![CheckResult::unknown(TWO_FACTOR, format!("The saved GitLab token belongs to the bot user {name} (a project or group access token), not to you, so your own 2FA cannot be seen. {}", NOT_PERSONAL.split_once(": ").map_or("", |(_, rest)| rest)))];
+    }
+    vec![match user.two_factor_enabled {
         Some(true) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("Two-factor authentication is on for {name}.")),
         Some(false) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("Two-factor authentication is off for {name}."))
             .with_remediation(["Turn it on under Edit profile → Account → Enable two-factor authentication, preferably with a WebAuthn device."]),
-        None => CheckResult::unknown(TWO_FACTOR, "GitLab did not show the 2FA status to this token; save a token with the `read_user` scope."),
+        None => CheckResult::unknown(TWO_FACTOR, "GitLab did not show the 2FA status to this token; save a personal access token with the `read_user` scope."),
     }]
 }
 
@@ -93,21 +121,9 @@ pub(crate) struct GitlabToken {
     pub days_left: Option<i64>,
 }
 
-pub(crate) fn read_token(v: &Value, now: OffsetDateTime) -> GitlabToken {
-    let scopes: Vec<String> = v
-        .get("scopes")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let expires_at = v
-        .get("expires_at")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+pub(crate) fn read_token(v: &TokenSelf, now: OffsetDateTime) -> GitlabToken {
+    let scopes = v.scopes.clone();
+    let expires_at = v.expires_at.clone();
     let days_left = expires_at.as_deref().and_then(|d| {
         let f = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(d.get(..10).unwrap_or(d), &f)
@@ -128,12 +144,15 @@ pub(crate) fn read_token(v: &Value, now: OffsetDateTime) -> GitlabToken {
 }
 
 async fn token_scope(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
-    let v: Value = match api
-        .get("/api/v4/personal_access_tokens/self")
-        .await
-        .and_then(|r| r.json(&api.host()))
-    {
+    let v = match api.get("/api/v4/personal_access_tokens/self").await {
+        Ok(resp) => parse::<TokenSelf>(Platform::Gitlab, api, &resp),
+        Err(e) => Err(e),
+    };
+    let v = match v {
         Ok(v) => v,
+        Err(e) if is_not_personal_token(&e) => {
+            return vec![CheckResult::unknown(TOKEN_SCOPE, NOT_PERSONAL)]
+        }
         Err(e) => return all_unknown(&[TOKEN_SCOPE], &e),
     };
     let t = read_token(&v, now);
@@ -165,7 +184,7 @@ async fn token_scope(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
         }
         _ => evidence.push("The token has no expiry date.".into()),
     }
-    if v.get("active").and_then(Value::as_bool) == Some(false) {
+    if v.active == Some(false) {
         warnings.push("GitLab reports it as inactive".into());
     }
     let r = if warnings.is_empty() {

@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod npm;
 pub mod owners;
+mod pagination;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
@@ -19,11 +20,12 @@ pub mod token_info;
 use crate::check::CheckResult;
 use crate::check_registry;
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, Auth, HttpError, Response};
 use crate::platform::{Group, Platform};
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,12 +87,75 @@ pub(crate) fn client(
     auth: Auth,
 ) -> Result<ApiClient, HttpError> {
     let config = ctx.settings.platform_config(platform, &ctx.env);
-    ApiClient::new(
+    let client = ApiClient::new(
         &config.base_url,
         token.cloned(),
         auth,
         ctx.limits.request_timeout,
-    )
+    )?;
+    Ok(match platform {
+        Platform::Npm => client.with_max_body(crate::http::NPM_MAX_BODY),
+        _ => client,
+    })
+}
+
+/// Reads a 2xx answer into `T`, the platform's typed response (only the fields Lockstep reads;
+/// unknown fields are ignored). A shape Lockstep does not know becomes
+/// [`HttpError::Malformed`] naming the platform and the field, never the values received, so
+/// a changed API is an `unknown` with a clear reason rather than a silent wrong verdict.
+pub(crate) fn parse<T: DeserializeOwned>(
+    platform: Platform,
+    api: &ApiClient,
+    resp: &Response,
+) -> Result<T, HttpError> {
+    parse_body(platform, &api.host(), &resp.body)
+}
+
+/// [`parse`] on a raw body (tests and callers without a client).
+pub(crate) fn parse_body<T: DeserializeOwned>(
+    platform: Platform,
+    host: &str,
+    body: &[u8],
+) -> Result<T, HttpError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| HttpError::Malformed {
+        host: host.to_string(),
+        detail: shape_error(platform, e.path().to_string(), e.inner()),
+    })
+}
+
+/// "GitHub's answer did not have the shape Lockstep knows (at `users[2].kind`: expected a
+/// string)". serde's own message quotes the value received; only what was expected is kept.
+fn shape_error(platform: Platform, path: String, e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let name = platform.display_name();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!(
+            "{name}'s answer was not valid JSON (line {}, column {}); Lockstep may need an update if this persists",
+            e.line(),
+            e.column()
+        ),
+        Category::Data => {
+            let msg = e.to_string();
+            let why = if let Some(field) = msg
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                format!("the field `{field}` is missing")
+            } else if let Some((_, expected)) = msg.rsplit_once(", expected ") {
+                let expected = expected.split(" at line ").next().unwrap_or(expected);
+                format!("expected {expected}")
+            } else {
+                "unexpected value".to_string()
+            };
+            let at = if path.is_empty() || path == "." {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
+            format!("{name}'s answer did not have the shape Lockstep knows ({why}{at}); Lockstep may need an update")
+        }
+    }
 }
 
 /// `unknown` with the HTTP error's user-facing message and, when useful, what to do next.

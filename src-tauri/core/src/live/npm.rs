@@ -3,8 +3,8 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::{
-    all_unknown, client, no_token, run_jobs, segment, token_state, token_unreadable, unknown_from,
-    Job, TokenState, CONCURRENCY,
+    all_unknown, client, no_token, parse, run_jobs, segment, token_state, token_unreadable,
+    unknown_from, Job, TokenState, CONCURRENCY,
 };
 use crate::check::{CheckResult, Status};
 use crate::engine::{CheckContext, Emitter, Probe};
@@ -12,7 +12,7 @@ use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use serde::Deserialize;
 
 const TWO_FACTOR: &str = "npm.two_factor";
 const OWNERS: &str = "npm.package_owners";
@@ -83,60 +83,133 @@ impl Probe for NpmProbe {
     }
 }
 
-async fn whoami(api: &ApiClient) -> Result<String, HttpError> {
-    let v: Value = api.get("/-/whoami").await?.json(&api.host())?;
-    v.get("username")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| HttpError::Malformed {
-            host: api.host(),
-            detail: "whoami without a username".into(),
-        })
+/// `GET /-/whoami`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Whoami {
+    pub username: String,
 }
 
+/// `GET /-/npm/v1/user`: the profile, only the fields Lockstep reads.
+#[derive(Debug, Deserialize)]
+struct Profile {
+    name: Option<String>,
+    /// Missing is not the same as `null`: only an answer that has the field says anything.
+    #[serde(default = "Tfa::missing")]
+    tfa: Tfa,
+}
+
+/// npm's `tfa`: `null` or `false` when off, `{mode, pending}` when on or being set up.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Tfa {
+    Off(Option<bool>),
+    Mode {
+        mode: Option<String>,
+        #[serde(default)]
+        pending: bool,
+    },
+    /// A shape npm's client documents for other moments (recovery codes, an otpauth URL).
+    Other(serde::de::IgnoredAny),
+    #[serde(skip)]
+    Missing,
+}
+
+impl Tfa {
+    fn missing() -> Self {
+        Tfa::Missing
+    }
+}
+
+/// One page of `GET /-/v1/search`.
+#[derive(Debug, Deserialize)]
+struct SearchPage {
+    #[serde(default)]
+    objects: Vec<SearchObject>,
+    #[serde(default)]
+    total: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchObject {
+    package: SearchPackage,
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchPackage {
+    name: String,
+}
+
+/// A packument, only its maintainers.
+#[derive(Debug, Deserialize)]
+struct Packument {
+    #[serde(default)]
+    maintainers: Vec<Maintainer>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Maintainer {
+    name: String,
+}
+
+async fn whoami(api: &ApiClient) -> Result<String, HttpError> {
+    let resp = api.get("/-/whoami").await?;
+    parse::<Whoami>(Platform::Npm, api, &resp).map(|w| w.username)
+}
+
+/// Where to look when Lockstep cannot.
+const TFA_PAGE: &str = "https://www.npmjs.com/settings/~/tfa";
+
 async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
-    let v: Value = match api
-        .get("/-/npm/v1/user")
-        .await
-        .and_then(|r| r.json(&api.host()))
-    {
+    let profile = match api.get("/-/npm/v1/user").await {
+        Ok(resp) => parse::<Profile>(Platform::Npm, api, &resp),
+        Err(e) => Err(e),
+    };
+    let v = match profile {
         Ok(v) => v,
+        Err(e @ (HttpError::Unauthorized { .. } | HttpError::Forbidden { .. })) => {
+            return vec![refused(api, &e).await]
+        }
         Err(e) => return all_unknown(&[TWO_FACTOR], &e),
     };
-    let name = v
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("your account");
+    let name = v.name.as_deref().unwrap_or("your account");
     let enable = "Turn on 2FA for authorization and writes at https://www.npmjs.com/settings/~/tfa (or `npm profile enable-2fa auth-and-writes`).";
     // npm says `tfa: false` (or null) when 2FA is off and `{mode, pending}` when it is on. An
     // answer without that (an odd registry or proxy) proves nothing, so it is not a failure.
-    let tfa = match v.get("tfa") {
-        Some(Value::Null | Value::Bool(false)) => {
-            return vec![CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA is off for {name}.")).with_remediation([enable])]
+    vec![match v.tfa {
+        Tfa::Off(None | Some(false)) => {
+            CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA is off for {name}.")).with_remediation([enable])
         }
-        Some(t) => t,
-        None => {
-            return vec![CheckResult::unknown(
-                TWO_FACTOR,
-                "npm's answer did not include the 2FA status; check https://www.npmjs.com/settings/~/tfa yourself.",
-            )]
-        }
-    };
-    let mode = tfa.get("mode").and_then(Value::as_str);
-    let pending = tfa.get("pending").and_then(Value::as_bool).unwrap_or(false);
-    vec![match (mode, pending) {
-        (Some("auth-and-writes"), false) => CheckResult::new(TWO_FACTOR, Status::Pass, format!("2FA protects both login and publishing for {name}.")),
-        (Some("auth-only"), false) => CheckResult::new(
+        Tfa::Missing => CheckResult::unknown(
+            TWO_FACTOR,
+            format!("npm's answer did not include the 2FA status; check {TFA_PAGE} yourself."),
+        ),
+        Tfa::Mode { mode: Some(mode), pending: false } if mode == "auth-and-writes" => CheckResult::new(TWO_FACTOR, Status::Pass, format!("2FA protects both login and publishing for {name}.")),
+        Tfa::Mode { mode: Some(mode), pending: false } if mode == "auth-only" => CheckResult::new(
             TWO_FACTOR,
             Status::Warn,
-            format!("2FA protects only login for {name}: publishing and owner changes do not ask for a second factor."),
+            format!("2FA for {name} is set to login only: choose \"Authorization and writes\" so changes to your account and packages ask for it too."),
         )
         .with_remediation([enable]),
-        (Some(_), true) => CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA setup for {name} was started but never finished."))
+        Tfa::Mode { mode: Some(_), pending: true } => CheckResult::new(TWO_FACTOR, Status::Fail, format!("2FA setup for {name} was started but never finished."))
             .with_remediation([enable]),
-        (Some(other), false) => CheckResult::unknown(TWO_FACTOR, format!("npm reported an unfamiliar 2FA mode \"{other}\"; check https://www.npmjs.com/settings/~/tfa.")),
-        (None, _) => CheckResult::unknown(TWO_FACTOR, format!("npm reported 2FA for {name} in a form Lockstep does not know; check https://www.npmjs.com/settings/~/tfa.")),
+        Tfa::Mode { mode: Some(_), pending: false } => CheckResult::unknown(TWO_FACTOR, format!("npm reported a 2FA mode Lockstep does not know; check {TFA_PAGE}.")),
+        Tfa::Off(Some(true)) | Tfa::Mode { mode: None, .. } | Tfa::Other(_) => CheckResult::unknown(TWO_FACTOR, format!("npm reported 2FA for {name} in a form Lockstep does not know; check {TFA_PAGE}.")),
     }]
+}
+
+/// npm refused to show the profile. If the same token still identifies the user, the token is
+/// fine but not allowed to read the profile: say which token works instead of a bare 401/403.
+async fn refused(api: &ApiClient, err: &HttpError) -> CheckResult {
+    match whoami(api).await {
+        Ok(user) => CheckResult::unknown(
+            TWO_FACTOR,
+            format!(
+                "npm accepted the saved token (it belongs to {user}) but refused to show its 2FA setting: granular access tokens, even read-only ones, are not documented to read the profile. \
+                 Check {TFA_PAGE} yourself, or run `npm profile get` after `npm login` (a session token, valid 2 hours, can read it)."
+            ),
+        ),
+        Err(_) => super::unknown_from(TWO_FACTOR, err, ""),
+    }
 }
 
 /// The registry path of a package: scoped names as `@scope%2fname`.
@@ -151,27 +224,27 @@ fn packument_path(name: &str) -> String {
 async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpError> {
     let mut names: Vec<String> = Vec::new();
     let mut from = 0;
+    let mut seen = super::pagination::Pages::default();
     for _ in 0..MAX_PAGES {
         let path = format!(
             "/-/v1/search?text=maintainer:{}&size={PAGE}&from={from}",
             segment(user)
         );
-        let v: Value = api.get(&path).await?.json(&api.host())?;
-        let objects = v
-            .get("objects")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let total = v.get("total").and_then(Value::as_u64).unwrap_or(0) as usize;
-        for o in &objects {
-            if let Some(n) = o.pointer("/package/name").and_then(Value::as_str) {
-                if !names.iter().any(|x| x == n) {
-                    names.push(n.to_string());
-                }
+        let resp = api.get(&path).await?;
+        // A page the server already sent means it ignores `from=`: stop here.
+        if !seen.is_new_page(&resp.body) {
+            break;
+        }
+        let page: SearchPage = parse(Platform::Npm, api, &resp)?;
+        let total = usize::try_from(page.total).unwrap_or(usize::MAX);
+        let count = page.objects.len();
+        for o in page.objects {
+            if !names.contains(&o.package.name) {
+                names.push(o.package.name);
             }
         }
-        from += objects.len();
-        if objects.is_empty() || from >= total {
+        from += count;
+        if count == 0 || from >= total {
             break;
         }
     }
@@ -180,23 +253,12 @@ async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpErr
 
 async fn maintainers(api: &ApiClient, name: String) -> PackageOwners {
     let path = packument_path(&name);
-    let result = api
-        .get_with(&path, &[("accept", "application/json")])
-        .await
-        .and_then(|r| r.json::<Value>(&api.host()));
+    let result = match api.get_with(&path, &[("accept", "application/json")]).await {
+        Ok(resp) => parse::<Packument>(Platform::Npm, api, &resp),
+        Err(e) => Err(e),
+    };
     match result {
-        Ok(v) => {
-            let handles = v
-                .get("maintainers")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|m| m.get("name").and_then(Value::as_str).map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            PackageOwners::found(name, handles)
-        }
+        Ok(p) => PackageOwners::found(name, p.maintainers.into_iter().map(|m| m.name).collect()),
         Err(e) => PackageOwners::failed(name, &e),
     }
 }

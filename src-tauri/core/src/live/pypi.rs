@@ -1,16 +1,16 @@
 //! PyPI: owner counts of the projects the user named (PyPI has no API listing them), and the
 //! scope of the user's upload token, decoded offline and never sent.
 
-use super::owners::{owner_result, PackageOwners};
+use super::owners::{owner_result, Organization, PackageOwners};
 use super::pypi_token::{classify, TokenScope};
-use super::{client, segment, token_state, unknown_from, Job, TokenState, CONCURRENCY};
+use super::{client, parse, segment, token_state, unknown_from, Job, TokenState, CONCURRENCY};
 use crate::check::{CheckResult, Status};
 use crate::engine::{CheckContext, Emitter, Probe};
 use crate::http::{ApiClient, Auth};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use serde::Deserialize;
 
 const OWNERS: &str = "pypi.package_owners";
 const TOKEN_SCOPE: &str = "pypi.token_scope";
@@ -74,29 +74,63 @@ pub fn token_scope(ctx: &CheckContext) -> CheckResult {
     }
 }
 
+/// `GET /pypi/<project>/json`, only the part Lockstep reads.
+#[derive(Debug, Deserialize)]
+struct Project {
+    /// Absent on PyPI mirrors and before 2026-02; then the owners cannot be known.
+    ownership: Option<Ownership>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Ownership {
+    #[serde(default)]
+    roles: Vec<Role>,
+    /// The URL slug of the owning organization, or `null`.
+    organization: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Role {
+    /// "Owner" or "Maintainer".
+    role: String,
+    user: String,
+}
+
 async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/pypi/{}/json", segment(&name));
-    match api
-        .get(&path)
-        .await
-        .and_then(|r| r.json::<Value>(&api.host()))
-    {
-        Ok(v) => match v.pointer("/ownership/roles").and_then(Value::as_array) {
-            Some(roles) => {
-                let owners = roles
-                    .iter()
-                    .filter(|r| r.get("role").and_then(Value::as_str) == Some("Owner"))
-                    .filter_map(|r| r.get("user").and_then(Value::as_str).map(str::to_string))
-                    .collect();
-                PackageOwners::found(name, owners)
-            }
-            None => PackageOwners {
-                name,
+    let project = match api.get(&path).await {
+        Ok(resp) => parse::<Project>(Platform::Pypi, api, &resp),
+        Err(e) => Err(e),
+    };
+    let ownership = match project {
+        Ok(Project { ownership: Some(o) }) => o,
+        Ok(Project { ownership: None }) => {
+            return PackageOwners {
                 owners: Err("PyPI did not include ownership data for this project".into()),
-            },
-        },
-        Err(e) => PackageOwners::failed(name, &e),
-    }
+                ..PackageOwners::found(name, Vec::new())
+            }
+        }
+        Err(e) => return PackageOwners::failed(name, &e),
+    };
+    let (owners, maintainers): (Vec<Role>, Vec<Role>) =
+        ownership.roles.into_iter().partition(|r| r.role == "Owner");
+    // An organization's owners manage the project; its people page is where they are listed.
+    let organization = ownership.organization.map(|org| {
+        let manage_url = api
+            .url_for(&format!("/manage/organization/{}/people/", segment(&org)))
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        Organization {
+            name: org,
+            manage_url,
+        }
+    });
+    PackageOwners::found(name, owners.into_iter().map(|r| r.user).collect())
+        .with_apart(
+            super::owners::MAINTAINERS,
+            maintainers.into_iter().map(|r| r.user).collect(),
+        )
+        .with_organization(organization)
 }
 
 async fn package_owners(ctx: &CheckContext) -> CheckResult {

@@ -1,16 +1,22 @@
 //! RubyGems: owner counts of every gem the user owns. Public data: no token is sent.
+//! RubyGems.org allows 10 requests per second to its API; the client stays under that.
 
 use super::owners::{owner_result, PackageOwners};
-use super::{client, segment, unknown_from, CONCURRENCY};
+use super::{client, parse, segment, unknown_from, CONCURRENCY};
 use crate::check::CheckResult;
 use crate::engine::{CheckContext, Emitter, Probe};
 use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use serde::Deserialize;
+use std::time::Duration;
 
 const OWNERS: &str = "rubygems.package_owners";
+
+/// RubyGems.org's documented limit is 10 requests per second
+/// (<https://guides.rubygems.org/rubygems-org-rate-limits/>); 8 per second stays under it.
+pub const POLITE_INTERVAL: Duration = Duration::from_millis(125);
 
 /// The RubyGems probe.
 pub struct RubygemsProbe;
@@ -25,24 +31,50 @@ impl Probe for RubygemsProbe {
     }
 }
 
+/// One entry of `GET /api/v1/gems/{gem}/owners.json`.
+#[derive(Debug, Deserialize)]
+struct Owner {
+    id: Option<u64>,
+    handle: Option<String>,
+    /// "owner" (can manage owners) or "maintainer" (can push and yank only). Older servers
+    /// send no role; every entry was an owner then.
+    role: Option<String>,
+}
+
+impl Owner {
+    fn label(&self) -> String {
+        match (&self.handle, self.id) {
+            (Some(h), _) => h.clone(),
+            (None, Some(id)) => format!("user #{id}"),
+            (None, None) => "an unnamed user".into(),
+        }
+    }
+
+    fn is_owner(&self) -> bool {
+        self.role.as_deref().is_none_or(|r| r == "owner")
+    }
+}
+
+/// One entry of `GET /api/v1/owners/{handle}/gems.json`.
+#[derive(Debug, Deserialize)]
+struct Gem {
+    name: String,
+}
+
 async fn gem_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/api/v1/gems/{}/owners.json", segment(&name));
-    match api
-        .get(&path)
-        .await
-        .and_then(|r| r.json::<Vec<Value>>(&api.host()))
-    {
+    let list = match api.get(&path).await {
+        Ok(resp) => parse::<Vec<Owner>>(Platform::Rubygems, api, &resp),
+        Err(e) => Err(e),
+    };
+    match list {
         Ok(list) => {
-            let owners = list
-                .iter()
-                .filter_map(|o| {
-                    o.get("handle")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                        .or_else(|| o.get("id").map(|id| format!("user #{id}")))
-                })
-                .collect();
-            PackageOwners::found(name, owners)
+            let (owners, maintainers): (Vec<Owner>, Vec<Owner>) =
+                list.into_iter().partition(Owner::is_owner);
+            PackageOwners::found(name, owners.iter().map(Owner::label).collect()).with_apart(
+                super::owners::MAINTAINERS,
+                maintainers.iter().map(Owner::label).collect(),
+            )
         }
         Err(e) => PackageOwners::failed(name, &e),
     }
@@ -60,12 +92,16 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
         );
     };
     let api = match client(ctx, Platform::Rubygems, None, Auth::Raw) {
-        Ok(a) => a,
+        Ok(a) => a.with_min_interval(POLITE_INTERVAL),
         Err(e) => return unknown_from(OWNERS, &e, ""),
     };
     let api = &api;
     let path = format!("/api/v1/owners/{}/gems.json", segment(&handle));
-    let gems: Vec<Value> = match api.get(&path).await.and_then(|r| r.json(&api.host())) {
+    let gems = match api.get(&path).await {
+        Ok(resp) => parse::<Vec<Gem>>(Platform::Rubygems, api, &resp),
+        Err(e) => Err(e),
+    };
+    let gems = match gems {
         Ok(g) => g,
         Err(HttpError::NotFound { .. }) => {
             return CheckResult::unknown(
@@ -75,10 +111,7 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
         }
         Err(e) => return unknown_from(OWNERS, &e, ""),
     };
-    let names: Vec<String> = gems
-        .iter()
-        .filter_map(|g| g.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect();
+    let names: Vec<String> = gems.into_iter().map(|g| g.name).collect();
     let packages = stream::iter(names.into_iter().map(|n| gem_owners(api, n)))
         .buffered(CONCURRENCY)
         .collect()
@@ -90,4 +123,38 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
         "check the handle in settings (LOCKSTEP_RUBYGEMS_USER)",
         packages,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pacing_stays_under_the_documented_ten_per_second() {
+        assert!(POLITE_INTERVAL >= Duration::from_millis(100));
+    }
+
+    #[test]
+    fn roles_decide_who_is_an_owner() {
+        let owner = Owner {
+            id: Some(1),
+            handle: Some("a".into()),
+            role: Some("owner".into()),
+        };
+        let maintainer = Owner {
+            role: Some("maintainer".into()),
+            ..Owner {
+                id: Some(2),
+                handle: None,
+                role: None,
+            }
+        };
+        let legacy = Owner {
+            id: Some(3),
+            handle: Some("c".into()),
+            role: None,
+        };
+        assert!(owner.is_owner() && legacy.is_owner() && !maintainer.is_owner());
+        assert_eq!(maintainer.label(), "user #2");
+    }
 }

@@ -3,12 +3,11 @@
 
 use super::github::{api_headers, broad_scopes, date_only, parse_expiration, parse_scopes};
 use super::pypi_token::{classify, TokenScope};
-use super::{days_until, EXPIRY_WARNING_DAYS};
+use super::{days_until, parse, EXPIRY_WARNING_DAYS};
 use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::Platform;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -36,6 +35,20 @@ pub fn token_page(platform: Platform) -> &'static str {
         Platform::Crates => "https://crates.io/settings/tokens",
         Platform::Hibp => "https://haveibeenpwned.com/API/Key",
     }
+}
+
+/// `GET /user` on GitHub: only the login.
+#[derive(Debug, Deserialize)]
+struct Login {
+    login: Option<String>,
+}
+
+/// Have I Been Pwned's `GET /api/v3/subscription/status`, the fields shown.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HibpSubscription {
+    subscription_name: Option<String>,
+    subscribed_until: Option<String>,
 }
 
 fn expiry_warning(warnings: &mut Vec<String>, now: OffsetDateTime, at: OffsetDateTime) {
@@ -76,11 +89,8 @@ pub async fn inspect(
                 timeout,
             )?);
             let resp = api.get("/user").await?;
-            let user: Value = resp.json(&api.host())?;
-            caps.user = user
-                .get("login")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let user: Login = parse(Platform::Github, &api, &resp)?;
+            caps.user = user.login;
             match resp.header("x-oauth-scopes") {
                 Some(h) => {
                     caps.scopes = parse_scopes(h);
@@ -109,12 +119,18 @@ pub async fn inspect(
                 api.get("/api/v4/user"),
                 api.get("/api/v4/personal_access_tokens/self")
             );
-            let me: Value = me?.json(&api.host())?;
-            let this: Value = this?.json(&api.host())?;
-            caps.user = me
-                .get("username")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let me: super::gitlab::User = parse(Platform::Gitlab, &api, &me?)?;
+            caps.user = me.username;
+            let this = match this {
+                Ok(resp) => parse::<super::gitlab::TokenSelf>(Platform::Gitlab, &api, &resp)?,
+                Err(e) if super::gitlab::is_not_personal_token(&e) => {
+                    caps.warnings.push(
+                        "is not a personal access token, so GitLab cannot say what it can do: use a personal access token with only read_user".into(),
+                    );
+                    return Ok(caps);
+                }
+                Err(e) => return Err(e),
+            };
             let t = super::gitlab::read_token(&this, now);
             broad_warning(&mut caps.warnings, &t.broad);
             if let Some(days) = t.days_left {
@@ -129,11 +145,8 @@ pub async fn inspect(
         }
         Platform::Npm => {
             let api = ApiClient::new(base_url, Some(token.clone()), Auth::Bearer, timeout)?;
-            let who: Value = api.get("/-/whoami").await?.json(&api.host())?;
-            caps.user = who
-                .get("username")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let who: super::npm::Whoami = parse(Platform::Npm, &api, &api.get("/-/whoami").await?)?;
+            caps.user = Some(who.username);
         }
         Platform::Hibp => {
             let api = ApiClient::new(
@@ -142,14 +155,12 @@ pub async fn inspect(
                 Auth::Header("hibp-api-key"),
                 timeout,
             )?;
-            let sub: Value = api
-                .get("/api/v3/subscription/status")
-                .await?
-                .json(&api.host())?;
-            if let Some(name) = sub.get("SubscriptionName").and_then(Value::as_str) {
+            let resp = api.get("/api/v3/subscription/status").await?;
+            let sub: HibpSubscription = parse(Platform::Hibp, &api, &resp)?;
+            if let Some(name) = &sub.subscription_name {
                 caps.scopes.push(format!("subscription: {name}"));
             }
-            if let Some(until) = sub.get("SubscribedUntil").and_then(Value::as_str) {
+            if let Some(until) = sub.subscribed_until.as_deref() {
                 caps.expires_at = Some(until.get(..10).unwrap_or(until).to_string());
                 let parsed = time::PrimitiveDateTime::parse(
                     until.trim_end_matches('Z'),

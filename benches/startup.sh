@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Compares Lockstep's start-up and idle memory with a bare Tauri 2 app, in one run:
+# builds both with the release profile, starts a virtual display, and prints medians and
+# ratios (window mapped, first paint, first screen complete, idle PSS per process).
+#
+#   benches/startup.sh [--rounds N] [--reviews N]
+#
+# Needs: xvfb-run, xdotool, python3 (standard library). Set CARGO_TARGET_DIR to reuse a
+# release build elsewhere; LOCKSTEP_BIN / BARE_BIN skip the builds and use those binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-target}"
+ours="${LOCKSTEP_BIN:-}"
+bare="${BARE_BIN:-}"
+if [ -z "$ours" ]; then
+  nice cargo build --release --locked --bin lockstep
+  ours="$target/release/lockstep"
+fi
+if [ -z "$bare" ]; then
+  nice cargo build --release --locked -p bare-app
+  bare="$target/release/bare-app"
+fi
+for b in "$ours" "$bare"; do
+  printf '%-40s %8.2f MiB\n' "$(basename "$b") binary" "$(echo "$(stat -c %s "$b") / 1048576" | bc -l)"
+done
+exec xvfb-run -a -s "-screen 0 1280x800x24" \
+  python3 benches/startup.py --ours "$(realpath "$ours")" --bare "$(realpath "$bare")" "$@"

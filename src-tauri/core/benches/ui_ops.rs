@@ -1,0 +1,354 @@
+//! The core's side of every non-network UI command, at 0, 1, 200 and 2,000 saved reviews:
+//! p50 and p99 per operation, and how the first screen, `status` and `report` at 2,000
+//! reviews compare with an empty history (target: at most 1.2x; every command < 5 ms p99).
+//!
+//! Histories are written as review files the way Lockstep writes them, then left to settle
+//! (the app is started long after the last review was saved); the first read builds the
+//! review index. What that first read costs is printed too ("index rebuilt"), as is the read
+//! right after a new review ("after a new review"), which checks the folder once more.
+//!
+//! Run: `cargo bench -p lockstep-core --bench ui_ops`
+//! Options (environment):
+//! - `LOCKSTEP_BENCH_LARGE=1` adds 2,000 large reviews (a maintainer of 200 packages).
+//! - `LOCKSTEP_BENCH_KEYCHAIN=1` also lists tokens from the real Secret Service (run inside a
+//!   D-Bus session with an unlocked gnome-keyring, as `.ci/test` sets up).
+
+use lockstep_core::app::{Lockstep, Setup};
+use lockstep_core::catalogue::{Catalogue, Journey};
+use lockstep_core::check::{CheckResult, Observed, Status};
+use lockstep_core::check_registry::CHECKS;
+use lockstep_core::dirs::AppDirs;
+use lockstep_core::engine::Limits;
+use lockstep_core::history::{render_changes_text, ReportFormat, Review};
+use lockstep_core::keychain::{MemoryKeychain, OsKeychain, TokenStore};
+use lockstep_core::platform::Platform;
+use lockstep_core::secret::Secret;
+use lockstep_core::settings::EnvVars;
+use lockstep_core::state::{Answer, AnswerStatus};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use time::OffsetDateTime;
+
+const SIZES: [usize; 4] = [0, 1, 200, 2000];
+
+/// A review as a full run writes it: every check, with evidence and observed facts.
+/// `packages` owners per package, as npm/PyPI/RubyGems/crates.io report them.
+fn review(i: usize, packages: usize) -> Review {
+    let at = OffsetDateTime::UNIX_EPOCH
+        + time::Duration::days(20_000)
+        + time::Duration::hours(i as i64 * 24);
+    let statuses = [
+        Status::Pass,
+        Status::Warn,
+        Status::Pass,
+        Status::Unknown,
+        Status::Fail,
+    ];
+    let results = CHECKS
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let mut observed = Observed::default();
+            if c.id.ends_with("package_owners") {
+                for p in 0..packages {
+                    observed.owners.insert(
+                        format!("{}-package-{p}", c.id),
+                        (0..1 + p % 3).map(|o| format!("owner-{o}")).collect(),
+                    );
+                }
+            }
+            if c.id == "email.domain" {
+                observed
+                    .expires
+                    .insert("example.org".into(), "2099-09-01".into());
+            }
+            CheckResult::new(
+                c.id,
+                statuses[(i + k) % statuses.len()],
+                format!("{} looked at.", c.title),
+            )
+            .with_evidence([format!("{}: evidence line", c.id)])
+            .with_observed(observed)
+        })
+        .collect();
+    let mut answers = BTreeMap::new();
+    for item in Catalogue::builtin().items.iter().take(12) {
+        answers.insert(
+            item.id.to_string(),
+            Answer {
+                status: AnswerStatus::Done,
+                reason: None,
+                choice: None,
+                updated_at: at,
+            },
+        );
+    }
+    Review::new(at, Some(Journey::Review), results, answers)
+}
+
+/// Writes `n` reviews and moves the folder's time back a minute: a history at rest.
+fn write_history(dir: &Path, n: usize, packages: usize) -> Vec<String> {
+    std::fs::create_dir_all(dir).unwrap();
+    let ids: Vec<String> = (0..n)
+        .map(|i| {
+            let r = review(i, packages);
+            std::fs::write(
+                dir.join(format!("{}.json", r.id)),
+                serde_json::to_vec_pretty(&r).unwrap(),
+            )
+            .unwrap();
+            r.id
+        })
+        .collect();
+    settle(dir);
+    ids
+}
+
+fn settle(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.set_modified(SystemTime::now() - Duration::from_secs(60));
+    }
+}
+
+fn open(root: &Path, tokens: Arc<dyn TokenStore>) -> Lockstep {
+    Lockstep::open(
+        Setup {
+            dirs: AppDirs::under(root),
+            tokens,
+            env: EnvVars::default(),
+            home: root.join("home"),
+            probes: Vec::new(),
+            limits: Limits::default(),
+        },
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap()
+}
+
+/// The core work of `app_snapshot`: the latest review once, its due date, state, catalogue,
+/// encoded as JSON for the window.
+fn first_screen(l: &Lockstep, now: OffsetDateTime) -> usize {
+    let latest = l.latest_review(now).unwrap();
+    let due = l.status_of(now, latest.as_ref());
+    let json = serde_json::to_vec(&serde_json::json!({
+        "state": l.state(),
+        "notice": l.notice(),
+        "catalogue": &Catalogue::builtin().items,
+        "checks": CHECKS.iter().map(|c| (c.id, c.title)).collect::<Vec<_>>(),
+        "latest_results": latest.map(|r| r.results).unwrap_or_default(),
+        "due": due,
+    }))
+    .unwrap();
+    json.len()
+}
+
+/// A named operation and how many times to time it.
+type Op<'a> = (&'static str, usize, Box<dyn Fn() + 'a>);
+
+struct Stats {
+    p50: Duration,
+    p99: Duration,
+}
+
+fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
+    for _ in 0..iterations.min(20) {
+        f();
+    }
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    Stats {
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn row(name: &str, n: usize, s: &Stats) {
+    println!(
+        "  {name:<28} {n:>5} reviews   p50 {:>8.3} ms   p99 {:>8.3} ms",
+        ms(s.p50),
+        ms(s.p99)
+    );
+}
+
+fn main() {
+    let now = OffsetDateTime::now_utc();
+    let large = std::env::var_os("LOCKSTEP_BENCH_LARGE").is_some();
+    let mut histories: Vec<(usize, usize, &str)> = SIZES.iter().map(|&n| (n, 4, "")).collect();
+    if large {
+        histories.push((2000, 200, " (large)"));
+    }
+    let mut p50s: BTreeMap<(&str, String), Duration> = BTreeMap::new();
+    println!("UI operations in the core (p50/p99 over many calls; target < 5 ms p99)");
+    for (n, packages, label) in histories {
+        let root = tempfile::tempdir().unwrap();
+        let ids = write_history(&AppDirs::under(root.path()).reviews_dir(), n, packages);
+        let tokens = Arc::new(MemoryKeychain::default());
+        for p in [Platform::Github, Platform::Npm, Platform::Pypi] {
+            tokens.set(p, &Secret::new("bench-token")).unwrap();
+        }
+        let l = open(root.path(), tokens);
+        let key = format!("{n}{label}");
+        let size = ids
+            .first()
+            .and_then(|id| {
+                std::fs::metadata(
+                    AppDirs::under(root.path())
+                        .reviews_dir()
+                        .join(format!("{id}.json")),
+                )
+                .ok()
+            })
+            .map(|m| format!(", {} KiB each", m.len() / 1024))
+            .unwrap_or_default();
+        println!("history: {n} reviews{label}{size}");
+
+        let t = Instant::now();
+        l.list_reviews(now).unwrap();
+        println!(
+            "  {:<28} {n:>5} reviews   once {:>7.3} ms",
+            "index rebuilt (first read)",
+            ms(t.elapsed())
+        );
+
+        let runs: [Op; 7] = [
+            (
+                "first screen (snapshot)",
+                300,
+                Box::new(|| {
+                    first_screen(&l, now);
+                }),
+            ),
+            (
+                "status",
+                500,
+                Box::new(|| {
+                    lockstep_core::history::due::render_status_text(&l.status_report(now).unwrap());
+                }),
+            ),
+            (
+                "report (latest, markdown)",
+                300,
+                Box::new(|| {
+                    let _ = l.report(None, ReportFormat::Markdown, now);
+                }),
+            ),
+            (
+                "answer an item",
+                200,
+                Box::new(|| {
+                    l.answer(
+                        &Catalogue::builtin().items[0].id,
+                        Some(AnswerStatus::Done),
+                        None,
+                        None,
+                        now,
+                    )
+                    .unwrap();
+                }),
+            ),
+            (
+                "list reviews",
+                200,
+                Box::new(|| {
+                    serde_json::to_vec(&l.list_reviews(now).unwrap()).unwrap();
+                }),
+            ),
+            (
+                "open a review",
+                300,
+                Box::new(|| {
+                    if let Some(id) = ids.get(ids.len() / 2) {
+                        let (r, changes) = l.open_review(id, now).unwrap();
+                        serde_json::to_vec(&r).unwrap();
+                        render_changes_text(&changes);
+                    }
+                }),
+            ),
+            (
+                "list tokens (memory fake)",
+                500,
+                Box::new(|| {
+                    l.token_statuses(now);
+                }),
+            ),
+        ];
+        for (name, iterations, f) in runs.iter() {
+            let s = measure(*iterations, f);
+            row(name, n, &s);
+            p50s.insert((name, key.clone()), s.p50);
+        }
+        drop(runs);
+
+        // The read right after a new review: the index is too fresh to trust, so the folder
+        // is listed again (no review re-read).
+        let dir = AppDirs::under(root.path()).reviews_dir();
+        let mut k = 0;
+        let s = measure(20, || {
+            k += 1;
+            let r = review(100_000 + k, packages);
+            std::fs::write(
+                dir.join(format!("{}.json", r.id)),
+                serde_json::to_vec_pretty(&r).unwrap(),
+            )
+            .unwrap();
+            first_screen(&l, now);
+        });
+        row("first screen after a review", n, &s);
+    }
+
+    println!("ratios, p50 at 2,000 reviews / p50 at 0 (target <= 1.2):");
+    for name in [
+        "first screen (snapshot)",
+        "status",
+        "report (latest, markdown)",
+    ] {
+        let base = if name.starts_with("report") { "1" } else { "0" };
+        let (Some(a), Some(b)) = (
+            p50s.get(&(name, "2000".into())),
+            p50s.get(&(name, base.into())),
+        ) else {
+            continue;
+        };
+        println!(
+            "  {name:<28} {:>6.2}x{}",
+            a.as_secs_f64() / b.as_secs_f64(),
+            if base == "1" {
+                "  (against 1 review: with none there is nothing to report)"
+            } else {
+                ""
+            }
+        );
+    }
+
+    if std::env::var_os("LOCKSTEP_BENCH_KEYCHAIN").is_some() {
+        let service = format!("dev.lockstep.bench-{}", std::process::id());
+        let keychain = Arc::new(OsKeychain::with_service(&service));
+        for p in [Platform::Github, Platform::Npm, Platform::Pypi] {
+            keychain.set(p, &Secret::new("bench-token")).unwrap();
+        }
+        let root = tempfile::tempdir().unwrap();
+        let l = open(root.path(), keychain.clone());
+        let s = measure(100, || {
+            let list = l.token_statuses(now);
+            assert!(list.iter().all(|t| t.error.is_none()), "{list:?}");
+        });
+        row("list tokens (Secret Service)", 0, &s);
+        for p in Platform::WITH_TOKENS {
+            keychain.delete(p).unwrap();
+        }
+    }
+}

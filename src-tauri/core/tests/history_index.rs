@@ -1,0 +1,174 @@
+//! The review index: used when it can be trusted, rebuilt from the reviews when it cannot.
+//!
+//! A fresh index is only trusted once the reviews folder last changed more than
+//! `index::RACY` before it was written; the tests move the folder's time into the past
+//! instead of waiting.
+
+mod history_common;
+
+/// Named so that `cargo test -p lockstep-core history` runs these too.
+mod history {
+    use crate::history_common::review;
+    use lockstep_core::check::{CheckResult, Status};
+    use lockstep_core::history::index::ReviewIndex;
+    use lockstep_core::history::{Review, ReviewStore};
+    use std::path::Path;
+    use std::time::{Duration, SystemTime};
+    use time::macros::datetime;
+    use time::OffsetDateTime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-25 15:00 UTC);
+
+    /// Three reviews, newest `20261125T143000Z`, and an index the store trusts.
+    fn settled_store() -> (tempfile::TempDir, ReviewStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReviewStore::new(dir.path().join("reviews"));
+        for at in [
+            datetime!(2026-05-25 14:30 UTC),
+            datetime!(2026-08-25 14:30 UTC),
+            datetime!(2026-11-25 14:30 UTC),
+        ] {
+            store.save(&review(at)).unwrap();
+        }
+        age_folder(store.dir());
+        // The first read after the folder settled writes an index it can trust.
+        assert_eq!(store.list(NOW).unwrap().reviews.len(), 3);
+        (dir, store)
+    }
+
+    /// Moves the folder's modification time a minute back, as if the last review was then.
+    fn age_folder(dir: &Path) {
+        let f = std::fs::File::open(dir).unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    }
+
+    fn index_text(store: &ReviewStore) -> String {
+        std::fs::read_to_string(ReviewIndex::new(store.dir()).path()).unwrap()
+    }
+
+    /// Rewrites the index in place with the newest review's pass count changed to 99.
+    fn tamper_with_index(store: &ReviewStore) {
+        let text = index_text(store);
+        let tampered = text.replacen("\"pass\":3", "\"pass\":99", 1);
+        assert_ne!(text, tampered, "the index holds the counts: {text}");
+        std::fs::write(ReviewIndex::new(store.dir()).path(), tampered).unwrap();
+    }
+
+    #[test]
+    fn a_trusted_index_answers_without_opening_the_reviews() {
+        let (_dir, store) = settled_store();
+        tamper_with_index(&store);
+        // Proof that the counts came from the index: only the index says 99.
+        assert_eq!(store.list(NOW).unwrap().reviews[0].counts.pass, 99);
+        assert_eq!(store.latest_entry(NOW).unwrap().unwrap().counts.pass, 99);
+    }
+
+    #[test]
+    fn an_index_older_than_a_change_to_the_folder_is_rebuilt() {
+        let (_dir, store) = settled_store();
+        let newest = review(datetime!(2026-11-26 09:00 UTC));
+        std::fs::write(
+            store.dir().join(format!("{}.json", newest.id)),
+            serde_json::to_vec(&newest).unwrap(),
+        )
+        .unwrap();
+        let list = store.list(NOW).unwrap();
+        let ids: Vec<&str> = list.reviews.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "20261126T090000Z",
+                "20261125T143000Z",
+                "20260825T143000Z",
+                "20260525T143000Z"
+            ]
+        );
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, newest.id);
+    }
+
+    #[test]
+    fn a_review_deleted_behind_the_index_is_gone() {
+        let (_dir, store) = settled_store();
+        std::fs::remove_file(store.dir().join("20261125T143000Z.json")).unwrap();
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, "20260825T143000Z");
+        assert_eq!(store.list(NOW).unwrap().reviews.len(), 2);
+        assert!(
+            !index_text(&store).contains("20261125T143000Z"),
+            "the rebuilt index forgets it"
+        );
+    }
+
+    #[test]
+    fn a_damaged_index_is_rebuilt_from_the_reviews() {
+        let (_dir, store) = settled_store();
+        for garbage in [
+            "",
+            "not json\n",
+            "{\"format\":\"lockstep-review-index\"}\n{",
+        ] {
+            std::fs::write(ReviewIndex::new(store.dir()).path(), garbage).unwrap();
+            let list = store.list(NOW).unwrap();
+            assert_eq!(list.reviews.len(), 3, "{garbage:?}");
+            assert!(list.notices.is_empty(), "the reviews themselves are fine");
+            assert_eq!(
+                store.latest_entry(NOW).unwrap().unwrap().counts.pass,
+                3,
+                "{garbage:?}"
+            );
+        }
+        assert_eq!(
+            index_text(&store).lines().count(),
+            4,
+            "rewritten: a header and one line per review"
+        );
+    }
+
+    #[test]
+    fn a_review_rewritten_in_place_is_read_as_it_is_now() {
+        let (_dir, store) = settled_store();
+        // Same name, so the folder's time does not change; the file's size and time do.
+        let mut changed: Review = review(datetime!(2026-11-25 14:30 UTC));
+        changed.results = vec![CheckResult::new("github.two_factor", Status::Fail, "off")];
+        std::fs::write(
+            store.dir().join("20261125T143000Z.json"),
+            serde_json::to_vec(&changed).unwrap(),
+        )
+        .unwrap();
+        let latest = store.latest(NOW).unwrap().unwrap();
+        assert_eq!(latest.results, changed.results);
+        let entry = store.latest_entry(NOW).unwrap().unwrap();
+        assert_eq!((entry.counts.fail, entry.counts.pass), (1, 0));
+    }
+
+    #[test]
+    fn a_damaged_newest_review_is_set_aside_and_the_one_before_is_latest() {
+        let (_dir, store) = settled_store();
+        std::fs::write(store.dir().join("20261125T143000Z.json"), b"{\"version\":1").unwrap();
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, "20260825T143000Z");
+        assert_eq!(
+            store.latest_two(NOW).unwrap().len(),
+            2,
+            "the two readable ones"
+        );
+    }
+
+    #[test]
+    fn a_fresh_index_is_checked_against_the_folder() {
+        // No ageing: the index was written within a clock tick or two of the last review, so
+        // a file added right after could share the folder's time. It must still be seen.
+        let dir = tempfile::tempdir().unwrap();
+        let store = ReviewStore::new(dir.path().join("reviews"));
+        store
+            .save(&review(datetime!(2026-11-25 14:30 UTC)))
+            .unwrap();
+        let added = review(datetime!(2026-11-25 14:31 UTC));
+        std::fs::write(
+            store.dir().join(format!("{}.json", added.id)),
+            serde_json::to_vec(&added).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, added.id);
+        assert_eq!(store.list(NOW).unwrap().reviews.len(), 2);
+    }
+}
