@@ -7,8 +7,8 @@ after another, each with a fresh profile, and measures from the outside (no hook
 
 - window mapped: the app's window is viewable (`xdotool search --onlyvisible --pid`);
 - first paint: the first capture of the window that is not one flat colour;
-- first screen complete: the first capture identical to the window at rest (after it has
-  not changed for REST seconds), i.e. "visually complete";
+- first screen complete: the first capture identical to the window at rest (painted, then
+  unchanged for REST seconds), i.e. "visually complete";
 - idle PSS of the main process, WebKitWebProcess and WebKitNetworkProcess, 2 s after rest.
 
 Window captures use XGetImage through ctypes (no process per capture), about every 15 ms,
@@ -173,9 +173,19 @@ def profile(kind, repo, reviews):
     for p in ["GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES"]:
         env[f"LOCKSTEP_{p}_URL"] = "http://127.0.0.1:9"
     env["LOCKSTEP_KEYCHAIN_SERVICE"] = f"dev.lockstep.startup-bench-{os.getpid()}"
-    if reviews:
-        seed_history(env["XDG_DATA_HOME"], repo, reviews)
     return root, env
+
+
+def warm_index(binary, env):
+    """`lockstep status` reads the history once, as any earlier start would have, so the
+    review index exists: the start measured is an ordinary one, not the first after an upgrade
+    (what that first read costs is in the ui_ops bench, "index rebuilt")."""
+    for _ in range(2):
+        # The second read, past index::RACY after the first created the index folder, leaves
+        # an index the app can trust without checking the folder again.
+        subprocess.run([binary, "status"], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120)
+        time.sleep(2.1)
 
 
 # --- one start ---------------------------------------------------------------------------
@@ -206,12 +216,16 @@ def start(binary, env):
         wid, size = found
         frames = []  # (seconds since start, digest, flat)
         last_change = time.monotonic()
-        while time.monotonic() - last_change < REST and time.monotonic() - t0 < TIMEOUT:
+        painted_once = False
+        # At rest: painted, then unchanged for REST seconds (a blank window is not at rest).
+        while (not painted_once or time.monotonic() - last_change < REST) \
+                and time.monotonic() - t0 < TIMEOUT:
             shot = capture(wid, size)
             now = time.monotonic()
             if shot:
                 if not frames or frames[-1][1] != shot[0]:
                     last_change = now
+                painted_once = painted_once or not shot[1]
                 frames.append((now - t0, shot[0], shot[1]))
             time.sleep(0.01)
         painted = next((t for t, _, flat in frames if not flat), None)
@@ -247,6 +261,9 @@ def main():
     for r in range(args.rounds):
         for name, binary, reviews in apps:
             root, env = profile(name.split(",")[0], args.repo, reviews)
+            if reviews:
+                seed_history(env["XDG_DATA_HOME"], args.repo, reviews)
+                warm_index(binary, env)
             try:
                 res = start(binary, env)
             finally:

@@ -10,6 +10,7 @@ use lockstep_core::engine::Limits;
 use lockstep_core::keychain::{MemoryKeychain, TokenStore};
 use lockstep_core::platform::Platform;
 use lockstep_core::settings::EnvVars;
+use lockstep_lib::commands::{FilePicker, Pick};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,7 +52,14 @@ fn harness() -> Harness {
         time::OffsetDateTime::now_utc(),
     )
     .expect("open");
-    let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
+    // The file dialog answers as a user would: a file in the test folder.
+    let picked = root.clone();
+    let picker = FilePicker::answering(move |pick| match pick {
+        Pick::Save { file_name, .. } => Some(picked.join(format!("picked-{file_name}"))),
+        Pick::Open { .. } => Some(picked.join("picked-import.json")),
+    });
+    let app = lockstep_lib::build_app_with_picker(mock_builder(), Arc::new(lockstep), Some(picker))
+        .expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("window");
@@ -295,4 +303,100 @@ fn run_checks_over_ipc_never_returns_a_token() {
         .expect("latest")
         .is_empty());
     assert!(!snap.to_string().contains("CANARY"));
+}
+
+/// Issue 13, case 14: the export and import commands took any path the page sent. Now the
+/// dialog (opened on the Rust side) decides; a path from the page is ignored.
+#[test]
+fn files_go_where_the_dialog_says_never_where_the_page_says() {
+    let h = harness();
+    let planted = h.root.join("planted.json");
+    let written = invoke(
+        &h,
+        "export_progress",
+        json!({"path": planted.to_str().unwrap()}),
+    )
+    .expect("export");
+    let picked = h.root.join("picked-lockstep-progress.json");
+    assert_eq!(written, json!(picked.display().to_string()));
+    assert!(!planted.exists(), "the page chose the path");
+    assert!(std::fs::read_to_string(&picked)
+        .unwrap()
+        .contains("lockstep-progress"));
+
+    let report = invoke(
+        &h,
+        "export_summary",
+        json!({"format": "md", "path": planted.to_str().unwrap(), "includeEmails": false, "includePackages": false}),
+    )
+    .expect("summary");
+    assert_eq!(
+        report,
+        json!(h
+            .root
+            .join("picked-lockstep-onboarding-summary.md")
+            .display()
+            .to_string())
+    );
+    assert!(!planted.exists());
+
+    // Import reads the file picked for the preview, whatever path the page sends to apply.
+    std::fs::write(
+        h.root.join("picked-import.json"),
+        r#"{"format":"lockstep-progress","version":2,"answers":{"two-factor-no-sms":{"status":"done","updated_at":"2026-11-20T10:00:00Z"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &planted,
+        r#"{"format":"lockstep-progress","version":2,"answers":{"two-factor-registries":{"status":"done","updated_at":"2026-11-20T10:00:00Z"}}}"#,
+    )
+    .unwrap();
+    let preview = invoke(
+        &h,
+        "preview_import",
+        json!({"path": planted.to_str().unwrap()}),
+    )
+    .expect("preview");
+    assert_eq!(
+        preview["answers_added"][0]["id"], "two-factor-no-sms",
+        "{preview}"
+    );
+    let state = invoke(
+        &h,
+        "apply_import",
+        json!({"path": planted.to_str().unwrap()}),
+    )
+    .expect("apply");
+    assert_eq!(state["answers"]["two-factor-no-sms"]["status"], "done");
+    assert!(
+        state["answers"].get("two-factor-registries").is_none(),
+        "{state}"
+    );
+    let again = invoke(&h, "apply_import", json!({})).expect_err("nothing pending");
+    assert_eq!(again["kind"], "invalid_input", "{again}");
+}
+
+/// Issue 13, case 14: the window's capability grants Lockstep's own commands and https links
+/// only (no `core:default`, no dialogs or notifications from the page).
+#[test]
+fn the_window_is_granted_only_what_the_page_uses() {
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let perms = conf["app"]["security"]["capabilities"][0]["permissions"]
+        .as_array()
+        .unwrap();
+    let names: Vec<String> = perms
+        .iter()
+        .map(|p| {
+            p.as_str().map_or_else(
+                || p["identifier"].as_str().unwrap().to_string(),
+                str::to_string,
+            )
+        })
+        .collect();
+    for name in &names {
+        assert!(
+            name.starts_with("allow-") || name == "opener:allow-open-url",
+            "{name} is granted to the page"
+        );
+    }
 }

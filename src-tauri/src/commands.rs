@@ -365,36 +365,105 @@ fn report_format(format: &str) -> AppResult<ReportFormat> {
     }
 }
 
-fn write_user_file(path: &str, text: &str) -> AppResult<String> {
-    let path = PathBuf::from(path);
-    lockstep_core::atomic_file::write_atomic(&path, text.as_bytes())?;
+/// What the page may ask for: a kind of file, never a path. The dialog is opened here and
+/// the user's choice in it decides where a file is written or which file is read, so a page
+/// that was tricked into calling a command cannot choose a path itself.
+#[derive(Debug, Clone)]
+pub enum Pick {
+    Save {
+        file_name: String,
+        filter: &'static str,
+        extension: String,
+    },
+    Open {
+        filter: &'static str,
+        extension: &'static str,
+    },
+}
+
+/// Opens the native file dialog (or, in tests, answers like one).
+#[derive(Clone)]
+pub struct FilePicker(Arc<dyn Fn(Pick) -> Option<PathBuf> + Send + Sync>);
+
+impl FilePicker {
+    /// The system dialog, through the dialog plugin's Rust side.
+    pub fn dialog<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Self {
+        FilePicker(Arc::new(move |pick| {
+            use tauri_plugin_dialog::DialogExt;
+            let dialog = app.dialog().file();
+            let chosen = match pick {
+                Pick::Save {
+                    file_name,
+                    filter,
+                    extension,
+                } => dialog
+                    .set_file_name(file_name)
+                    .add_filter(filter, &[extension.as_str()])
+                    .blocking_save_file(),
+                Pick::Open { filter, extension } => {
+                    dialog.add_filter(filter, &[extension]).blocking_pick_file()
+                }
+            };
+            chosen.and_then(|p| p.into_path().ok())
+        }))
+    }
+
+    /// A picker that answers `choose` (tests).
+    pub fn answering(choose: impl Fn(Pick) -> Option<PathBuf> + Send + Sync + 'static) -> Self {
+        FilePicker(Arc::new(choose))
+    }
+
+    /// Asks, off the async threads (the dialog blocks until the user answers).
+    async fn pick(&self, pick: Pick) -> AppResult<Option<PathBuf>> {
+        let choose = self.0.clone();
+        tokio::task::spawn_blocking(move || choose(pick))
+            .await
+            .map_err(|e| AppError::Task(e.to_string()))
+    }
+}
+
+/// The file the user picked for the import being previewed, so applying it reads the same
+/// file and never one named by the page.
+#[derive(Default)]
+pub struct PendingImport(std::sync::Mutex<Option<PathBuf>>);
+
+fn write_user_file(path: &std::path::Path, text: &str) -> AppResult<String> {
+    lockstep_core::atomic_file::write_atomic(path, text.as_bytes())?;
     Ok(path.display().to_string())
 }
 
-/// Writes a review report where the user chose in the save dialog.
+/// Writes a review report where the user chooses in the save dialog; `None` if they cancel.
 #[tauri::command]
 pub async fn export_report(
     core: Core<'_>,
+    picker: tauri::State<'_, FilePicker>,
     review_id: Option<String>,
     format: String,
-    path: String,
-) -> AppResult<String> {
+) -> AppResult<Option<String>> {
     let text = core.report(review_id.as_deref(), report_format(&format)?, now())?;
-    write_user_file(&path, &text)
+    let pick = Pick::Save {
+        file_name: format!("lockstep-review.{format}"),
+        filter: "Report",
+        extension: format,
+    };
+    match picker.pick(pick).await? {
+        Some(path) => write_user_file(&path, &text).map(Some),
+        None => Ok(None),
+    }
 }
 
-/// Writes the shareable onboarding summary.
+/// Writes the shareable onboarding summary where the user chooses; `None` if they cancel.
 #[tauri::command]
 pub async fn export_summary(
     core: Core<'_>,
+    picker: tauri::State<'_, FilePicker>,
     format: String,
-    path: String,
     include_emails: bool,
     include_packages: bool,
-) -> AppResult<String> {
-    let format = match format.as_str() {
-        "md" | "markdown" => SummaryFormat::Markdown,
-        "html" => SummaryFormat::Html,
+) -> AppResult<Option<String>> {
+    let (summary_format, extension) = match format.as_str() {
+        "md" | "markdown" => (SummaryFormat::Markdown, "md"),
+        "html" => (SummaryFormat::Html, "html"),
         other => {
             return Err(AppError::InvalidInput(format!(
                 "'{other}' is not a summary format: use md or html."
@@ -406,30 +475,92 @@ pub async fn export_summary(
             include_emails,
             include_packages,
         },
-        format,
+        summary_format,
         now(),
     )?;
-    write_user_file(&path, &text)
+    let pick = Pick::Save {
+        file_name: format!("lockstep-onboarding-summary.{extension}"),
+        filter: "Summary",
+        extension: extension.to_string(),
+    };
+    match picker.pick(pick).await? {
+        Some(path) => write_user_file(&path, &text).map(Some),
+        None => Ok(None),
+    }
 }
 
-/// Writes the progress file (answers and settings, never tokens) for moving to a new machine.
+/// Writes the progress file (answers and settings, never tokens) where the user chooses.
 #[tauri::command]
-pub async fn export_progress(core: Core<'_>, path: String) -> AppResult<String> {
-    write_user_file(&path, &core.export_progress())
+pub async fn export_progress(
+    core: Core<'_>,
+    picker: tauri::State<'_, FilePicker>,
+) -> AppResult<Option<String>> {
+    let pick = Pick::Save {
+        file_name: "lockstep-progress.json".into(),
+        filter: "Lockstep progress",
+        extension: "json".into(),
+    };
+    match picker.pick(pick).await? {
+        Some(path) => write_user_file(&path, &core.export_progress()).map(Some),
+        None => Ok(None),
+    }
 }
 
-fn read_user_file(path: &str) -> AppResult<String> {
-    std::fs::read_to_string(path).map_err(|e| lockstep_core::Error::io(path, e).into())
+fn read_user_file(path: &std::path::Path) -> AppResult<String> {
+    let bytes = lockstep_core::local_file::read_capped(
+        path,
+        lockstep_core::history::transfer::MAX_IMPORT_BYTES,
+    )
+    .map_err(|e| {
+        AppError::InvalidInput(format!(
+            "Could not read {}: {e}. Nothing was changed.",
+            path.display()
+        ))
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        AppError::InvalidInput(format!(
+            "{} is not text (UTF-8). Nothing was changed.",
+            path.display()
+        ))
+    })
 }
 
-/// What importing a progress file would change. Changes nothing.
+/// Asks which progress file to import and says what importing it would change. Changes
+/// nothing; `None` if the user cancels.
 #[tauri::command]
-pub async fn preview_import(core: Core<'_>, path: String) -> AppResult<ImportPreview> {
-    Ok(core.preview_import(&read_user_file(&path)?)?)
+pub async fn preview_import(
+    core: Core<'_>,
+    picker: tauri::State<'_, FilePicker>,
+    pending: tauri::State<'_, PendingImport>,
+) -> AppResult<Option<ImportPreview>> {
+    let pick = Pick::Open {
+        filter: "Lockstep progress",
+        extension: "json",
+    };
+    let Some(path) = picker.pick(pick).await? else {
+        return Ok(None);
+    };
+    let preview = core.preview_import(&read_user_file(&path)?)?;
+    *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
+    Ok(Some(preview))
 }
 
-/// Imports a progress file after the user confirmed the preview.
+/// Imports the file the user picked for the preview, after they confirmed it.
 #[tauri::command]
-pub async fn apply_import(core: Core<'_>, path: String) -> AppResult<State> {
+pub async fn apply_import(
+    core: Core<'_>,
+    pending: tauri::State<'_, PendingImport>,
+) -> AppResult<State> {
+    let path = pending
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .ok_or_else(|| {
+            AppError::InvalidInput(
+                "Choose the progress file again (Import progress…): there is no preview to apply."
+                    .into(),
+            )
+        })?;
     Ok(core.apply_import(&read_user_file(&path)?)?)
 }

@@ -67,13 +67,32 @@ pub fn build_app<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     lockstep: Arc<Lockstep>,
 ) -> tauri::Result<tauri::App<R>> {
+    build_app_with_picker(builder, lockstep, None)
+}
+
+/// [`build_app`] with a stand-in for the file dialog (`None`: the system dialog).
+pub fn build_app_with_picker<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    lockstep: Arc<Lockstep>,
+    picker: Option<commands::FilePicker>,
+) -> tauri::Result<tauri::App<R>> {
+    let builder = match picker {
+        Some(picker) => builder.manage(picker),
+        None => builder,
+    };
     builder
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(lockstep)
+        .manage(commands::PendingImport::default())
         .invoke_handler(commands::handler())
         .setup(|app| {
+            use tauri::Manager;
+            // The system dialog needs the app handle, so it is managed once the app exists.
+            if app.try_state::<commands::FilePicker>().is_none() {
+                app.manage(commands::FilePicker::dialog(app.handle().clone()));
+            }
             commands::on_start(app.handle());
             Ok(())
         })

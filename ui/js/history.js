@@ -202,10 +202,9 @@ function exportsCard(view) {
 async function exportReport(view, reviewId) {
   const format = view.reportFormat?.value || "md";
   try {
-    const path = await ipc.pickSavePath(`lockstep-review.${format}`, "Report", [format]);
-    if (!path) return;
-    const written = await ipc.exportReport(reviewId, format, path);
-    view.ctx.toast(`Report saved to ${written || path}.`);
+    const written = await ipc.exportReport(reviewId, format);
+    if (!written) return;
+    view.ctx.toast(`Report saved to ${written}.`);
   } catch (err) {
     view.ctx.showError(err);
   }
@@ -213,10 +212,9 @@ async function exportReport(view, reviewId) {
 
 async function exportSummary(view, format, includeEmails, includePackages) {
   try {
-    const path = await ipc.pickSavePath(`lockstep-onboarding-summary.${format}`, "Summary", [format]);
-    if (!path) return;
-    const written = await ipc.exportSummary(format, path, includeEmails, includePackages);
-    view.ctx.toast(`Summary saved to ${written || path}.`);
+    const written = await ipc.exportSummary(format, includeEmails, includePackages);
+    if (!written) return;
+    view.ctx.toast(`Summary saved to ${written}.`);
   } catch (err) {
     view.ctx.showError(err);
   }
@@ -234,10 +232,9 @@ function progressCard(view) {
 
 async function exportProgress(view) {
   try {
-    const path = await ipc.pickSavePath("lockstep-progress.json", "Lockstep progress", ["json"]);
-    if (!path) return;
-    const written = await ipc.exportProgress(path);
-    view.ctx.toast(`Progress saved to ${written || path}.`);
+    const written = await ipc.exportProgress();
+    if (!written) return;
+    view.ctx.toast(`Progress saved to ${written}.`);
   } catch (err) {
     view.ctx.showError(err);
   }
@@ -245,10 +242,9 @@ async function exportProgress(view) {
 
 async function pickImport(view) {
   try {
-    const path = await ipc.pickOpenPath("Lockstep progress", ["json"]);
-    if (!path) return;
-    view.preview = await ipc.previewImport(path);
-    view.importPath = path;
+    const preview = await ipc.previewImport();
+    if (!preview) return;
+    view.preview = preview;
     draw(view);
     view.root.querySelector("#import-preview h3")?.focus();
   } catch (err) {
@@ -295,7 +291,7 @@ function importPreview(view) {
 
 async function applyImport(view) {
   try {
-    view.ctx.setState(await ipc.applyImport(view.importPath));
+    view.ctx.setState(await ipc.applyImport());
     view.preview = null;
     view.importPath = null;
     view.ctx.toast("Progress imported. Your answers and settings are updated.");

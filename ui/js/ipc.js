@@ -47,12 +47,14 @@ export const deleteToken = (platform) => invoke("delete_token", { platform });
 
 export const listReviews = () => invoke("list_reviews");
 export const openReview = (id) => invoke("open_review", { id });
-export const exportReport = (reviewId, format, path) => invoke("export_report", { reviewId, format, path });
-export const exportSummary = (format, path, includeEmails, includePackages) =>
-  invoke("export_summary", { format, path, includeEmails, includePackages });
-export const exportProgress = (path) => invoke("export_progress", { path });
-export const previewImport = (path) => invoke("preview_import", { path });
-export const applyImport = (path) => invoke("apply_import", { path });
+// The file dialogs open on the Rust side: the page names a kind of file, never a path.
+// Each resolves to null when the user cancels the dialog.
+export const exportReport = (reviewId, format) => invoke("export_report", { reviewId, format });
+export const exportSummary = (format, includeEmails, includePackages) =>
+  invoke("export_summary", { format, includeEmails, includePackages });
+export const exportProgress = () => invoke("export_progress");
+export const previewImport = () => invoke("preview_import");
+export const applyImport = () => invoke("apply_import");
 
 /** Opens an https page in the system browser, never inside the app. */
 export async function openUrl(url) {
@@ -60,27 +62,6 @@ export async function openUrl(url) {
   if (!tauri?.opener?.openUrl) throw { kind: "unavailable", message: `Open ${url} in your browser.` };
   try {
     await tauri.opener.openUrl(url);
-  } catch (err) {
-    throw normalise(err);
-  }
-}
-
-/** A save dialog; resolves to a path or null when the user cancels. */
-export async function pickSavePath(defaultPath, filterName, extensions) {
-  if (!tauri?.dialog?.save) throw { kind: "unavailable", message: "The file dialog is not available in this build." };
-  try {
-    return await tauri.dialog.save({ defaultPath, filters: [{ name: filterName, extensions }] });
-  } catch (err) {
-    throw normalise(err);
-  }
-}
-
-/** An open dialog for one file; resolves to a path or null. */
-export async function pickOpenPath(filterName, extensions) {
-  if (!tauri?.dialog?.open) throw { kind: "unavailable", message: "The file dialog is not available in this build." };
-  try {
-    const picked = await tauri.dialog.open({ multiple: false, directory: false, filters: [{ name: filterName, extensions }] });
-    return Array.isArray(picked) ? picked[0] ?? null : picked;
   } catch (err) {
     throw normalise(err);
   }

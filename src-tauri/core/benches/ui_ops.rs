@@ -218,10 +218,15 @@ fn main() {
 
         let t = Instant::now();
         l.list_reviews(now).unwrap();
+        let rebuilt = t.elapsed();
+        // The first read created the index folder, which changed the reviews folder: past
+        // index::RACY one more read leaves an index trusted without listing the folder.
+        std::thread::sleep(Duration::from_millis(2100));
+        l.list_reviews(now).unwrap();
         println!(
             "  {:<28} {n:>5} reviews   once {:>7.3} ms",
             "index rebuilt (first read)",
-            ms(t.elapsed())
+            ms(rebuilt)
         );
 
         let runs: [Op; 7] = [
