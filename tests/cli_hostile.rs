@@ -207,6 +207,8 @@ fn check_prints_results_even_when_the_review_cannot_be_saved() {
     let reviews = env.data().join("reviews");
     std::fs::create_dir_all(&reviews).unwrap();
     std::fs::set_permissions(&reviews, std::fs::Permissions::from_mode(0o500)).unwrap();
+    // `--only` is not a review (issue 9): its results go to the latest-results file.
+    std::fs::create_dir_all(env.data().join("latest-results.json")).unwrap();
     let o = env.run(&["check", "--only", "device"]);
     std::fs::set_permissions(&reviews, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -232,6 +234,9 @@ fn check_prints_results_when_the_reviews_folder_is_unusable() {
     let env = Env::new();
     std::fs::create_dir_all(env.data()).unwrap();
     std::fs::write(env.data().join("reviews"), "not a folder").unwrap();
+    // `--only` is not a review (issue 9): its results go to the latest-results file, which
+    // cannot be written either when a folder stands in its place.
+    std::fs::create_dir_all(env.data().join("latest-results.json")).unwrap();
     let o = env.run(&["check", "--only", "device"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let stdout = text(&o.stdout);

@@ -286,6 +286,28 @@ fn run_checks_over_ipc_never_returns_a_token() {
         .find(|r| r["id"] == "github.two_factor")
         .expect("github.two_factor");
     assert_eq!(two_fa["status"], "pass", "{two_fa}");
+    // Some platforms only: their latest results, but not a review (issue 9).
+    assert!(
+        run["review_id"].is_null(),
+        "a partial run is not a review: {run}"
+    );
+    assert_eq!(run["full"], false);
+    let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
+    assert_eq!(snap["due"]["status"], "never", "{}", snap["due"]);
+    assert!(snap["latest_results"]
+        .as_array()
+        .expect("latest")
+        .iter()
+        .any(|r| r["id"] == "github.two_factor" && r["checked_at"].is_string()));
+
+    // Every check: a review.
+    let run = invoke(
+        &h,
+        "run_checks",
+        json!({"groups": null, "journey": "review", "onEvent": "__CHANNEL__:2"}),
+    )
+    .expect("run");
+    assert!(!run.to_string().contains("CANARY"), "{run}");
     let review_id = run["review_id"]
         .as_str()
         .expect("saved as a review")

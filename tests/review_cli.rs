@@ -52,7 +52,20 @@ fn second_review_lists_what_got_worse_first() {
         "never reviewed: a review is due"
     );
 
-    let first = cli.json(&["check", "--json", "--only", "github,npm,pypi"]);
+    // A partial run is not a review: the review stays due.
+    let partial = cli.json(&["check", "--json", "--only", "npm"]);
+    assert_eq!(
+        partial["results"].as_array().map(Vec::len),
+        Some(2),
+        "{partial}"
+    );
+    assert_eq!(
+        cli.run(&["status"]).status.code(),
+        Some(1),
+        "`check --only` does not count as a review"
+    );
+
+    let first = cli.json(&["check", "--json"]);
     assert_eq!(
         first["changes"].as_array().map(Vec::len),
         Some(0),
@@ -73,7 +86,7 @@ fn second_review_lists_what_got_worse_first() {
         s.npm_maintainers = vec!["octo"];
         s.pypi_owners = vec!["octo", "alice", "mallory"];
     });
-    let second = cli.json(&["check", "--json", "--only", "github,npm,pypi"]);
+    let second = cli.json(&["check", "--json"]);
     let changes = second["changes"].as_array().expect("changes");
     assert!(!changes.is_empty(), "{second}");
     for c in changes {
@@ -101,12 +114,20 @@ fn second_review_lists_what_got_worse_first() {
         .position(|c| c["summary"].as_str().is_some_and(|s| s.contains("mallory")))
         .expect("owner added");
     assert!(npm_worse < pypi_added, "worse before merely different");
+    let reviewed: Value =
+        serde_json::from_slice(&cli.run(&["status", "--json"]).stdout).expect("status JSON");
     assert_eq!(
         cli.run(&["check", "--only", "github"]).status.code(),
         Some(1),
         "a failed check exits 1"
     );
     let partial = cli.json(&["check", "--json", "--only", "npm"]);
+    let after: Value =
+        serde_json::from_slice(&cli.run(&["status", "--json"]).stdout).expect("status JSON");
+    assert_eq!(
+        after["last_review_at"], reviewed["last_review_at"],
+        "partial runs leave the last review (and the due date) alone"
+    );
     let partial_changes = partial["changes"].as_array().expect("changes");
     assert!(
         partial_changes

@@ -6,10 +6,12 @@ use lockstep_core::app::{Lockstep, TokenStatus};
 use lockstep_core::catalogue::{Catalogue, Journey, Topic};
 use lockstep_core::check::CheckResult;
 use lockstep_core::check_registry;
+use lockstep_core::history::latest::{LatestResult, Loaded};
 use lockstep_core::history::{
     Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewList, StatusReport,
 };
 use lockstep_core::history::{SummaryFormat, SummaryOptions};
+use lockstep_core::item_state::Assessment;
 use lockstep_core::platform::{Group, Platform};
 use lockstep_core::secret::Secret;
 use lockstep_core::settings::Settings;
@@ -35,10 +37,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         set_position,
         answer_item,
         save_settings,
+        assessment,
+        current_state,
         run_checks,
         cancel_checks,
         list_tokens,
         save_token,
+        check_token,
         delete_token,
         list_reviews,
         open_review,
@@ -117,8 +122,52 @@ pub struct Snapshot {
     notice: Option<String>,
     catalogue: CatalogueView,
     checks: Vec<CheckView>,
-    latest_results: Vec<CheckResult>,
+    /// Each check's latest result with its time, from reviews and partial runs alike.
+    latest_results: Vec<LatestResult>,
+    /// Where every item stands; the window renders it and never works it out itself.
+    assessment: Assessment,
     due: DueView,
+    /// Platforms whose address is not their public one (a setting or the environment), so
+    /// an unreachable server can be blamed on the likely cause.
+    custom_addresses: std::collections::BTreeMap<Platform, String>,
+}
+
+/// Each platform's address where it differs from the platform's own public one.
+fn custom_addresses(core: &Lockstep) -> std::collections::BTreeMap<Platform, String> {
+    let settings = core.state().settings;
+    let defaults = Settings::default();
+    let no_env = lockstep_core::settings::EnvVars::default();
+    Platform::WITH_TOKENS
+        .into_iter()
+        .filter_map(|p| {
+            let url = settings.platform_config(p, core.env()).base_url;
+            (url != defaults.platform_config(p, &no_env).base_url).then_some((p, url))
+        })
+        .collect()
+}
+
+/// Where every item stands now, with the latest results it was worked out from.
+#[derive(Debug, Serialize)]
+pub struct StandingView {
+    latest_results: Vec<LatestResult>,
+    assessment: Assessment,
+}
+
+/// The state as saved now (after the core changed it on its own, e.g. the user name a saved
+/// token revealed), so the window never saves over it with an older copy.
+#[tauri::command]
+pub async fn current_state(core: Core<'_>) -> AppResult<State> {
+    Ok(core.state())
+}
+
+/// Re-reads where every item stands (after an answer, an import or a run).
+#[tauri::command]
+pub async fn assessment(core: Core<'_>) -> AppResult<StandingView> {
+    let latest = core.latest_results(now())?;
+    Ok(StandingView {
+        assessment: core.assess(&latest),
+        latest_results: latest.in_order(),
+    })
 }
 
 /// Everything the UI needs to draw its first screen.
@@ -127,9 +176,17 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
     let catalogue = Catalogue::builtin();
     // Loading the latest review reads the reviews folder: once, for both the results and the due date.
     let latest = core.latest_review(now())?;
+    let results = core.latest_results_after(latest.as_ref(), now())?;
+    let notice = match (core.notice(), results.notice.clone()) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
     Ok(Snapshot {
+        custom_addresses: custom_addresses(&core),
+        assessment: core.assess(&results),
+        latest_results: results.in_order(),
         state: core.state(),
-        notice: core.notice(),
+        notice,
         catalogue: CatalogueView {
             items: &catalogue.items,
             topics: Topic::ALL
@@ -150,7 +207,6 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
             })
             .collect(),
         due: due_view(&core.status_of(now(), latest.as_ref())),
-        latest_results: latest.map(|r| r.results).unwrap_or_default(),
     })
 }
 
@@ -234,6 +290,13 @@ pub enum RunEvent {
         previous_review_id: Option<String>,
         cancelled: bool,
         changes: Vec<Change>,
+        /// How many checks really finished (a cancelled run's placeholders are not counted).
+        finished: usize,
+        total: usize,
+        /// Checks cut short by Cancel; they keep their previous result.
+        not_rechecked: Vec<String>,
+        /// The run covered every check (a review, unless cancelled).
+        full: bool,
     },
 }
 
@@ -241,9 +304,16 @@ pub enum RunEvent {
 pub struct RunView {
     review_id: Option<String>,
     previous_review_id: Option<String>,
-    results: Vec<CheckResult>,
+    /// This run's results; a check cut short by Cancel shows its previous result if it had one.
+    results: Vec<LatestResult>,
     changes: Vec<Change>,
     cancelled: bool,
+    finished: usize,
+    total: usize,
+    not_rechecked: Vec<String>,
+    full: bool,
+    /// Where every item stands after the run.
+    assessment: Assessment,
     /// Why the results could not be saved as a review, if they could not.
     not_saved: Option<String>,
 }
@@ -295,13 +365,49 @@ pub async fn run_checks(
         previous_review_id: report.previous_id.clone(),
         cancelled: report.outcome.cancelled,
         changes: report.changes.clone(),
+        finished: done,
+        total,
+        not_rechecked: report.not_rechecked.clone(),
+        full: report.full,
     });
+    // A check cut short keeps its previous result; one that never had a result shows the
+    // run's "cancelled before it finished" placeholder (which is not stored).
+    let results = report
+        .outcome
+        .results
+        .iter()
+        .map(|r| {
+            report
+                .latest
+                .iter()
+                .find(|l| l.result.id == r.id)
+                .cloned()
+                .unwrap_or_else(|| LatestResult {
+                    result: r.clone(),
+                    checked_at: report.outcome.checked_at,
+                    review_id: None,
+                })
+        })
+        .collect();
+    let loaded = Loaded {
+        results: report
+            .latest
+            .iter()
+            .map(|l| (l.result.id.clone(), l.clone()))
+            .collect(),
+        notice: None,
+    };
     Ok(RunView {
         review_id,
         previous_review_id: report.previous_id,
-        results: report.outcome.results,
+        results,
         changes: report.changes,
         cancelled: report.outcome.cancelled,
+        finished: done,
+        total,
+        not_rechecked: report.not_rechecked,
+        full: report.full,
+        assessment: core.assess(&loaded),
         not_saved: report.not_saved,
     })
 }
@@ -327,6 +433,20 @@ pub async fn list_tokens(core: Core<'_>) -> AppResult<Vec<TokenStatus>> {
 pub async fn save_token(core: Core<'_>, platform: String, token: String) -> AppResult<TokenStatus> {
     let platform = parse_platform(&platform)?;
     Ok(core.save_token(platform, Secret::new(token), now()).await?)
+}
+
+/// What a pasted token can do and whom it belongs to, before it is saved. Stores nothing and
+/// never sends the token back.
+#[tauri::command]
+pub async fn check_token(
+    core: Core<'_>,
+    platform: String,
+    token: String,
+) -> AppResult<lockstep_core::app::TokenCheck> {
+    let platform = parse_platform(&platform)?;
+    Ok(core
+        .check_token(platform, &Secret::new(token), now())
+        .await?)
 }
 
 #[tauri::command]

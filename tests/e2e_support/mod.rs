@@ -192,9 +192,13 @@ impl Driver {
         }
     }
 
-    /// Starts the app (a new WebDriver session).
+    /// Starts the app (a new WebDriver session). `LOCKSTEP_E2E_APP` names another build to
+    /// drive (an absolute path), e.g. the previous main, to show a test fails there.
     pub fn session(&self) -> Session<'_> {
-        self.session_for(env!("CARGO_BIN_EXE_lockstep"))
+        match std::env::var("LOCKSTEP_E2E_APP") {
+            Ok(app) if !app.trim().is_empty() => self.session_for(app.trim()),
+            _ => self.session_for(env!("CARGO_BIN_EXE_lockstep")),
+        }
     }
 
     pub fn session_for(&self, application: &str) -> Session<'_> {
@@ -437,6 +441,36 @@ impl Session<'_> {
             Some(json!({"width": width, "height": height})),
         )
         .is_ok()
+    }
+
+    /// Focuses `css` from script and presses Enter on it, as a keyboard user would.
+    #[track_caller]
+    pub fn focus_and_enter(&self, css: &str) {
+        self.wait_for(css, Duration::from_secs(10));
+        let ok = self.execute(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; e.focus(); return document.activeElement === e;",
+            json!([css]),
+        );
+        assert_eq!(ok, Value::Bool(true), "`{css}` could not take the focus");
+        self.press_key("\u{E007}");
+    }
+
+    /// A short description of the focused element: tag, id and data-* attributes, or "body".
+    pub fn focused(&self) -> String {
+        self.execute(
+            "const e = document.activeElement; if (!e || e === document.body) return 'body';
+             return [e.tagName.toLowerCase(), e.id ? '#' + e.id : '',
+               ...[...e.attributes].filter((a) => a.name.startsWith('data-')).map((a) => `[${a.name}=${a.value}]`)].join('');",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Runs `script` in the page and waits for the promise it returns (an `invoke` call).
+    pub fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args}))
     }
 
     /// A PNG of the window's page.

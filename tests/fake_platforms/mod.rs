@@ -22,6 +22,8 @@ pub struct Scenario {
     pub domain_expiry: String,
     /// When set, every GitHub answer waits [`SLOW_DELAY`] first (for cancelling a run).
     pub slow: bool,
+    /// The classic token scopes GitHub reports in `X-OAuth-Scopes` (an over-broad token has `repo`).
+    pub github_scopes: &'static str,
 }
 
 /// How long GitHub answers take when [`Scenario::slow`] is set: longer than any test waits.
@@ -35,6 +37,7 @@ impl Default for Scenario {
             pypi_owners: vec!["octo", "alice"],
             domain_expiry: "2031-03-01T00:00:00Z".into(),
             slow: false,
+            github_scopes: "read:user, user:email, read:gpg_key, read:public_key, read:org",
         }
     }
 }
@@ -166,10 +169,7 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         "/github/user" => json_reply(
             ok,
             json!({"login": "octo", "id": 1, "two_factor_authentication": s.github_two_factor}),
-            &[(
-                "x-oauth-scopes",
-                "read:user, user:email, read:gpg_key, read:public_key, read:org",
-            )],
+            &[("x-oauth-scopes", s.github_scopes)],
         ),
         "/github/user/emails" => json_reply(
             ok,

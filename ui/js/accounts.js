@@ -1,9 +1,12 @@
 // Accounts & tokens: handles, server addresses, which tokens are saved (never the token
-// itself), what they can do, the least scope Lockstep needs; PyPI projects, emails, interval.
+// itself), what they can do; one concrete token recipe per platform; a pasted token is checked
+// before it is kept. Settings have one save model: edits are marked until saved, and a save
+// never writes back a value the user did not touch.
 
 import { h, mount, fmtDate, newId } from "./dom.js";
 import * as ipc from "./ipc.js";
 import { screenHeader, extLink } from "./widgets.js";
+import { plainWords } from "./results.js";
 
 const ACCOUNT_PLATFORMS = [
   ["github", "GitHub", true],
@@ -14,8 +17,66 @@ const ACCOUNT_PLATFORMS = [
   ["crates", "crates.io", false],
 ];
 
+const GITHUB_SCOPES = ["read:user", "user:email", "read:gpg_key", "read:ssh_signing_key", "read:public_key", "read:org"];
+
+/** The web address of a platform from its API address setting (GitHub Enterprise, self-managed GitLab). */
+function webBase(platform, settings) {
+  const url = settings.accounts?.[platform]?.base_url;
+  if (!url) return platform === "github" ? "https://github.com" : "https://gitlab.com";
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return platform === "github" ? "https://github.com" : "https://gitlab.com";
+  }
+}
+
+/**
+ * One concrete recipe per platform: which kind of token, which permissions, and a link to the
+ * platform's own page (pre-filled where the platform allows). `null`: no token is needed.
+ */
+function recipe(platform, settings) {
+  const user = settings.accounts?.[platform]?.user;
+  switch (platform) {
+    case "github":
+      return {
+        steps: [
+          "Create a classic personal access token named “Lockstep (read-only)” with an expiry (90 days is plenty).",
+          `Tick only: ${GITHUB_SCOPES.join(", ")}. All of them only read.`,
+          "GitHub shows your two-factor status only to a token with the full “user” scope, which can also change your profile. Lockstep does not ask for it: without it, that check says Unknown and you confirm 2FA in the checklist.",
+        ],
+        link: `${webBase("github", settings)}/settings/tokens/new?description=${encodeURIComponent("Lockstep (read-only)")}&scopes=${GITHUB_SCOPES.join(",")}`,
+        linkLabel: "Open GitHub's token page, pre-filled",
+      };
+    case "gitlab":
+      return {
+        steps: ["Create a personal access token named “Lockstep” with only the read_user scope and an expiry date."],
+        link: `${webBase("gitlab", settings)}/-/user_settings/personal_access_tokens?name=Lockstep&scopes=read_user`,
+        linkLabel: "Open GitLab's token page, pre-filled",
+      };
+    case "npm":
+      return {
+        steps: [
+          "Create a granular access token named “Lockstep” with no packages and no organizations selected (it then can only read your profile), expiring in 90 days or less.",
+          "Lockstep reads whether two-factor authentication protects publishing; it never publishes.",
+        ],
+        link: user ? `https://www.npmjs.com/settings/${encodeURIComponent(user)}/tokens/granular-access-tokens/new` : "https://www.npmjs.com/settings/~/tokens",
+        linkLabel: "Open npm's token page",
+      };
+    default:
+      return null;
+  }
+}
+
+/** Platforms whose checks need no token; their cards show no paste field. */
+const NO_TOKEN = {
+  pypi: "Lockstep needs no PyPI token: name your projects below and it reads their owners from PyPI's public data.",
+  rubygems: "Lockstep needs no RubyGems token: your user name is enough to read your gems' owners.",
+  crates: "Lockstep needs no crates.io token: your user name is enough to read your crates' owners.",
+};
+
 export function render(root, ctx) {
-  const view = { root, ctx, tokens: null, alive: true };
+  const view = { root, ctx, tokens: null, alive: true, checks: new Map(), audit: false };
   draw(view);
   loadTokens(view);
   return () => { view.alive = false; };
@@ -29,7 +90,11 @@ async function loadTokens(view) {
     if (view.alive) view.ctx.showError(err);
   }
   // Reading the keychain can take a while; if the user has moved on, leave their screen alone.
-  if (view.alive) draw(view);
+  if (!view.alive) return;
+  for (const [id] of ACCOUNT_PLATFORMS) redrawToken(view, id);
+  redrawToken(view, "hibp");
+  const note = view.root.querySelector("#keychain-slot");
+  if (note) mount(note, keychainNote(view));
 }
 
 function tokenFor(view, platform) {
@@ -42,108 +107,252 @@ function sharedKeychainError(view) {
   return errors.length > 1 && errors[0] && errors.every((e) => e === errors[0]) ? errors[0] : null;
 }
 
+function keychainNote(view) {
+  const keychainError = sharedKeychainError(view);
+  return keychainError ? h("p", { class: "inline-note", id: "keychain-note", role: "status" },
+    h("strong", { text: "Your system keychain could not be read. " }), keychainError) : null;
+}
+
 function draw(view) {
   const settings = view.ctx.snapshot.state.settings || {};
-  const keychainError = sharedKeychainError(view);
-  const form = h("form", { class: "settings-form", id: "settings-form", onsubmit: (e) => { e.preventDefault(); save(view, form); } },
-    h("div", { class: "platform-grid" }, ACCOUNT_PLATFORMS.map(([id, name, hasUrl]) => platformCard(view, id, name, hasUrl, settings))),
-    h("section", { class: "card", "aria-labelledby": "more-h" },
-      h("h2", { id: "more-h", text: "Projects, emails and reviews" }),
-      textField("pypi-projects", "PyPI projects you maintain", "PyPI has no way to list them for Lockstep, so name them here, one per line.", (settings.pypi_projects || []).join("\n")),
-      textField("emails", "Email addresses your accounts use", "One per line. Lockstep checks that their domains will not lapse; nothing is sent anywhere unless you turn on the breach check below.", (settings.emails || []).join("\n")),
-      h("div", { class: "field" },
-        h("label", { for: "review-interval", text: "Days between periodic reviews" }),
-        h("input", { type: "number", id: "review-interval", min: "7", max: "365", value: String(settings.review_interval_days ?? 90), class: "narrow-input" }))),
-    breachCard(view, settings),
-    h("div", { class: "button-row sticky-actions" },
-      h("button", { type: "submit", class: "btn btn-primary", id: "save-settings", text: "Save settings" }),
-      h("span", { class: "muted", text: "Tokens are saved separately, straight into your system keychain." })));
+  const form = h("form", { class: "settings-form", id: "settings-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(view, form); },
+    oninput: (e) => markDirty(view, e.target), onchange: (e) => markDirty(view, e.target) },
+  h("div", { class: "platform-grid" }, ACCOUNT_PLATFORMS.map(([id, name, hasUrl]) => platformCard(view, id, name, hasUrl, settings))),
+  h("section", { class: "card", "aria-labelledby": "more-h" },
+    h("h2", { id: "more-h", text: "Projects, emails and reviews" }),
+    textField("pypi-projects", "PyPI projects you maintain", "PyPI has no way to list them for Lockstep, so name them here, one per line.", (settings.pypi_projects || []).join("\n")),
+    textField("emails", "Email addresses your accounts use", "One per line. Lockstep checks that their domains will not lapse; nothing is sent anywhere unless you turn on the breach check below.", (settings.emails || []).join("\n")),
+    h("div", { class: "field settings-field" },
+      h("label", { for: "review-interval", text: "Days between periodic reviews" }),
+      h("input", { type: "number", id: "review-interval", "data-setting": "review_interval_days", min: "7", max: "365", value: String(settings.review_interval_days ?? 90), "data-saved": String(settings.review_interval_days ?? 90), "data-label": "days between reviews", class: "narrow-input" }))),
+  breachCard(view, settings),
+  h("div", { class: "button-row sticky-actions" },
+    h("button", { type: "submit", class: "btn btn-primary", id: "save-settings", text: "Save settings" }),
+    h("span", { class: "unsaved-note", id: "unsaved-note", role: "status", "aria-live": "polite" }),
+    h("span", { class: "muted", text: "Tokens are saved on their own, straight into your system keychain." })));
   mount(view.root, h("section", { class: "screen", id: "accounts" },
     screenHeader("Accounts & tokens", "Tokens let Lockstep read your account settings. They live only in your system keychain and are never shown again after you save them."),
-    keychainError ? h("p", { class: "inline-note", id: "keychain-note", role: "status" },
-      h("strong", { text: "Your system keychain could not be read. " }), keychainError) : null,
+    h("div", { id: "keychain-slot" }, keychainNote(view)),
     form));
+}
+
+/** Marks a settings field as changed but not saved, and says so next to Save. */
+function markDirty(view, field) {
+  if (!field?.closest?.(".settings-field")) return;
+  const changed = field.type === "checkbox" ? field.checked !== (field.dataset.saved === "true") : field.value !== (field.dataset.saved ?? "");
+  field.closest(".settings-field").classList.toggle("dirty", changed);
+  field.dataset.dirty = changed ? "true" : "false";
+  updateUnsaved(view);
+}
+
+function dirtyFields(view) {
+  return [...view.root.querySelectorAll("[data-dirty=true]")];
+}
+
+function updateUnsaved(view) {
+  const note = view.root.querySelector("#unsaved-note");
+  if (!note) return;
+  const names = dirtyFields(view).map((f) => f.dataset.label || f.id);
+  note.textContent = names.length ? `Not saved yet: ${names.join(", ")}.` : "";
 }
 
 function textField(id, label, hint, value) {
   const hintId = newId("hint");
-  return h("div", { class: "field" },
+  return h("div", { class: "field settings-field" },
     h("label", { for: id, text: label }),
-    h("textarea", { id, rows: "3", "aria-describedby": hintId, value, spellcheck: "false" }),
+    h("textarea", { id, rows: "3", "aria-describedby": hintId, value, spellcheck: "false", "data-setting": id, "data-saved": value, "data-label": label }),
     h("p", { class: "field-hint", id: hintId, text: hint }));
 }
 
 function platformCard(view, id, name, hasUrl, settings) {
   const account = settings.accounts?.[id] || {};
+  const userHint = newId("hint");
+  const user = account.user || "";
   return h("section", { class: "card platform-card", "data-platform": id, "aria-labelledby": `p-${id}` },
     h("h2", { id: `p-${id}`, text: name }),
-    h("div", { class: "field" },
+    h("div", { class: "field settings-field" },
       h("label", { for: `user-${id}`, text: id === "crates" ? "Your crates.io username (not your GitHub login)" : "Your user name" }),
-      h("input", { type: "text", id: `user-${id}`, "data-account": id, "data-field": "user", value: account.user || "", autocomplete: "off", spellcheck: "false", placeholder: id === "github" || id === "gitlab" || id === "npm" ? "found from the token if left empty" : "" })),
-    hasUrl ? h("div", { class: "field" },
+      h("input", {
+        type: "text", id: `user-${id}`, "data-account": id, "data-field": "user", value: user, "data-saved": user, "data-label": `${name} user name`,
+        autocomplete: "off", spellcheck: "false", "aria-describedby": userHint,
+        placeholder: id === "github" || id === "gitlab" || id === "npm" ? "found from the token if left empty" : "",
+      }),
+      h("p", { class: "field-hint", id: userHint, "data-user-hint": id, text: "" })),
+    hasUrl ? h("div", { class: "field settings-field" },
       h("label", { for: `url-${id}`, text: id === "github" ? "API address (GitHub Enterprise only)" : "Address (self-managed GitLab only)" }),
-      h("input", { type: "url", id: `url-${id}`, "data-account": id, "data-field": "base_url", value: account.base_url || "", spellcheck: "false", placeholder: id === "github" ? "https://api.github.com" : "https://gitlab.com" })) : null,
+      h("input", { type: "url", id: `url-${id}`, "data-account": id, "data-field": "base_url", value: account.base_url || "", "data-saved": account.base_url || "", "data-label": `${name} address`, spellcheck: "false", placeholder: id === "github" ? "https://api.github.com" : "https://gitlab.com" })) : null,
     tokenBlock(view, id, name));
+}
+
+function badge(tone, icon, word) {
+  return h("span", { class: `badge ${tone}` }, h("span", { class: "badge-icon", "aria-hidden": "true", text: icon }), h("span", { class: "badge-word", text: word }));
 }
 
 function tokenBlock(view, platform, name) {
   const info = tokenFor(view, platform);
-  if (view.tokens === null) return h("p", { class: "muted", "data-token-for": platform, text: "Looking in your keychain…" });
-  const inputId = `token-${platform}`;
+  if (view.tokens === null) return h("div", { class: "muted", "data-token-for": platform, text: "Looking in your keychain…" });
+  const settings = view.ctx.snapshot.state.settings || {};
   const block = h("div", { class: "token-block", "data-token-for": platform, "data-token-saved": info?.saved ? "true" : "false" });
   if (info?.error && info.error !== sharedKeychainError(view)) block.append(h("p", { class: "inline-note", role: "status", text: info.error }));
   if (info?.origin === "env") {
-    // The environment variable wins over the keychain, so say that, not "No token".
-    block.append(h("p", { class: "token-status" },
-      h("span", { class: "badge check-pass" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "✓" }), h("span", { class: "badge-word", text: "Token in use" })),
-      " ", `From the LOCKSTEP_${platform.toUpperCase()}_TOKEN environment variable.${info.saved ? " The one saved in your keychain is not used while it is set." : ""}`));
-  } else if (info?.saved) {
-    const from = `Saved in your keychain${info.saved_at ? ` on ${fmtDate(info.saved_at)}` : ""}.`;
-    block.append(h("p", { class: "token-status" },
-      h("span", { class: "badge check-pass" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "✓" }), h("span", { class: "badge-word", text: "Token saved" })),
-      " ", from));
-    if (info.scopes?.length) block.append(h("p", { class: "token-scopes", text: `It can: ${info.scopes.join(", ")}.` }));
-    if (info.expires_at) block.append(h("p", { text: `It expires on ${fmtDate(info.expires_at)}.` }));
-  } else {
-    block.append(h("p", { class: "token-status" },
-      h("span", { class: "badge check-skipped" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "–" }), h("span", { class: "badge-word", text: "No token" })),
-      " ", platform === "pypi" ? "Paste an upload token only to have its scope checked here; it is never sent anywhere." : "Checks that need one are skipped."));
-  }
-  // The status line above already says an environment variable is in use.
-  const warnings = (info?.warnings || []).filter((w) => !(info.origin === "env" && w.startsWith(`LOCKSTEP_${platform.toUpperCase()}_TOKEN is set`)));
-  for (const w of warnings) block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), w));
-  if (info?.least_scope) block.append(h("p", { class: "scope-note" }, h("strong", { text: "Lockstep needs only: " }), info.least_scope));
-  if (info?.token_page) block.append(h("p", {}, extLink(info.token_page, `Create a token on ${info.display_name || name}`)));
-  if (info?.origin === "env") {
-    block.append(h("p", { class: "muted", text: "To use the keychain instead, unset the environment variable and restart Lockstep." }));
+    // A token from the environment wins over the keychain, so say that, not "No token".
+    block.append(h("p", { class: "token-status" }, badge("check-pass", "✓", "Token in use"), " ",
+      `Set for Lockstep outside the app (in its environment).${info.saved ? " The one saved in your keychain is not used meanwhile." : ""}`),
+    h("p", { class: "muted", text: "To use the keychain instead, start Lockstep without that setting." }));
     return block;
   }
+  const noToken = NO_TOKEN[platform];
+  if (noToken && !info?.saved && !(platform === "pypi" && view.audit)) {
+    block.append(h("p", { class: "token-status", "data-no-token": platform }, badge("check-pass", "✓", "No token needed"), " ", noToken));
+    if (platform === "pypi") {
+      block.append(h("p", {}, h("button", {
+        type: "button", class: "btn btn-link", id: "pypi-audit", text: "Check the scope of an upload token I use…",
+        onclick: () => { view.audit = true; redrawToken(view, "pypi"); view.root.querySelector("#token-pypi")?.focus(); },
+      })));
+    }
+    return block;
+  }
+  if (info?.saved) savedStatus(block, view, platform, name, info);
+  else if (platform === "pypi") {
+    block.append(h("p", { class: "token-status" }, "Paste an upload token only to have its scope checked: it is decoded on this device, never sent anywhere, and not kept."));
+  } else {
+    block.append(h("p", { class: "token-status" }, badge("check-skipped", "–", "No token"), " ", `Checks that need one are not set up.`));
+  }
+  const r = recipe(platform, settings);
+  if (r && !info?.saved) {
+    block.append(h("div", { class: "recipe", "data-recipe": platform },
+      h("h3", { text: "The token Lockstep needs" }),
+      h("ol", { class: "steps" }, r.steps.map((t) => h("li", { text: t }))),
+      h("p", {}, extLink(r.link, r.linkLabel))));
+  } else if (platform === "hibp") {
+    block.append(h("p", {}, extLink(info?.token_page || "https://haveibeenpwned.com/API/Key", "Get a Have I Been Pwned API key")));
+  }
+  const inputId = `token-${platform}`;
   const input = h("input", { type: "password", id: inputId, autocomplete: "off", spellcheck: "false", class: "token-input" });
+  const verdict = h("div", { class: "token-check", "data-check-for": platform, "aria-live": "polite" });
   block.append(
-    h("label", { for: inputId, text: info?.saved ? "Replace with a new token" : "Paste a token" }),
+    h("label", { for: inputId, text: info?.saved ? "Replace with a new token" : platform === "pypi" ? "Upload token to check" : "Paste the token" }),
     h("div", { class: "field-row" },
       input,
-      h("button", { type: "button", class: "btn", "data-action": "save-token", text: info?.saved ? "Replace" : "Save token", onclick: () => saveTokenFor(view, platform, input) }),
-      info?.saved ? h("button", { type: "button", class: "btn btn-quiet", "data-action": "remove-token", text: "Remove", onclick: () => removeToken(view, platform, name) }) : null));
+      h("button", { type: "button", class: "btn", "data-action": "save-token", text: platform === "pypi" ? "Check" : info?.saved ? "Check and replace" : "Check and save", onclick: () => checkThenSave(view, platform, input, verdict) }),
+      info?.saved ? h("button", { type: "button", class: "btn btn-quiet", "data-action": "remove-token", text: "Remove", onclick: () => removeToken(view, platform, name) }) : null),
+    verdict);
   return block;
+}
+
+/** What a saved token is: green when it fits, amber when broader than needed, red when expired. */
+function savedStatus(block, view, platform, name, info) {
+  const from = `Saved in your keychain${info.saved_at ? ` on ${fmtDate(info.saved_at)}` : ""}.`;
+  const expired = (info.warnings || []).some((w) => /expired/i.test(w));
+  const broad = info.broad_scopes || [];
+  const tone = expired ? ["check-fail", "✕", "Token expired"] : broad.length ? ["check-warn", "!", "Broader than needed"] : ["check-pass", "✓", "Token saved"];
+  block.dataset.tokenVerdict = expired ? "expired" : broad.length ? "broad" : "fits";
+  block.append(h("p", { class: "token-status" }, badge(...tone), " ", from));
+  if (info.account_user) block.append(h("p", { class: "token-user", text: `Belongs to ${info.account_user}.` }));
+  if (info.scopes?.length) block.append(h("p", { class: "token-scopes", text: `It can: ${info.scopes.join(", ")}.` }));
+  if (broad.length) {
+    block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }),
+      `It can do more than Lockstep needs (${broad.join(", ")}). If someone copied it, they could do the same.`));
+  }
+  if (info.expires_at) block.append(h("p", { text: `It expires on ${fmtDate(info.expires_at)}.` }));
+  // The broad scopes are said above; a warning that starts mid-sentence reads "This token …".
+  const warnings = (info.warnings || []).filter((w) => !(broad.length && /more than Lockstep needs/.test(w)));
+  for (const w of warnings) {
+    const text = /^[a-z]/.test(w) ? `This token ${w}${/[.!?]$/.test(w) ? "" : "."}` : w;
+    block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), plainWords(text)));
+  }
+  if (broad.length || expired) {
+    const r = recipe(platform, view.ctx.snapshot.state.settings || {});
+    block.append(h("p", { class: "button-row" },
+      h("button", { type: "button", class: "btn", "data-action": "replace-token", text: "Replace with a narrower token", onclick: () => view.root.querySelector(`#token-${platform}`)?.focus() }),
+      r ? extLink(r.link, `Create one on ${name}`) : null));
+  }
+}
+
+/** The pasted token's check result, with what the user can do next. */
+function showVerdict(view, platform, input, box, check) {
+  const tones = {
+    fits: ["check-pass", "✓", "Looks right"],
+    broad: ["check-warn", "!", "Broader than needed"],
+    expired: ["check-fail", "✕", "Expired"],
+    unrecognised: ["check-fail", "✕", "Not recognised"],
+    unchecked: ["check-unknown", "?", "Could not check"],
+  };
+  const [cls, icon, word] = tones[check.verdict] || tones.unchecked;
+  const clear = () => { input.value = ""; mount(box); box.removeAttribute("data-verdict"); input.focus(); };
+  const canSave = platform !== "pypi" && (check.verdict === "broad" || check.verdict === "unchecked");
+  box.dataset.verdict = check.verdict;
+  mount(box,
+    h("p", {}, badge(cls, icon, word), " ",
+      check.user ? `Belongs to ${check.user}. ` : "",
+      check.scopes?.length ? `It can: ${check.scopes.join(", ")}. ` : "",
+      check.expires_at ? `Expires on ${fmtDate(check.expires_at)}.` : ""),
+    (check.notes || []).map((n) => h("p", { class: check.verdict === "fits" ? "muted" : "inline-note warn", text: plainWords(n) })),
+    check.verdict === "broad" ? h("p", { text: "Replace it with a narrower token: if it leaked, a narrower one could do far less." }) : null,
+    h("div", { class: "button-row" },
+      canSave ? h("button", { type: "button", class: "btn btn-quiet", "data-action": "save-anyway", text: check.verdict === "broad" ? "Save this broad token anyway" : "Save it anyway", onclick: () => saveTokenFor(view, platform, input) }) : null,
+      h("button", { type: "button", class: "btn", "data-action": "clear-token", text: check.verdict === "fits" ? "Clear" : "Paste a narrower token", onclick: clear })));
+}
+
+async function checkThenSave(view, platform, input, box) {
+  const token = input.value.trim();
+  if (!token) {
+    view.ctx.showError({ kind: "invalid_input", message: "The token field is empty; paste the token and press the button again." });
+    input.focus();
+    return;
+  }
+  mount(box, h("p", { class: "muted", text: "Asking the platform what this token can do…" }));
+  let check;
+  try {
+    check = await ipc.checkToken(platform, token);
+  } catch (err) {
+    mount(box);
+    view.ctx.showError(err);
+    return;
+  }
+  if (check.verdict === "fits" && platform !== "pypi") {
+    await saveTokenFor(view, platform, input);
+    return;
+  }
+  if (platform === "pypi") input.value = ""; // checked, never kept
+  showVerdict(view, platform, input, box, check);
 }
 
 async function saveTokenFor(view, platform, input) {
   const token = input.value.trim();
   input.value = ""; // never keep a token in the page longer than needed
-  if (!token) {
-    view.ctx.showError({ kind: "invalid_input", message: "The token field is empty; paste the token and press Save." });
-    input.focus();
-    return;
-  }
   try {
     const entry = await ipc.saveToken(platform, token);
     replaceEntry(view, platform, entry);
-    view.ctx.toast("Token saved in your keychain.");
+    view.ctx.toast(entry?.broad_scopes?.length ? "Token saved. It can do more than Lockstep needs; replace it when you can." : "Token saved in your keychain.");
+    await takeFoundUser(view, platform);
   } catch (err) {
     view.ctx.showError(err);
   }
   redrawToken(view, platform);
+  view.root.querySelector(`[data-token-for="${platform}"] .token-status`)?.setAttribute("tabindex", "-1");
+  view.root.querySelector(`[data-token-for="${platform}"] .token-status`)?.focus();
+}
+
+/**
+ * The core may have filled in the user name the token revealed. Show it in its field (unless
+ * the user is editing that field), so a later Save keeps it instead of wiping it.
+ */
+async function takeFoundUser(view, platform) {
+  try {
+    view.ctx.setState(await ipc.currentState());
+  } catch {
+    return; // the field keeps what it showed; Save still never writes an untouched field
+  }
+  const found = view.ctx.snapshot.state.settings?.accounts?.[platform]?.user || "";
+  const field = view.root.querySelector(`#user-${platform}`);
+  if (!field || field.dataset.dirty === "true" || !found) return;
+  if (field.value !== found) {
+    field.value = found;
+    const hint = view.root.querySelector(`[data-user-hint="${platform}"]`);
+    if (hint) hint.textContent = "Found from your token and saved.";
+  }
+  field.dataset.saved = found;
 }
 
 async function removeToken(view, platform, name) {
@@ -155,12 +364,14 @@ async function removeToken(view, platform, name) {
     view.ctx.showError(err);
   }
   redrawToken(view, platform, name);
+  // The Remove button is gone: the field to paste a new token takes the focus.
+  (view.root.querySelector(`#token-${platform}`) || view.root.querySelector(`#p-${platform}`))?.focus();
 }
 
 /** Redraws one platform's token block in place, so unsaved settings fields are kept. */
 function redrawToken(view, platform, name) {
   const old = view.root.querySelector(`[data-token-for="${platform}"]`);
-  const label = ACCOUNT_PLATFORMS.find(([id]) => id === platform)?.[1] || name || platform;
+  const label = ACCOUNT_PLATFORMS.find(([id]) => id === platform)?.[1] || name || (platform === "hibp" ? "Have I Been Pwned" : platform);
   old?.replaceWith(tokenBlock(view, platform, label));
 }
 
@@ -171,11 +382,11 @@ function replaceEntry(view, platform, entry) {
 }
 
 function breachCard(view, settings) {
-  const consent = h("input", { type: "checkbox", id: "hibp-consent", checked: Boolean(settings.breach_check_consent) });
+  const consent = h("input", { type: "checkbox", id: "hibp-consent", "data-setting": "breach_check_consent", "data-saved": String(Boolean(settings.breach_check_consent)), "data-label": "breach check consent", checked: Boolean(settings.breach_check_consent) });
   return h("section", { class: "card", "aria-labelledby": "hibp-h", "data-platform": "hibp" },
     h("h2", { id: "hibp-h", text: "Breach check (optional)" }),
     h("p", { text: "Lockstep can ask Have I Been Pwned whether your account emails appear in known data breaches. This sends each email address above to haveibeenpwned.com and needs your own Have I Been Pwned API key. Nothing is sent unless you tick the box and save." }),
-    h("label", { class: "check-label" }, consent, " I agree to send my account email addresses to Have I Been Pwned"),
+    h("label", { class: "check-label settings-field" }, consent, " I agree to send my account email addresses to Have I Been Pwned"),
     tokenBlock(view, "hibp", "Have I Been Pwned"));
 }
 
@@ -183,30 +394,47 @@ function lines(text) {
   return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * Saves only what the user changed, over the settings as they are now (the core may have
+ * filled in a user name meanwhile): an untouched field is never written back.
+ */
 async function save(view, form) {
-  const old = view.ctx.snapshot.state.settings || {};
-  const accounts = { ...(old.accounts || {}) };
-  for (const input of form.querySelectorAll("[data-account]")) {
-    const id = input.dataset.account;
-    const value = input.value.trim();
-    accounts[id] = { ...(accounts[id] || {}), [input.dataset.field]: value || null };
-    if (!accounts[id].user && !accounts[id].base_url) delete accounts[id];
-  }
-  const interval = Number.parseInt(form.querySelector("#review-interval").value, 10);
-  if (!Number.isFinite(interval) || interval < 1) {
-    view.ctx.showError({ kind: "invalid_input", message: "Days between reviews must be a whole number, for example 90." });
+  const dirty = dirtyFields(view);
+  if (!dirty.length) {
+    view.ctx.toast("Nothing to save: no setting was changed.");
     return;
   }
-  const settings = {
-    ...old,
-    accounts,
-    pypi_projects: lines(form.querySelector("#pypi-projects").value),
-    emails: lines(form.querySelector("#emails").value),
-    review_interval_days: interval,
-    breach_check_consent: form.querySelector("#hibp-consent").checked,
-  };
+  try {
+    view.ctx.setState(await ipc.currentState());
+  } catch {
+    // Use what the window has; untouched fields are still not written.
+  }
+  const old = view.ctx.snapshot.state.settings || {};
+  const settings = { ...old, accounts: { ...(old.accounts || {}) } };
+  for (const field of dirty) {
+    if (field.dataset.account) {
+      const id = field.dataset.account;
+      const value = field.value.trim();
+      settings.accounts[id] = { ...(settings.accounts[id] || {}), [field.dataset.field]: value || null };
+      if (!settings.accounts[id].user && !settings.accounts[id].base_url) delete settings.accounts[id];
+    } else if (field.id === "review-interval") {
+      const interval = Number.parseInt(field.value, 10);
+      if (!Number.isFinite(interval) || interval < 1) {
+        view.ctx.showError({ kind: "invalid_input", message: "Days between reviews must be a whole number, for example 90." });
+        field.focus();
+        return;
+      }
+      settings.review_interval_days = interval;
+    } else if (field.id === "pypi-projects") settings.pypi_projects = lines(field.value);
+    else if (field.id === "emails") settings.emails = lines(field.value);
+    else if (field.id === "hibp-consent") settings.breach_check_consent = field.checked;
+  }
   try {
     view.ctx.setState(await ipc.saveSettings(settings));
+    for (const field of dirty) {
+      field.dataset.saved = field.type === "checkbox" ? String(field.checked) : field.value;
+      markDirty(view, field);
+    }
     view.ctx.toast("Settings saved.");
   } catch (err) {
     view.ctx.showError(err);

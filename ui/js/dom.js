@@ -63,3 +63,37 @@ export function fmtDateTime(value) {
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A selector that finds `el` again after its screen is redrawn: its id, else its data-*
+ * attributes (a row's summary by its row's check id).
+ */
+function focusSelector(el) {
+  if (!el || el === document.body) return null;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  if (el.tagName === "SUMMARY") {
+    const row = el.closest("[data-check-id]");
+    return row ? `[data-check-id="${CSS.escape(row.dataset.checkId)}"] > summary` : null;
+  }
+  // The first data-* attribute names the control (data-run-group, data-item-id); later ones
+  // may describe its state, which the redraw changes.
+  const attr = [...el.attributes].find((a) => a.name.startsWith("data-"));
+  if (!attr) return null;
+  return `${el.tagName.toLowerCase()}[${attr.name}="${CSS.escape(attr.value)}"]`;
+}
+
+/**
+ * Runs `redraw` (which replaces what is inside `root`) and gives the keyboard focus back to
+ * the control that had it, so a redraw never drops the user to the top of the page.
+ */
+export function keepFocus(root, redraw, fallback = null) {
+  const active = document.activeElement;
+  const selector = active && root.contains(active) ? focusSelector(active) : null;
+  const result = redraw();
+  if (selector && !root.contains(document.activeElement)) {
+    // A control that went away (Cancel, once the run ended) hands focus to `fallback`.
+    const target = root.querySelector(selector) || (fallback && root.querySelector(fallback));
+    target?.focus({ preventScroll: true });
+  }
+  return result;
+}

@@ -38,7 +38,7 @@ export function changeList(changes, { first = false, specs = null } = {}) {
   const rank = (k) => (CHANGE_ORDER.includes(k) ? CHANGE_ORDER.indexOf(k) : CHANGE_ORDER.indexOf("changed"));
   const sorted = [...changes].sort((a, b) => rank(a.kind) - rank(b.kind));
   return h("ul", { class: "change-list", id: "change-list" }, sorted.map((c) => {
-    const w = CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
+    const w = changeWords(c);
     const spec = specs?.get(c.id);
     return h("li", { class: `change change-${w.tone}`, "data-kind": c.kind, "data-check-id": c.id, "data-from": c.from, "data-to": c.to },
       h("span", { class: "badge" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: w.icon }), h("span", { class: "badge-word", text: w.word })),
@@ -50,6 +50,17 @@ export function changeList(changes, { first = false, specs = null } = {}) {
           "aria-label": `What to do: ${spec.title || c.id}`, onclick: (e) => showCheck(e.target, c.id),
         })] : null));
   }));
+}
+
+/**
+ * A failure and a warning get different badges; a result that was unknown (or not set up)
+ * before is news, not the same kind of "worse" as a check that passed and now fails.
+ */
+function changeWords(c) {
+  if (c.kind === "worse" && (c.from === "unknown" || c.from === "skipped")) return { word: c.to === "fail" ? "Now needs fixing" : "Now worth a look", icon: "•", tone: "bad" };
+  if (c.kind === "worse" && c.to === "fail") return { word: "Now fails", icon: "▼", tone: "bad" };
+  if (c.kind === "worse" && c.to === "warn") return { word: "Now a warning", icon: "▽", tone: "bad" };
+  return CHANGE_WORDS[c.kind] || { word: c.kind.replace(/_/g, " "), icon: "•", tone: "note" };
 }
 
 /**
@@ -98,7 +109,7 @@ async function load(view) {
 function draw(view) {
   if (!view.alive) return; // an answer that arrives after the user left must not redraw over another screen
   mount(view.root, h("section", { class: "screen", id: "history" },
-    screenHeader("History", "Every time the checks run, Lockstep keeps a review on this device, so the next one can show what changed."),
+    screenHeader("History", "Each time you run all checks (or the periodic review), Lockstep keeps a review on this device, so the next one can show what changed. Running one platform's checks updates its latest results but is not a review."),
     view.notices.map((n) => infoBanner("A review file was set aside", n, [], { kind: "notice" })),
     h("div", { class: "history-layout" },
       timeline(view),
@@ -117,7 +128,7 @@ function timeline(view) {
         "aria-current": r.id === view.openId ? "true" : null, onclick: () => open(view, r.id),
       },
       h("span", { class: "timeline-date", text: fmtDateTime(r.checked_at) }),
-      h("span", { class: "muted", text: JOURNEYS[r.journey]?.title || "Checks only" }),
+      h("span", { class: "muted", text: JOURNEYS[r.journey]?.title ? `Review (${JOURNEYS[r.journey].title})` : "Review" }),
       countsLine(r.counts))))));
   }
   return box;
@@ -176,7 +187,7 @@ function exportsCard(view) {
   const fmt = h("select", { id: "report-format", "aria-label": "Report format" },
     h("option", { value: "md", text: "Markdown (for an issue or a terminal)" }),
     h("option", { value: "html", text: "HTML (printable, self-contained)" }),
-    h("option", { value: "json", text: "JSON (same shape as lockstep check --json)" }));
+    h("option", { value: "json", text: "JSON (for scripts and other tools)" }));
   const sumFmt = h("select", { id: "summary-format", "aria-label": "Summary format" },
     h("option", { value: "md", text: "Markdown" }), h("option", { value: "html", text: "HTML" }));
   const emails = h("input", { type: "checkbox", id: "sum-emails" });
@@ -292,6 +303,7 @@ function importPreview(view) {
 async function applyImport(view) {
   try {
     view.ctx.setState(await ipc.applyImport());
+    await view.ctx.refreshStanding();
     view.preview = null;
     view.importPath = null;
     view.ctx.toast("Progress imported. Your answers and settings are updated.");

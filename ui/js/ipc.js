@@ -31,6 +31,9 @@ export const setPosition = (journey, itemId) => invoke("set_position", { journey
 export const answerItem = (itemId, status, reason = null, choice = null) =>
   invoke("answer_item", { itemId, status, reason, choice });
 export const saveSettings = (settings) => invoke("save_settings", { settings });
+/** Where every item stands and the latest results it was worked out from. */
+export const assessment = () => invoke("assessment");
+export const currentState = () => invoke("current_state");
 
 /** Runs checks; `onEvent` receives each channel message ({event: started|result|finished}). */
 export function runChecks({ groups = null, journey = null }, onEvent) {
@@ -43,6 +46,8 @@ export const cancelChecks = () => invoke("cancel_checks");
 
 export const listTokens = () => invoke("list_tokens");
 export const saveToken = (platform, token) => invoke("save_token", { platform, token });
+/** What a pasted token can do, before it is saved; stores nothing. */
+export const checkToken = (platform, token) => invoke("check_token", { platform, token });
 export const deleteToken = (platform) => invoke("delete_token", { platform });
 
 export const listReviews = () => invoke("list_reviews");

@@ -1,12 +1,21 @@
 // The journey walk: a sidebar of topics with progress, one item at a time in the main pane.
 
-import { h, mount, fmtDate, newId } from "./dom.js";
+import { h, mount, fmtDate, newId, keepFocus } from "./dom.js";
 import * as ipc from "./ipc.js";
 import {
-  JOURNEYS, ITEM_STATES, CHECK_STATES, ANSWER_WORDS, journeyItems, topicSummaries, answeredCount, resultsById, chosenChoice,
+  JOURNEYS, ITEM_STATES, CHECK_STATES, ANSWER_WORDS, journeyItems, topicSummaries, resultsById, chosenChoice,
+  journeyStanding, progressText, standing,
 } from "./model.js";
-import { stateBadge, extLink, infoBanner, announce } from "./widgets.js";
-import { resultRow, specsById } from "./results.js";
+import { extLink, infoBanner, announce, singleKeysOn, singleKeysToggle } from "./widgets.js";
+import { resultRow, specsById, plainWords } from "./results.js";
+
+/** What the user says when a device check cannot see what they have. */
+const CONFIRM_LABELS = {
+  "device.password_manager": "I use one Lockstep can't detect",
+  "device.security_key": "I have a key Lockstep can't detect",
+  "device.disk_encryption": "My disk is encrypted in a way Lockstep can't detect",
+  "device.git_signing": "I sign commits in a way Lockstep can't detect",
+};
 
 const selectedTab = new Map(); // item id -> platform tab chosen this session
 
@@ -29,6 +38,11 @@ function currentIndex(ctx, items) {
 }
 
 function draw(view, { focusTitle }) {
+  // Whatever had focus (a button that started a run, a radio) gets it back after the redraw.
+  keepFocus(view.root, () => drawPane(view, { focusTitle }));
+}
+
+function drawPane(view, { focusTitle }) {
   const { root, ctx } = view;
   const journey = journeyOf(ctx);
   const items = journeyItems(ctx.snapshot, journey);
@@ -53,16 +67,16 @@ function draw(view, { focusTitle }) {
 
 function sidebar(view, journey, items, current) {
   const { ctx } = view;
-  const answered = answeredCount(ctx.snapshot, items);
-  const topics = topicSummaries(ctx.snapshot, items);
+  const progress = journeyStanding(ctx.snapshot, journey).progress;
+  const topics = topicSummaries(ctx.snapshot, journey);
   const progressId = newId("progress");
   return h("nav", { class: "journey-sidebar", "aria-label": "Checklist items" },
     h("div", { class: "journey-name" },
       h("span", { text: JOURNEYS[journey]?.title || journey }),
       h("button", { type: "button", class: "btn btn-link", text: "Change journey", onclick: () => ctx.navigate("choose") })),
-    h("p", { id: "progress", class: "progress-text", "data-answered": answered, "data-total": items.length },
-      h("span", { id: progressId, text: `${answered} of ${items.length} answered` })),
-    h("progress", { class: "progress", max: items.length, value: answered, "aria-labelledby": progressId }),
+    h("p", { id: "progress", class: "progress-text", "data-settled": progress.settled, "data-total": progress.total },
+      h("span", { id: progressId, text: progressText(progress) })),
+    h("progress", { class: "progress", max: progress.total || 1, value: progress.settled, "aria-labelledby": progressId }),
     journey === "review" ? h("p", { class: "review-hint" },
       h("span", { text: "Items a check can confirm are re-checked when you run the checks. " }),
       h("button", { type: "button", class: "btn btn-link", text: "Run the checks", onclick: () => ctx.navigate("checks") })) : null,
@@ -70,7 +84,7 @@ function sidebar(view, journey, items, current) {
       h("li", { class: "topic", "data-topic": topic.id },
         h("p", { class: "topic-title" },
           h("span", { text: topic.title }),
-          h("span", { class: "topic-count", text: `${topic.entries.filter((e) => e.answer).length}/${topic.total}` })),
+          h("span", { class: "topic-count", text: `${topic.settled}/${topic.total}`, "aria-label": `${topic.settled} of ${topic.total} done or verified` })),
         h("ol", { class: "topic-items" }, topic.entries.map(({ item, state, answer }) =>
           h("li", {},
             h("button", {
@@ -78,6 +92,7 @@ function sidebar(view, journey, items, current) {
               class: "side-item",
               "data-item-id": item.id,
               "data-item-status": answer?.status || "none",
+              "data-item-state": state,
               "aria-current": item.id === current.id ? "step" : null,
               // One Tab stop for the whole list (the current item); ↑/↓ move within it, so
               // Tab reaches the item's own buttons without passing every item first.
@@ -91,12 +106,11 @@ function sidebar(view, journey, items, current) {
 
 function sideIcon(state, answer) {
   if (answer?.status === "later" && state === "not_started") return "↷";
-  if (answer?.status === "not_applicable" && state === "done") return "–";
   return ITEM_STATES[state].icon;
 }
 
 function sideWord(state, answer) {
-  if (answer && state !== "attention" && state !== "verified") return ANSWER_WORDS[answer.status];
+  if (answer?.status === "later" && state === "not_started") return "Later";
   return ITEM_STATES[state].word;
 }
 
@@ -105,10 +119,10 @@ function itemPane(view, journey, items, index) {
   const item = items[index];
   const answer = ctx.snapshot.state.answers?.[item.id];
   const results = resultsById(ctx.snapshot.latest_results);
-  const answered = answeredCount(ctx.snapshot, items);
+  const allAnswered = items.every((i) => { const st = standing(ctx.snapshot, i.id); return st.answered || st.state === "verified"; });
   const topicTitle = (ctx.snapshot.catalogue.topics || []).find((t) => t.id === item.topic)?.title || item.topic;
   return h("section", { class: "journey-main", id: "journey-item", "data-item-id": item.id, "aria-labelledby": "screen-title" },
-    answered === items.length ? infoBanner("You have answered every item in this journey",
+    allAnswered ? infoBanner("You have answered every item in this journey",
       "Items marked Later stay in the list so you can come back to them. The Overview shows what still needs attention.", [], { kind: "done" }) : null,
     h("p", { class: "eyebrow" },
       h("span", { id: "position", "data-index": index + 1, text: `Item ${index + 1} of ${items.length}` }),
@@ -125,11 +139,14 @@ function itemPane(view, journey, items, index) {
       h("ul", { class: "link-list" }, item.links.map((l) => h("li", {}, extLink(l.url, l.label))))) : null,
     item.checked ? h("p", { class: "key-hint", id: "facts-checked", text: `Platform facts last checked: ${item.checked}.` }) : null,
     verifySection(view, item, answer, results),
-    actions(view, journey, items, index, item, answer),
-    h("div", { class: "item-nav" },
-      h("button", { type: "button", class: "btn btn-quiet", id: "prev", disabled: index === 0, text: "← Previous", onclick: () => goTo(view, index - 1, true) }),
-      h("p", { class: "key-hint", text: "Keys: j or → next, k or ← previous (↓ ↑ in the list), Enter presses the focused button." }),
-      h("button", { type: "button", class: "btn btn-quiet", id: "next", disabled: index === items.length - 1, text: "Next →", onclick: () => goTo(view, index + 1, true) })));
+    h("div", { class: "answer-bar", role: "group", "aria-label": "Your answer and moving on" },
+      actions(view, journey, items, index, item, answer),
+      h("div", { class: "item-nav" },
+        h("button", { type: "button", class: "btn btn-quiet", id: "prev", disabled: index === 0, text: "← Previous", onclick: () => goTo(view, index - 1, true) }),
+        h("p", { class: "key-hint" },
+          h("span", { text: singleKeysOn() ? "Keys: j or → next, k or ← previous. " : "Keys: → next, ← previous. " }),
+          singleKeysToggle(() => draw(view, { focusTitle: false }))),
+        h("button", { type: "button", class: "btn btn-quiet", id: "next", disabled: index === items.length - 1, text: "Next →", onclick: () => goTo(view, index + 1, true) }))));
 }
 
 function answerLine(answer) {
@@ -156,7 +173,7 @@ function stepsSection(item) {
 
 function stepList(steps) {
   return h("ol", { class: "steps" }, steps.map((s) =>
-    h("li", {}, h("span", { text: s.text }), s.link ? [" ", extLink(s.link, "Open the page")] : null)));
+    h("li", {}, h("span", { text: plainWords(s.text) }), s.link ? [" ", extLink(s.link, "Open the page")] : null)));
 }
 
 function platformTabs(item, platforms) {
@@ -207,10 +224,13 @@ function verifySection(view, item, answer, results) {
       checks.map((id) => resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.runStatus.get(id) })));
     const groups = [...new Set(checks.map((id) => specs.get(id)?.group || id.split(".")[0]))];
     section.append(list, h("p", {},
+      // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.
       h("button", {
-        type: "button", class: "btn", id: "run-item-checks", disabled: view.running,
-        text: view.running ? "Checking…" : "Run this check now", onclick: () => runItemChecks(view, groups, checks),
+        type: "button", class: "btn", id: "run-item-checks", "aria-disabled": view.running ? "true" : null,
+        text: view.running ? "Checking…" : "Run this check now",
+        onclick: () => { if (!view.running) runItemChecks(view, groups, checks); },
       })));
+    section.append(confirmBlock(view, item, answer, results));
   }
   if (question) {
     const chosen = view.pendingChoice !== undefined ? view.pendingChoice : answer?.choice ?? null;
@@ -226,7 +246,7 @@ function verifySection(view, item, answer, results) {
       question.choices.map((c) => h("label", { class: "choice" },
         h("input", {
           type: "radio", name, value: c.value, checked: c.value === chosen,
-          onchange: () => { view.pendingChoice = c.value; showNote(c.value); hideHint(view); },
+          onchange: () => { view.pendingChoice = c.value; showNote(c.value); hideHint(view); labelDone(view, item); },
         }),
         h("span", { text: c.label }))),
       note,
@@ -239,10 +259,55 @@ function verifySection(view, item, answer, results) {
   return section;
 }
 
+/**
+ * A device check may not see what the user has (a browser's password manager, a key in a
+ * drawer). The user can confirm it; it then reads "Confirmed by you", never "Verified".
+ */
+function confirmBlock(view, item, answer, results) {
+  const st = standing(view.ctx.snapshot, item.id);
+  if (!st.confirmable) return null;
+  const warned = (item.verified_by?.checks || []).find((id) => results.get(id)?.status === "warn");
+  const label = CONFIRM_LABELS[warned] || "I have this; Lockstep can't detect it";
+  if (st.state === "confirmed") {
+    return h("div", { class: "confirm-block confirmed", id: "confirm-block" },
+      h("p", { id: "confirm-note" },
+        h("strong", { text: "Confirmed by you" }),
+        ` on ${fmtDate(answer?.updated_at)}. Lockstep still cannot see it on this device, so it is not shown as verified.`),
+      h("button", { type: "button", class: "btn btn-quiet", id: "act-unconfirm", text: "Take back my confirmation", onclick: () => confirmItem(view, item, null) }));
+  }
+  return h("div", { class: "confirm-block", id: "confirm-block" },
+    h("p", { text: "Lockstep looks only in the usual places. If you have this but it could not see it, say so:" }),
+    h("button", { type: "button", class: "btn", id: "act-confirm", text: label, onclick: () => confirmItem(view, item, "done") }));
+}
+
+async function confirmItem(view, item, status) {
+  const { ctx } = view;
+  try {
+    await ctx.answer(item.id, status, status ? "Confirmed: Lockstep could not detect it on this device." : null, null);
+  } catch (err) {
+    ctx.showError(err);
+    return;
+  }
+  ctx.toast(status ? `Confirmed by you: “${item.title}”.` : `Your confirmation of “${item.title}” is taken back.`);
+  draw(view, { focusTitle: false });
+  // The button pressed is gone; its counterpart takes the focus.
+  view.root.querySelector(status ? "#act-unconfirm" : "#act-confirm")?.focus();
+}
+
 function hideHint(view) {
   const hint = view.root.querySelector("#question-hint");
   if (hint) hint.hidden = true;
   hint?.closest("fieldset")?.removeAttribute("aria-describedby");
+}
+
+/** An answer that records a problem is saved with a button that says so, not "Done". */
+function doneLabel(view, item) {
+  return chosenChoice(item, { choice: choiceFor(view, item) })?.flagged ? "Save answer (still to fix)" : "Done";
+}
+
+function labelDone(view, item) {
+  const done = view.root.querySelector("#act-done");
+  if (done) done.textContent = doneLabel(view, item);
 }
 
 function actions(view, journey, items, index, item, answer) {
@@ -256,9 +321,10 @@ function actions(view, journey, items, index, item, answer) {
       h("button", { type: "button", class: "btn btn-quiet", text: "Cancel", onclick: () => { view.naOpen = false; naForm.hidden = true; } })));
   return h("section", { class: "item-actions", "aria-label": "Your answer" },
     h("div", { class: "button-row" },
-      h("button", { type: "button", class: "btn btn-primary", id: "act-done", text: "Done", onclick: () => act(view, items, index, item, "done") }),
+      h("button", { type: "button", class: "btn btn-primary", id: "act-done", text: doneLabel(view, item), "aria-pressed": String(answer?.status === "done"), onclick: () => act(view, items, index, item, "done") }),
       h("button", {
         type: "button", class: "btn", id: "act-na", text: "Not applicable", "aria-expanded": String(view.naOpen), "aria-controls": "na-form",
+        "aria-pressed": String(answer?.status === "not_applicable"),
         onclick: (e) => {
           view.naOpen = true;
           naForm.hidden = false;
@@ -266,7 +332,7 @@ function actions(view, journey, items, index, item, answer) {
           naForm.querySelector("textarea").focus();
         },
       }),
-      h("button", { type: "button", class: "btn", id: "act-later", text: "Later", onclick: () => act(view, items, index, item, "later") }),
+      h("button", { type: "button", class: "btn", id: "act-later", text: "Later", "aria-pressed": String(answer?.status === "later"), onclick: () => act(view, items, index, item, "later") }),
       answer ? h("button", { type: "button", class: "btn btn-link", id: "act-clear", text: "Clear my answer", onclick: () => act(view, items, index, item, null) }) : null),
     naForm);
 }
@@ -287,7 +353,7 @@ async function act(view, items, index, item, status) {
     return;
   }
   try {
-    ctx.setState(await ipc.answerItem(item.id, status, null, status ? choice : null));
+    await ctx.answer(item.id, status, null, status ? choice : null);
   } catch (err) {
     ctx.showError(err);
     return;
@@ -315,7 +381,7 @@ async function saveNotApplicable(view, items, index, item) {
     return;
   }
   try {
-    view.ctx.setState(await ipc.answerItem(item.id, "not_applicable", reason, choiceFor(view, item)));
+    await view.ctx.answer(item.id, "not_applicable", reason, choiceFor(view, item));
   } catch (err) {
     view.ctx.showError(err);
     return;
@@ -357,8 +423,9 @@ function handleKey(view, event) {
   const index = currentIndex(view.ctx, items);
   const inSidebar = Boolean(t.closest?.(".journey-sidebar"));
   let delta = 0;
-  if (event.key === "j" || event.key === "ArrowRight" || (inSidebar && event.key === "ArrowDown")) delta = 1;
-  if (event.key === "k" || event.key === "ArrowLeft" || (inSidebar && event.key === "ArrowUp")) delta = -1;
+  const single = singleKeysOn();
+  if ((single && event.key === "j") || event.key === "ArrowRight" || (inSidebar && event.key === "ArrowDown")) delta = 1;
+  if ((single && event.key === "k") || event.key === "ArrowLeft" || (inSidebar && event.key === "ArrowUp")) delta = -1;
   if (!delta) return;
   event.preventDefault();
   goTo(view, index + delta, !inSidebar).then(() => {
@@ -374,7 +441,7 @@ async function runItemChecks(view, groups, checkIds) {
   try {
     const outcome = await ipc.runChecks({ groups, journey: journeyOf(ctx) }, (msg) => {
       if (msg?.event === "result" && msg.result) {
-        ctx.setResults([msg.result]);
+        ctx.setResults([{ ...msg.result, checked_at: new Date().toISOString() }]);
         view.runStatus.delete(msg.result.id);
         if (checkIds.includes(msg.result.id)) {
           const title = specsById(ctx.snapshot).get(msg.result.id)?.title || msg.result.id;
@@ -383,6 +450,7 @@ async function runItemChecks(view, groups, checkIds) {
       }
     });
     ctx.setResults(outcome?.results);
+    ctx.setAssessment(outcome?.assessment);
   } catch (err) {
     ctx.showError(err);
   } finally {

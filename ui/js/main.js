@@ -33,13 +33,39 @@ const ctx = {
   route: null,
   /** Replace the state after a command returned a new one. */
   setState(state) {
-    if (state && typeof state === "object") ctx.snapshot.state = state;
+    if (!state || typeof state !== "object") return;
+    const journeyChanged = ctx.snapshot.state?.journey !== state.journey;
+    ctx.snapshot.state = state;
+    // The next step looks first in the current journey: ask the core again when it changes.
+    if (journeyChanged) ctx.refreshStanding();
   },
   /** Replace the latest check results (after a run). */
   setResults(results) {
     const byId = new Map((ctx.snapshot.latest_results || []).map((r) => [r.id, r]));
     for (const r of results || []) byId.set(r.id, r);
     ctx.snapshot.latest_results = [...byId.values()];
+  },
+  /** Takes where every item stands, as the core worked it out. */
+  setAssessment(assessment) {
+    if (assessment && typeof assessment === "object") ctx.snapshot.assessment = assessment;
+  },
+  /**
+   * Re-reads where every item stands (after an answer or an import). The window never works
+   * it out itself; on failure it keeps what it had and says so.
+   */
+  async refreshStanding() {
+    try {
+      const fresh = await ipc.assessment();
+      ctx.setAssessment(fresh?.assessment);
+      if (fresh?.latest_results) ctx.snapshot.latest_results = fresh.latest_results;
+    } catch (err) {
+      ctx.showError(err);
+    }
+  },
+  /** Records an answer (or clears it with `status` null) and refreshes where items stand. */
+  async answer(itemId, status, reason = null, choice = null) {
+    ctx.setState(await ipc.answerItem(itemId, status, reason, choice));
+    await ctx.refreshStanding();
   },
   navigate(route, { focus = true } = {}) {
     show(route, focus);
@@ -121,11 +147,13 @@ function startupBanners(snapshot) {
   }
 }
 
+/** The periodic review is a review: it runs every check and opens on what changed. */
 async function startReview(event) {
   try {
     ctx.setState(await ipc.chooseJourney("review"));
     event.target.closest(".banner")?.remove();
-    show("journey", true);
+    checks.requestReview();
+    show("checks", true);
   } catch (err) {
     ctx.showError(err);
   }
@@ -143,8 +171,8 @@ function interceptLinks() {
     try {
       await ipc.openUrl(href);
     } catch (err) {
-      ctx.showError({ kind: "no_browser", message: `Lockstep could not open your browser (${err.message || err}).` },
-        { next: `Copy this address into your browser instead: ${href}` });
+      ctx.showError({ kind: "no_browser", message: "Lockstep could not open your browser." },
+        { next: "Copy the link and open it in your browser yourself.", copy: href });
     }
   });
 }

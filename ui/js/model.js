@@ -16,14 +16,24 @@ export const JOURNEYS = {
   },
 };
 
-/** Item and topic states, worst first, each with its word and shape. */
+/** Item and topic states, worst first, each with its word and shape (the core decides which). */
 export const ITEM_STATES = {
   attention: { word: "Needs attention", icon: "!" },
   unknown: { word: "Unknown", icon: "?" },
   not_started: { word: "Not started", icon: "○" },
   in_progress: { word: "In progress", icon: "◐" },
   done: { word: "Done by you", icon: "✓" },
-  verified: { word: "Verified", icon: "✓" },
+  confirmed: { word: "Confirmed by you", icon: "✓" },
+  not_applicable: { word: "Doesn't apply", icon: "–" },
+  verified: { word: "Verified", icon: "✔" },
+};
+
+/** Why an item needs attention, most urgent first (the core ranks). */
+export const SEVERITY_WORDS = {
+  needs_fixing: "Needs fixing",
+  worth_a_look: "Worth a look",
+  flagged_answer: "Your answer flags a problem",
+  unknown: "Lockstep could not tell",
 };
 
 /** Check result statuses, with calm words. */
@@ -32,6 +42,7 @@ export const CHECK_STATES = {
   warn: { word: "Worth a look", icon: "!" },
   unknown: { word: "Unknown", icon: "?" },
   skipped: { word: "Not set up", icon: "–" },
+  not_applicable: { word: "Doesn't apply", icon: "∅" },
   pass: { word: "Good", icon: "✓" },
   pending: { word: "Not run yet", icon: "·" },
   running: { word: "Checking…", icon: "…" },
@@ -43,11 +54,12 @@ export const ANSWER_WORDS = {
   later: "Later",
 };
 
-const CHECK_ORDER = ["fail", "warn", "unknown", "skipped", "pass"];
+const CHECK_ORDER = ["fail", "warn", "unknown", "pass", "skipped", "pending"];
 
-/** Worst status first. */
+/** Worst status first; "not set up" after the results that say something. */
 export function compareCheckStatus(a, b) {
-  return CHECK_ORDER.indexOf(a) - CHECK_ORDER.indexOf(b);
+  const rank = (s) => (CHECK_ORDER.includes(s) ? CHECK_ORDER.indexOf(s) : CHECK_ORDER.length);
+  return rank(a) - rank(b);
 }
 
 export function resultsById(results) {
@@ -71,69 +83,45 @@ export function chosenChoice(item, answer) {
   return question.choices.find((c) => c.value === answer.choice) || null;
 }
 
-/** One of ITEM_STATES' keys for an item, from its answer and the latest check results. */
-export function itemState(item, answer, results) {
-  const checkResults = (item.verified_by?.checks || []).map((id) => results.get(id)).filter(Boolean);
-  if (checkResults.some((r) => r.status === "fail" || r.status === "warn")) return "attention";
-  if (chosenChoice(item, answer)?.flagged) return "attention";
-  const ran = checkResults.filter((r) => r.status !== "skipped");
-  if (ran.length > 0 && ran.every((r) => r.status === "pass")) return "verified";
-  if (answer && (answer.status === "done" || answer.status === "not_applicable")) return "done";
-  if (ran.some((r) => r.status === "unknown")) return "unknown";
-  return "not_started";
+/** The core's standing of one item: {state, severity, answered, later, confirmable}. */
+export function standing(snapshot, itemId) {
+  const found = (snapshot.assessment?.items || []).find((s) => s.id === itemId);
+  return found || { id: itemId, state: "not_started", severity: null, answered: false, later: false, confirmable: false };
 }
 
-/** Per topic (catalogue order): its items, their states and the topic's overall state. */
-export function topicSummaries(snapshot, items) {
-  const results = resultsById(snapshot.latest_results);
+/** One of ITEM_STATES' keys for an item, as the core worked it out. */
+export function itemState(snapshot, itemId) {
+  return standing(snapshot, itemId).state;
+}
+
+/** The core's standing of a journey (or of every item when `journey` is null): {progress, topics}. */
+export function journeyStanding(snapshot, journey) {
+  const a = snapshot.assessment || {};
+  return (journey ? a.journeys?.[journey] : a.overall) || { progress: { settled: 0, total: 0 }, topics: [] };
+}
+
+/** "12 of 36 done or verified": the one definition of progress on every screen. */
+export function progressText(progress) {
+  return `${progress.settled} of ${progress.total} done or verified`;
+}
+
+/** Per topic (catalogue order), with its items' standings, for `journey` (null: every item). */
+export function topicSummaries(snapshot, journey) {
   const answers = snapshot.state.answers || {};
-  const order = (snapshot.catalogue.topics || []).map((t) => t.id);
-  const byTopic = new Map();
-  for (const item of items) {
-    if (!byTopic.has(item.topic)) byTopic.set(item.topic, []);
-    byTopic.get(item.topic).push({ item, state: itemState(item, answers[item.id], results), answer: answers[item.id] });
-  }
-  const topics = [...byTopic.keys()].sort((a, b) => rank(order, a) - rank(order, b));
-  return topics.map((id) => {
-    const entries = byTopic.get(id);
-    const states = entries.map((e) => e.state);
-    const settled = states.filter((s) => s === "done" || s === "verified").length;
-    let state;
-    if (states.includes("attention")) state = "attention";
-    else if (states.every((s) => s === "verified")) state = "verified";
-    else if (settled === states.length) state = "done";
-    else if (states.includes("unknown")) state = "unknown";
-    else if (settled > 0) state = "in_progress";
-    else state = "not_started";
-    return { id, title: topicTitle(snapshot, id), entries, state, settled, total: entries.length };
+  const items = journey ? journeyItems(snapshot, journey) : snapshot.catalogue.items;
+  return journeyStanding(snapshot, journey).topics.map((t) => {
+    const entries = items.filter((item) => item.topic === t.id)
+      .map((item) => ({ item, state: itemState(snapshot, item.id), standing: standing(snapshot, item.id), answer: answers[item.id] }));
+    return { id: t.id, title: t.title, state: t.state, settled: t.progress.settled, total: t.progress.total, openItem: t.open_item, entries };
   });
 }
 
-function rank(order, id) {
-  const i = order.indexOf(id);
-  return i === -1 ? order.length : i;
-}
-
-/** How many of the items have an answer. */
-export function answeredCount(snapshot, items) {
-  const answers = snapshot.state.answers || {};
-  return items.filter((item) => answers[item.id]).length;
-}
-
-/** The single most useful next thing: the first item needing attention, else the first open one. */
+/** The single most useful next thing, as the core ranked it: {kind, item, severity}. */
 export function nextAction(snapshot) {
-  const journey = snapshot.state.journey || "onboarding";
-  const items = journeyItems(snapshot, journey);
-  const results = resultsById(snapshot.latest_results);
-  const answers = snapshot.state.answers || {};
-  const states = items.map((item) => ({ item, state: itemState(item, answers[item.id], results), answer: answers[item.id] }));
-  const attention = states.find((s) => s.state === "attention");
-  if (attention) return { kind: "attention", journey, ...attention };
-  const open = states.find((s) => !s.answer && s.state !== "verified");
-  if (open) return { kind: "open", journey, ...open };
-  const later = states.find((s) => s.answer?.status === "later");
-  if (later) return { kind: "later", journey, ...later };
-  return null;
+  const next = snapshot.assessment?.next;
+  if (!next) return null;
+  const item = snapshot.catalogue.items.find((i) => i.id === next.item_id);
+  return item ? { kind: next.kind, severity: next.severity, item, answer: snapshot.state.answers?.[item.id] } : null;
 }
 
 /** The platform a check group belongs to, for headings. */

@@ -2,16 +2,14 @@
 
 import { h, fmtDate } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { JOURNEYS, ITEM_STATES, topicSummaries, nextAction, journeyItems, answeredCount, resultsById } from "./model.js";
+import { JOURNEYS, ITEM_STATES, SEVERITY_WORDS, topicSummaries, nextAction, journeyStanding, progressText, resultsById } from "./model.js";
 import { stateBadge, screenHeader } from "./widgets.js";
 
 export function render(root, ctx) {
   const snap = ctx.snapshot;
-  const topics = topicSummaries(snap, snap.catalogue.items);
-  const counts = Object.fromEntries(Object.keys(ITEM_STATES).map((k) => [k, 0]));
-  for (const t of topics) for (const e of t.entries) counts[e.state] += 1;
+  const topics = topicSummaries(snap, null);
   root.append(h("section", { class: "screen", id: "overview" },
-    screenHeader("Overview", headline(counts, snap.catalogue.items.length)),
+    screenHeader("Overview", headline(snap)),
     h("div", { class: "overview-grid" },
       nextCard(ctx),
       dueCard(snap),
@@ -23,20 +21,27 @@ export function render(root, ctx) {
     h("p", { class: "local-note", text: "Everything here is worked out on this device. Lockstep sends nothing anywhere except the platform checks you run, straight to each platform." })));
 }
 
-function headline(counts, total) {
+/** "1 needs fixing, 2 worth a look. 12 of 40 done or verified." from the core's standings. */
+function headline(snap) {
+  const items = snap.assessment?.items || [];
+  const count = (severity) => items.filter((i) => i.severity === severity).length;
   const parts = [];
-  if (counts.attention) parts.push(`${counts.attention} ${counts.attention === 1 ? "item needs" : "items need"} attention`);
-  const settled = counts.verified + counts.done;
-  parts.push(`${settled} of ${total} done or verified`);
-  return `${parts.join(", ")}.`;
+  const fixing = count("needs_fixing");
+  const look = count("worth_a_look");
+  const flagged = count("flagged_answer");
+  if (fixing) parts.push(`${fixing} ${fixing === 1 ? "item needs" : "items need"} fixing`);
+  if (look) parts.push(`${look} worth a look`);
+  if (flagged) parts.push(`${flagged} flagged by your answers`);
+  const progress = progressText(journeyStanding(snap, null).progress);
+  return parts.length ? `${parts.join(", ")}. ${progress}.` : `${progress}.`;
 }
 
 function topicRow(ctx, topic) {
-  const first = topic.entries.find((e) => e.state === "attention") || topic.entries.find((e) => !e.answer) || topic.entries[0];
+  const item = ctx.snapshot.catalogue.items.find((i) => i.id === topic.openItem) || topic.entries[0]?.item;
   return h("li", { class: `topic-row state-${topic.state}`, "data-topic": topic.id },
     h("button", {
       type: "button", class: "topic-open",
-      onclick: () => openItem(ctx, first.item),
+      onclick: () => openItem(ctx, item),
       "aria-label": `${topic.title}: ${ITEM_STATES[topic.state].word}, ${topic.settled} of ${topic.total} done or verified. Open`,
     },
     h("span", { class: "topic-name", text: topic.title }),
@@ -53,16 +58,22 @@ function nextCard(ctx) {
     return card;
   }
   const why = {
-    attention: "This needs attention: ",
+    attention: `${SEVERITY_WORDS[next.severity] || "Needs attention"}: `,
     open: "Next in your checklist: ",
+    unknown: "Lockstep could not check this: ",
     later: "You put this off for later: ",
-  }[next.kind];
+  }[next.kind] || "";
   const results = resultsById(ctx.snapshot.latest_results);
-  const failing = (next.item.verified_by?.checks || []).map((id) => results.get(id)).find((r) => r && (r.status === "fail" || r.status === "warn"));
+  const worst = (next.item.verified_by?.checks || []).map((id) => results.get(id))
+    .filter((r) => r && (r.status === "fail" || r.status === "warn" || r.status === "unknown"))
+    .sort((a, b) => ["fail", "warn", "unknown"].indexOf(a.status) - ["fail", "warn", "unknown"].indexOf(b.status))[0];
+  const item = next.item;
+  card.dataset.itemId = item.id;
+  card.dataset.severity = next.severity || "";
   card.append(
-    h("p", { class: "next-title" }, h("span", { class: "muted", text: why }), h("strong", { text: next.item.title })),
-    failing ? h("p", { text: failing.summary }) : h("p", { class: "muted", text: next.item.why }),
-    h("button", { type: "button", class: "btn btn-primary", id: "next-action", text: "Open this item", onclick: () => openItem(ctx, next.item) }));
+    h("p", { class: "next-title", id: "next-title" }, h("span", { class: "muted", text: why }), h("strong", { text: item.title })),
+    worst ? h("p", { text: worst.summary }) : h("p", { class: "muted", text: item.why }),
+    h("button", { type: "button", class: "btn btn-primary", id: "next-action", text: "Open this item", onclick: () => openItem(ctx, item) }));
   return card;
 }
 
@@ -87,15 +98,14 @@ function journeysCard(ctx) {
   return h("section", { class: "card", "aria-labelledby": "journeys-h" },
     h("h2", { id: "journeys-h", text: "Journeys" }),
     h("ul", { class: "journey-links" }, Object.entries(JOURNEYS).map(([id, j]) => {
-      const items = journeyItems(ctx.snapshot, id);
-      const answered = answeredCount(ctx.snapshot, items);
+      const progress = journeyStanding(ctx.snapshot, id).progress;
       return h("li", {},
         h("button", {
           type: "button", class: "btn btn-link journey-link", "data-journey": id,
           "aria-current": id === current ? "true" : null,
           onclick: () => startJourney(ctx, id),
         }, `${j.title}${id === current ? " (current)" : ""}`),
-        h("span", { class: "muted", text: `${answered} of ${items.length} answered` }));
+        h("span", { class: "muted", text: progressText(progress) }));
     })));
 }
 

@@ -1,8 +1,8 @@
 // Travel: the evening before a trip and the day after return, with device checks inline.
 
-import { h, mount, fmtDate } from "./dom.js";
+import { h, mount, fmtDate, keepFocus } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { journeyItems, itemState, resultsById, ANSWER_WORDS, CHECK_STATES } from "./model.js";
+import { journeyItems, itemState, standing, resultsById, ANSWER_WORDS, CHECK_STATES } from "./model.js";
 import { screenHeader, stateBadge, extLink, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 
@@ -16,6 +16,11 @@ export function render(root, ctx) {
 
 function draw(view) {
   if (!view.alive) return; // the user has moved to another screen since
+  // The button the user pressed (Mark done, Check this device) keeps the focus.
+  keepFocus(view.root, () => drawScreen(view));
+}
+
+function drawScreen(view) {
   const { ctx } = view;
   const items = journeyItems(ctx.snapshot, "travel");
   const before = items.filter((i) => i.travel_phase !== "after");
@@ -29,8 +34,8 @@ function draw(view) {
       h("div", { class: "group-head" },
         h("h2", { id: "device-h", text: "This device, right now" }),
         h("button", {
-          type: "button", class: "btn btn-primary", id: "run-device-checks", disabled: view.running,
-          text: view.running ? "Checking…" : "Check this device", onclick: () => runDevice(view),
+          type: "button", class: "btn btn-primary", id: "run-device-checks", "aria-disabled": view.running ? "true" : null,
+          text: view.running ? "Checking…" : "Check this device", onclick: () => { if (!view.running) runDevice(view); },
         })),
       h("div", { class: "result-list", "aria-live": "polite" }, TRIP_CHECKS.map((id) =>
         resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.pending.has(id) ? "running" : undefined })))),
@@ -45,7 +50,8 @@ function phase(view, id, title, items, results) {
     items.length === 0 ? h("p", { class: "muted", text: "Nothing listed here yet." }) :
       h("ol", { class: "travel-list" }, items.map((item) => {
         const answer = answers[item.id];
-        const state = itemState(item, answer, results);
+        const state = itemState(view.ctx.snapshot, item.id);
+        const confirmable = standing(view.ctx.snapshot, item.id).confirmable;
         const done = answer?.status === "done";
         const titleId = `travel-${item.id}`;
         return h("li", { class: "travel-item", "data-item-id": item.id },
@@ -54,7 +60,8 @@ function phase(view, id, title, items, results) {
             h("span", { class: "travel-title", id: titleId, text: item.title }),
             h("button", {
               type: "button", class: done ? "btn btn-quiet" : "btn", "aria-pressed": String(done), "aria-describedby": titleId,
-              text: done ? "Done ✓ (undo)" : "Mark done",
+              "data-mark-done": item.id,
+              text: done ? "Done ✓ (undo)" : confirmable ? "Mark done (Lockstep can't see it)" : "Mark done",
               onclick: () => toggle(view, item, done),
             })),
           answer && !done ? h("p", { class: "muted", text: `Marked ${ANSWER_WORDS[answer.status].toLowerCase()} on ${fmtDate(answer.updated_at)}.` }) : null,
@@ -69,7 +76,7 @@ function phase(view, id, title, items, results) {
 
 async function toggle(view, item, done) {
   try {
-    view.ctx.setState(await ipc.answerItem(item.id, done ? null : "done", null, null));
+    await view.ctx.answer(item.id, done ? null : "done", null, null);
   } catch (err) {
     view.ctx.showError(err);
   }
@@ -93,7 +100,7 @@ async function runDevice(view) {
   try {
     const outcome = await ipc.runChecks({ groups: ["device"], journey: "travel" }, (msg) => {
       if (msg?.event === "result" && msg.result) {
-        ctx.setResults([msg.result]);
+        ctx.setResults([{ ...msg.result, checked_at: new Date().toISOString() }]);
         view.pending.delete(msg.result.id);
         const title = specsById(ctx.snapshot).get(msg.result.id)?.title || msg.result.id;
         announce(`${title}: ${CHECK_STATES[msg.result.status]?.word || msg.result.status}. ${msg.result.summary || ""}`);
@@ -101,6 +108,7 @@ async function runDevice(view) {
       }
     });
     ctx.setResults(outcome?.results);
+    ctx.setAssessment(outcome?.assessment);
   } catch (err) {
     ctx.showError(err);
   } finally {

@@ -27,15 +27,15 @@ const NEXT_STEPS = {
   keychain: "Nothing was saved anywhere else. Try again in a moment.",
   io: "Check that the folder exists and Lockstep can write there, then try again.",
   corrupt: "The file was left as it was; nothing was overwritten.",
-  no_home: "Lockstep needs a home folder to keep your progress: set HOME and start it again.",
+  no_home: "Lockstep needs a home folder to keep your progress. Start it again from your own user account.",
   internal: null,
   unavailable: "The rest of Lockstep still works.",
-  no_app: "Open Lockstep from your applications menu or run `lockstep`.",
+  no_app: "Open Lockstep from your applications menu.",
 };
 const DEFAULT_NEXT = "If it keeps happening, restart Lockstep; your answers are saved as you go.";
 
 /** A calm banner for {kind, message}; `onRetry` adds a Try again button, `next` overrides the next step. */
-export function errorBanner(err, { onRetry, onDismiss, next: nextOverride } = {}) {
+export function errorBanner(err, { onRetry, onDismiss, next: nextOverride, copy } = {}) {
   const kind = err?.kind || "error";
   const message = err?.message || String(err);
   const next = nextOverride || (kind in NEXT_STEPS ? NEXT_STEPS[kind] : DEFAULT_NEXT);
@@ -45,6 +45,17 @@ export function errorBanner(err, { onRetry, onDismiss, next: nextOverride } = {}
       next ? h("p", { class: "banner-next", text: next }) : null),
     h("div", { class: "banner-actions" },
       onRetry ? h("button", { type: "button", class: "btn", text: "Try again", onclick: onRetry }) : null,
+      copy ? h("button", {
+        type: "button", class: "btn", text: "Copy link",
+        onclick: async (e) => {
+          try {
+            await navigator.clipboard.writeText(copy);
+            e.target.textContent = "Link copied";
+          } catch {
+            e.target.textContent = "Copying is not allowed here";
+          }
+        },
+      }) : null,
       h("button", {
         type: "button", class: "btn btn-quiet", text: "Dismiss",
         onclick: () => { banner.remove(); onDismiss?.(); },
@@ -109,4 +120,31 @@ export function screenHeader(title, lead, ...actions) {
       h("h1", { id: "screen-title", tabindex: "-1", text: title }),
       lead ? h("p", { class: "lead", text: lead }) : null),
     actions.length ? h("div", { class: "screen-actions" }, actions) : null);
+}
+
+const SINGLE_KEYS = "lockstep.singleKeyShortcuts";
+
+/** Whether one-key shortcuts (j/k) are on; the user can turn them off (WCAG 2.1.4). */
+export function singleKeysOn() {
+  try {
+    return localStorage.getItem(SINGLE_KEYS) !== "off";
+  } catch {
+    return true;
+  }
+}
+
+/** A small switch for the one-key shortcuts; `onChange` redraws whatever shows them. */
+export function singleKeysToggle(onChange) {
+  const box = h("input", {
+    type: "checkbox", id: "single-keys", checked: singleKeysOn(),
+    onchange: () => {
+      try {
+        localStorage.setItem(SINGLE_KEYS, box.checked ? "on" : "off");
+      } catch {
+        // Without storage the choice lasts until the window closes.
+      }
+      onChange?.();
+    },
+  });
+  return h("label", { class: "check-label inline", for: "single-keys" }, box, " One-key shortcuts (j, k)");
 }

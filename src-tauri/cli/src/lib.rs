@@ -230,7 +230,13 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
                     (None, _) if report.outcome.cancelled => {
                         outln!("\nThe run was cancelled and not saved as a review.")
                     }
-                    (None, _) => {}
+                    (None, _) if report.not_saved.is_some() => {}
+                    (None, _) => {
+                        if !report.changes.is_empty() {
+                            out!("\n{}", history::render_changes_text(&report.changes));
+                        }
+                        outln!("\nOnly some checks ran, so this is not a review: their results are kept as the latest, and the next review date is unchanged. Run `lockstep check` without --only for a review.")
+                    }
                 }
             }
             // Results first, then why they were not kept: the user still sees what was found.

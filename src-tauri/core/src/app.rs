@@ -5,6 +5,7 @@ use crate::catalogue::{Catalogue, Journey};
 use crate::check::CheckResult;
 use crate::dirs::AppDirs;
 use crate::engine::{self, CheckContext, Limits, Probe, RunOutcome};
+use crate::history::latest::{LatestResult, LatestStore, Loaded};
 use crate::history::{
     self, Change, ImportPreview, ReportFormat, Review, ReviewList, ReviewStore, StatusReport,
 };
@@ -25,13 +26,32 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone)]
 pub struct RunReport {
     pub outcome: RunOutcome,
+    /// Only a full run that was not cancelled is a review; a partial run updates the latest
+    /// results alone.
     pub review: Option<Review>,
-    /// The review this run was compared with (`None` for the first review).
+    /// The review this run was compared with (`None` for the first review or a partial run).
     pub previous_id: Option<String>,
+    /// For a review: since the previous review. For a partial run: since each check's
+    /// previous latest result.
     pub changes: Vec<Change>,
-    /// Why the finished run could not be saved as a review (read-only data folder, disk
-    /// full); the results are still here to show.
+    /// Checks cut short by Cancel: they keep their previous result (in `latest`).
+    pub not_rechecked: Vec<String>,
+    /// Every check's latest known result after this run.
+    pub latest: Vec<LatestResult>,
+    /// The run covered every check group, so it is (or, if cancelled, would have been) a review.
+    pub full: bool,
+    /// Why the finished run could not be saved (read-only data folder, disk full); the
+    /// results are still here to show.
     pub not_saved: Option<String>,
+}
+
+/// A review-shaped view of the latest results of `ids`, to compare a partial run with.
+fn latest_as_review(latest: &Loaded, ids: &[String], checked_at: OffsetDateTime) -> Review {
+    let results = ids
+        .iter()
+        .filter_map(|id| latest.results.get(id).map(|l| l.result.clone()))
+        .collect();
+    Review::new(checked_at, None, results, Default::default())
 }
 
 /// Changes between two reviews over the checks both ran: a run limited to some platforms
@@ -71,6 +91,43 @@ pub struct TokenStatus {
     pub token_page: &'static str,
     /// Why the keychain could not be read, if it could not.
     pub error: Option<String>,
+    /// Scopes of the saved token beyond what Lockstep needs (shown in amber with a way to
+    /// replace it), worked out from the stored scopes so it survives a restart.
+    pub broad_scopes: Vec<String>,
+    /// The handle stored for this platform (the user's own, or the one the token revealed).
+    pub account_user: Option<String>,
+}
+
+/// What a pasted token can do, asked before it is saved. Nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenCheck {
+    pub platform: Platform,
+    /// `fits`, `broad` (can do more than Lockstep needs), `expired`, `unrecognised` (the
+    /// platform does not know it, or it is not this platform's kind of token) or `unchecked`
+    /// (Lockstep could not ask; the token may well be fine).
+    pub verdict: &'static str,
+    /// Whom it belongs to, when the platform says.
+    pub user: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<String>,
+    /// Plain sentences about it.
+    pub notes: Vec<String>,
+}
+
+/// Refuses what no platform could accept, before anything is stored or sent.
+fn check_token_text(token: &Secret) -> Result<()> {
+    if token.is_empty() {
+        return Err(Error::InvalidInput(
+            "The token is empty. Paste the whole token and try again.".into(),
+        ));
+    }
+    // No HTTP header can carry it, so every check would fail to send it.
+    if token.expose().chars().any(char::is_control) {
+        return Err(Error::InvalidInput(
+            "The token has a line break (or another control character) inside it. Copy it again in one piece and paste it. Nothing was stored.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The app's operations over one data directory and one token store.
@@ -78,6 +135,7 @@ pub struct Lockstep {
     dirs: AppDirs,
     store: StateStore,
     reviews: ReviewStore,
+    latest: LatestStore,
     state: Mutex<State>,
     notice: Mutex<Option<String>>,
     tokens: Arc<dyn TokenStore>,
@@ -138,6 +196,7 @@ impl Lockstep {
         let loaded = store.load(now)?;
         Ok(Lockstep {
             reviews: ReviewStore::new(setup.dirs.reviews_dir()),
+            latest: LatestStore::new(setup.dirs.latest_results_file()),
             dirs: setup.dirs,
             store,
             state: Mutex::new(loaded.state),
@@ -333,6 +392,16 @@ impl Lockstep {
             saved_at: info.map(|i| i.saved_at),
             scopes: info.map(|i| i.scopes.clone()).unwrap_or_default(),
             expires_at: info.and_then(|i| i.expires_at.clone()),
+            broad_scopes: match (info, platform) {
+                (Some(i), Platform::Github) => crate::live::github::broad_scopes(&i.scopes),
+                _ => Vec::new(),
+            },
+            account_user: state
+                .settings
+                .accounts
+                .get(&platform)
+                .and_then(|a| a.user.clone())
+                .filter(|u| !u.trim().is_empty()),
             warnings,
             least_scope: least_scope(platform),
             token_page: crate::live::token_info::token_page(platform),
@@ -348,17 +417,7 @@ impl Lockstep {
         token: Secret,
         now: OffsetDateTime,
     ) -> Result<TokenStatus> {
-        if token.is_empty() {
-            return Err(Error::InvalidInput(
-                "The token is empty. Paste the whole token and try again.".into(),
-            ));
-        }
-        // No HTTP header can carry it, so every check would fail to send it.
-        if token.expose().chars().any(char::is_control) {
-            return Err(Error::InvalidInput(
-                "The token has a line break (or another control character) inside it. Copy it again in one piece and paste it. Nothing was stored.".into(),
-            ));
-        }
+        check_token_text(&token)?;
         let store = self.tokens.clone();
         let to_store = token.clone();
         tokio::task::spawn_blocking(move || store.set(platform, &to_store))
@@ -423,6 +482,74 @@ impl Lockstep {
         Ok(status)
     }
 
+    /// Asks the platform what a pasted token can do and whom it belongs to, before it is saved,
+    /// so an over-broad, expired or unrecognised token is said before it is kept. Stores nothing.
+    pub async fn check_token(
+        &self,
+        platform: Platform,
+        token: &Secret,
+        now: OffsetDateTime,
+    ) -> Result<TokenCheck> {
+        check_token_text(token)?;
+        let base_url = self
+            .state()
+            .settings
+            .platform_config(platform, &self.env)
+            .base_url;
+        let name = platform.display_name();
+        let mut check = TokenCheck {
+            platform,
+            verdict: "fits",
+            user: None,
+            scopes: Vec::new(),
+            expires_at: None,
+            notes: Vec::new(),
+        };
+        match crate::live::token_info::inspect(
+            platform,
+            &base_url,
+            token,
+            self.limits.request_timeout,
+            now,
+        )
+        .await
+        {
+            Ok(caps) => {
+                let has = |what: &str| caps.warnings.iter().any(|w| w.contains(what));
+                check.verdict = if has("has expired") {
+                    "expired"
+                } else if has("is not a PyPI") || has("could not be decoded") {
+                    "unrecognised"
+                } else if has("more than Lockstep needs") || has("every project") {
+                    "broad"
+                } else {
+                    "fits"
+                };
+                check.notes = caps
+                    .warnings
+                    .iter()
+                    .map(|w| format!("This token {w}."))
+                    .collect();
+                check.user = caps.user;
+                check.scopes = caps.scopes;
+                check.expires_at = caps.expires_at;
+            }
+            Err(crate::http::HttpError::Unauthorized { .. }) => {
+                check.verdict = "unrecognised";
+                check.notes.push(format!(
+                    "{name} does not recognise this token: it may be mistyped, revoked or expired."
+                ));
+            }
+            Err(e) => {
+                check.verdict = "unchecked";
+                check.notes.push(format!(
+                    "Lockstep could not ask {name} about this token ({e}). It may be fine; you can save it and run the checks later."
+                ));
+            }
+        }
+        Ok(check)
+    }
+
     /// Removes a token from the keychain (idempotent) and forgets its description.
     pub fn delete_token(&self, platform: Platform, now: OffsetDateTime) -> Result<TokenStatus> {
         self.tokens.delete(platform)?;
@@ -435,9 +562,10 @@ impl Lockstep {
 
     /// Runs the checks of `groups` (all when `None`), streaming each result to `on_result`.
     /// Only one run at a time; [`Lockstep::cancel_run`] stops it.
-    /// A finished run is saved as a review (with the checklist answers at that moment) and
-    /// compared with the previous one; a cancelled run is not saved, since its unfinished
-    /// checks would read as changes that never happened.
+    /// A finished full run is a review: saved (with the checklist answers at that moment) and
+    /// compared with the previous one. A partial or cancelled run is not a review (it must not
+    /// fill History or move the due date); the results of the checks that finished become
+    /// their latest results, and a check cut short keeps its previous one.
     pub async fn run_checks(
         &self,
         groups: Option<Vec<Group>>,
@@ -486,49 +614,101 @@ impl Lockstep {
             limits: self.limits,
             cancel: CancellationToken::clone(&cancel),
         });
+        let full = Group::ALL.iter().all(|g| groups.contains(g));
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         drop(slot);
-        if outcome.cancelled {
-            return Ok(RunReport {
-                outcome,
-                review: None,
-                previous_id: None,
-                changes: Vec::new(),
-                not_saved: None,
-            });
-        }
-        let recorded = self.reviews.latest(now).and_then(|previous| {
-            let review = self.reviews.record(
+        // A check cut short by Cancel keeps its previous result: its placeholder is not news.
+        let finished: Vec<CheckResult> = outcome
+            .results
+            .iter()
+            .filter(|r| !outcome.unfinished.contains(&r.id))
+            .cloned()
+            .collect();
+        // Saving can fail (read-only data folder, disk full): the results are still shown.
+        let saved = (|| -> Result<_> {
+            let previous_review = self.reviews.latest(now)?;
+            let before = self.latest.load(|| Ok(previous_review.clone()), now)?;
+            let review = if full && !outcome.cancelled {
+                Some(self.reviews.record(
+                    outcome.checked_at,
+                    journey.or(self.state().journey),
+                    outcome.results.clone(),
+                    self.state().answers,
+                )?)
+            } else {
+                None
+            };
+            let after = self.latest.record(
+                &before,
+                &finished,
                 outcome.checked_at,
-                journey.or(self.state().journey),
-                outcome.results.clone(),
-                self.state().answers,
+                review.as_ref().map(|r| r.id.as_str()),
             )?;
-            Ok((previous, review))
-        });
-        let (previous, review) = match recorded {
+            Ok((previous_review, before, review, after))
+        })();
+        let (previous_review, before, review, after) = match saved {
             Ok(saved) => saved,
             Err(e) => {
                 return Ok(RunReport {
+                    not_rechecked: outcome.unfinished.clone(),
                     outcome,
                     review: None,
                     previous_id: None,
                     changes: Vec::new(),
+                    latest: Vec::new(),
+                    full,
                     not_saved: Some(e.to_string()),
                 })
             }
         };
-        let changes = previous
-            .as_ref()
-            .map(|p| comparable_changes(p, &review))
-            .unwrap_or_default();
+        let changes = match (&review, &previous_review) {
+            (Some(review), Some(previous)) => comparable_changes(previous, review),
+            (Some(_), None) => Vec::new(),
+            (None, _) => {
+                let ids: Vec<String> = finished.iter().map(|r| r.id.clone()).collect();
+                comparable_changes(
+                    &latest_as_review(&before, &ids, outcome.checked_at),
+                    &latest_as_review(&after, &ids, outcome.checked_at),
+                )
+            }
+        };
         Ok(RunReport {
+            previous_id: review.as_ref().and(previous_review.map(|p| p.id)),
+            not_rechecked: outcome.unfinished.clone(),
+            latest: after.in_order(),
             outcome,
-            review: Some(review),
-            previous_id: previous.map(|p| p.id),
+            review,
             changes,
+            full,
             not_saved: None,
         })
+    }
+
+    /// Every check's latest known result (full reviews and partial runs alike), with when it
+    /// was taken, and a notice if the file holding them was damaged and set aside.
+    pub fn latest_results(&self, now: OffsetDateTime) -> Result<Loaded> {
+        self.latest.load(|| self.reviews.latest(now), now)
+    }
+
+    /// [`Lockstep::latest_results`] when the caller already loaded the latest review.
+    pub fn latest_results_after(
+        &self,
+        review: Option<&Review>,
+        now: OffsetDateTime,
+    ) -> Result<Loaded> {
+        self.latest.load(|| Ok(review.cloned()), now)
+    }
+
+    /// Where every item stands, from the answers and the latest known results.
+    pub fn assess(&self, latest: &Loaded) -> crate::item_state::Assessment {
+        let state = self.state();
+        let results: Vec<CheckResult> = latest.results.values().map(|l| l.result.clone()).collect();
+        crate::item_state::assess(
+            Catalogue::builtin(),
+            &state.answers,
+            &results,
+            state.journey,
+        )
     }
 
     /// Past reviews, newest first, with notices about damaged files set aside.

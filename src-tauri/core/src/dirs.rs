@@ -41,4 +41,9 @@ impl AppDirs {
     pub fn reviews_dir(&self) -> PathBuf {
         self.data.join("reviews")
     }
+
+    /// Each check's latest result, from reviews and partial runs alike.
+    pub fn latest_results_file(&self) -> PathBuf {
+        self.data.join("latest-results.json")
+    }
 }

@@ -120,6 +120,9 @@ pub struct RunOutcome {
     /// One result per registered check of the selected groups, in registry order.
     pub results: Vec<CheckResult>,
     pub cancelled: bool,
+    /// Checks that did not finish because the run was cancelled: their `unknown` in `results`
+    /// is a placeholder, not news, so it is not streamed and must not replace an earlier result.
+    pub unfinished: Vec<String>,
 }
 
 /// Runs the probes of the selected `groups` concurrently. `on_result` sees every result as it
@@ -216,6 +219,7 @@ pub async fn run(
     }
     let cancelled = ctx.cancel.is_cancelled() && !timed_out;
     let reported: HashSet<String> = results.iter().map(|r| r.id.clone()).collect();
+    let mut unfinished = Vec::new();
     for spec in check_registry::CHECKS
         .iter()
         .filter(|s| groups.contains(&s.group))
@@ -231,7 +235,11 @@ pub async fn run(
                     .to_string()
             };
             let r = CheckResult::unknown(spec.id, why);
-            on_result(&r);
+            if cancelled {
+                unfinished.push(spec.id.to_string());
+            } else {
+                on_result(&r);
+            }
             results.push(r);
         }
     }
@@ -245,6 +253,7 @@ pub async fn run(
         checked_at,
         results,
         cancelled,
+        unfinished,
     }
 }
 
@@ -382,8 +391,15 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(30)).await;
             cancel.cancel();
         });
-        let out = run(c, &probes, &[Group::Npm], |_| {}).await;
+        let mut streamed = 0;
+        let out = run(c, &probes, &[Group::Npm], |_| streamed += 1).await;
         assert!(out.cancelled);
         assert!(out.results[0].summary.contains("cancelled"));
+        assert_eq!(
+            out.unfinished,
+            vec!["npm.two_factor", "npm.package_owners"],
+            "both npm checks were cut short"
+        );
+        assert_eq!(streamed, 0, "placeholders are not streamed as results");
     }
 }

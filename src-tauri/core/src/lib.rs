@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod history;
 pub mod http;
+pub mod item_state;
 pub mod keychain;
 pub mod live;
 pub mod local_file;

@@ -100,7 +100,7 @@ mod history {
         );
         let heading: String = first.select(&sel("h3")).next().unwrap().text().collect();
         assert!(
-            heading.contains("✖ Fail"),
+            heading.contains("✕ Needs fixing"),
             "a status is an icon and a word, not colour alone: {heading}"
         );
         let text: String = first.text().collect();
@@ -139,8 +139,8 @@ mod history {
         let checks_at = md.find("## Checks").unwrap();
         assert!(changes_at < checks_at);
         assert!(md.contains("**Needs a look:**"), "{md}");
-        let fail = md.find("### ✖ Fail").unwrap();
-        let pass = md.find("### ✔ Pass").unwrap();
+        let fail = md.find("### ✕ Needs fixing").unwrap();
+        let pass = md.find("### ✓ Good").unwrap();
         assert!(fail < pass, "worst first");
         assert!(
             md.contains("1. Turn it on"),

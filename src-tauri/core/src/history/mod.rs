@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod due;
 pub mod index;
+pub mod latest;
 pub mod report;
 pub mod review;
 pub mod summary;

@@ -37,14 +37,14 @@ pub fn render(
     }
 }
 
-/// An icon and a word, so a status never depends on colour.
+/// An icon and a word, so a status never depends on colour: the same ones the app shows.
 pub(crate) fn status_label(status: Status) -> (&'static str, &'static str) {
     match status {
-        Status::Pass => ("✔", "Pass"),
-        Status::Warn => ("▲", "Warning"),
-        Status::Fail => ("✖", "Fail"),
+        Status::Pass => ("✓", "Good"),
+        Status::Warn => ("!", "Worth a look"),
+        Status::Fail => ("✕", "Needs fixing"),
         Status::Unknown => ("?", "Unknown"),
-        Status::Skipped => ("–", "Skipped"),
+        Status::Skipped => ("–", "Not set up"),
     }
 }
 

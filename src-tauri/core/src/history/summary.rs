@@ -7,11 +7,12 @@
 
 use super::report::{escape_html, escape_md, page};
 use super::review::Review;
-use crate::catalogue::{Catalogue, Journey, Topic};
-use crate::check::Status;
-use crate::state::{Answer, AnswerStatus};
+use crate::catalogue::{Catalogue, Item, Journey, Topic};
+use crate::check::CheckResult;
+use crate::item_state::{item_standing, ItemState};
+use crate::state::Answer;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
 
 /// What the user chose to share beyond the checklist.
@@ -44,9 +45,9 @@ pub enum Progress {
 impl Progress {
     fn label(self) -> (&'static str, &'static str) {
         match self {
-            Progress::Verified => ("✔", "Verified by a check"),
-            Progress::Done => ("✓", "Done"),
-            Progress::NotApplicable => ("–", "Not applicable"),
+            Progress::Verified => ("✔", "Verified"),
+            Progress::Done => ("✓", "Done by you"),
+            Progress::NotApplicable => ("–", "Doesn't apply"),
             Progress::NotYet => ("○", "Not yet"),
         }
     }
@@ -100,7 +101,7 @@ pub fn summarize(
             .map(|i| ItemProgress {
                 id: i.id.clone(),
                 title: i.title.clone(),
-                progress: item_progress(&i.verified_by.checks, answers.get(&i.id), latest),
+                progress: item_progress(i, answers.get(&i.id), latest),
             })
             .collect();
         if items.is_empty() {
@@ -148,19 +149,20 @@ pub fn summarize(
     }
 }
 
-/// Verified needs every backing check that ran to have passed (and at least one to have run).
-fn item_progress(checks: &[String], answer: Option<&Answer>, latest: Option<&Review>) -> Progress {
-    let statuses: Vec<Status> = checks
-        .iter()
-        .filter_map(|c| latest.and_then(|r| r.result(c)).map(|r| r.status))
-        .collect();
-    if !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Pass) {
-        return Progress::Verified;
-    }
-    match answer.map(|a| a.status) {
-        Some(AnswerStatus::Done) => Progress::Done,
-        Some(AnswerStatus::NotApplicable) => Progress::NotApplicable,
-        Some(AnswerStatus::Later) | None => Progress::NotYet,
+/// The summary's word for an item, from the one shared rule in [`crate::item_state`]: an item
+/// that needs attention is "not yet", whatever the answer; "confirmed by you" reads as done.
+fn item_progress(item: &Item, answer: Option<&Answer>, latest: Option<&Review>) -> Progress {
+    let results: HashMap<&str, &CheckResult> = latest
+        .map(|r| r.results.iter().map(|c| (c.id.as_str(), c)).collect())
+        .unwrap_or_default();
+    match item_standing(item, answer, &results).state {
+        ItemState::Verified => Progress::Verified,
+        ItemState::Done | ItemState::Confirmed => Progress::Done,
+        ItemState::NotApplicable => Progress::NotApplicable,
+        ItemState::Attention
+        | ItemState::Unknown
+        | ItemState::NotStarted
+        | ItemState::InProgress => Progress::NotYet,
     }
 }
 
@@ -313,19 +315,29 @@ mod tests {
 
     #[test]
     fn a_failed_check_does_not_verify_even_when_another_passed() {
-        let checks = vec!["a".to_string(), "b".to_string()];
-        let review = Review::new(
-            OffsetDateTime::UNIX_EPOCH,
-            None,
-            vec![
-                crate::check::CheckResult::new("a", Status::Pass, ""),
-                crate::check::CheckResult::new("b", Status::Fail, ""),
-            ],
-            BTreeMap::new(),
+        use crate::check::Status;
+        let mut item = Catalogue::builtin().items[0].clone();
+        item.verified_by.checks = vec!["a".to_string(), "b".to_string()];
+        item.verified_by.question = None;
+        let review = |b: Status| {
+            Review::new(
+                OffsetDateTime::UNIX_EPOCH,
+                None,
+                vec![
+                    crate::check::CheckResult::new("a", Status::Pass, ""),
+                    crate::check::CheckResult::new("b", b, ""),
+                ],
+                BTreeMap::new(),
+            )
+        };
+        assert_eq!(
+            item_progress(&item, None, Some(&review(Status::Fail))),
+            Progress::NotYet
         );
         assert_eq!(
-            item_progress(&checks, None, Some(&review)),
-            Progress::NotYet
+            item_progress(&item, None, Some(&review(Status::Skipped))),
+            Progress::Verified,
+            "pass + skipped is verified, as in the app"
         );
     }
 }
