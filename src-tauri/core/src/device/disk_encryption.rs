@@ -835,7 +835,8 @@ async fn platform_check(_root: &Path, _home: &Path, env: &crate::settings::EnvVa
             stdout,
             stderr,
         } => bitlocker_protection(&parse_manage_bde(&format!("{stdout}\n{stderr}")), *code),
-        other => Protection::Unknown(tool_problem("manage-bde", other)),
+        // The whole command, so the user can run it themselves (elevated) when we could not.
+        other => Protection::Unknown(tool_problem(&format!("manage-bde -status {drive}"), other)),
     };
     if matches!(system, Protection::Unknown(_)) {
         // Any user may read Explorer's BitLocker status; use it when manage-bde needs admin.
