@@ -446,29 +446,29 @@ fn settings_diff(current: &Settings, incoming: &Settings) -> Vec<SettingChange> 
             });
         }
     }
-    if current.emails != incoming.emails {
-        out.push(SettingChange {
-            name: "emails".into(),
-            from: current.emails.join(", "),
-            to: incoming.emails.join(", "),
-            text: format!(
-                "account email addresses: {} → {}",
-                list(&current.emails),
-                list(&incoming.emails)
-            ),
-        });
-    }
-    if current.pypi_projects != incoming.pypi_projects {
-        out.push(SettingChange {
-            name: "pypi_projects".into(),
-            from: current.pypi_projects.join(", "),
-            to: incoming.pypi_projects.join(", "),
-            text: format!(
-                "PyPI projects: {} → {}",
-                list(&current.pypi_projects),
-                list(&incoming.pypi_projects)
-            ),
-        });
+    let lists = [
+        (
+            "emails",
+            "account email addresses",
+            &current.emails,
+            &incoming.emails,
+        ),
+        (
+            "pypi_projects",
+            "PyPI projects",
+            &current.pypi_projects,
+            &incoming.pypi_projects,
+        ),
+    ];
+    for (name, label, from, to) in lists {
+        if from != to {
+            out.push(SettingChange {
+                name: name.into(),
+                from: from.join(", "),
+                to: to.join(", "),
+                text: format!("{label}: {} → {}", list(from), list(to)),
+            });
+        }
     }
     if current.review_interval_days != incoming.review_interval_days {
         out.push(SettingChange {
