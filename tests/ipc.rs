@@ -31,7 +31,7 @@ fn harness() -> Harness {
     let keychain = Arc::new(MemoryKeychain::default());
     // Every platform points at a closed loopback port: nothing may leave this machine.
     let mut env = EnvVars::default();
-    for p in Platform::WITH_TOKENS {
+    for p in Platform::all() {
         env = env.with(
             &format!("LOCKSTEP_{}_URL", p.env_name()),
             "http://127.0.0.1:9",

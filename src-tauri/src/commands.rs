@@ -137,8 +137,7 @@ fn custom_addresses(core: &Lockstep) -> std::collections::BTreeMap<Platform, Str
     let settings = core.state().settings;
     let defaults = Settings::default();
     let no_env = lockstep_core::settings::EnvVars::default();
-    Platform::WITH_TOKENS
-        .into_iter()
+    Platform::all()
         .filter_map(|p| {
             let url = settings.platform_config(p, core.env()).base_url;
             (url != defaults.platform_config(p, &no_env).base_url).then_some((p, url))
@@ -322,7 +321,7 @@ pub(crate) fn parse_groups(groups: Option<Vec<String>>) -> AppResult<Option<Vec<
     groups
         .map(|gs| {
             gs.iter()
-                .map(|g| g.parse::<Group>().map_err(AppError::InvalidInput))
+                .map(|g| Group::parse(g).map_err(AppError::InvalidInput))
                 .collect()
         })
         .transpose()
@@ -418,7 +417,7 @@ pub async fn cancel_checks(core: Core<'_>) -> AppResult<bool> {
 }
 
 fn parse_platform(s: &str) -> AppResult<Platform> {
-    s.parse::<Platform>().map_err(AppError::InvalidInput)
+    Platform::parse(s).map_err(AppError::InvalidInput)
 }
 
 /// Which platforms have a token and what each can do. Never the token.

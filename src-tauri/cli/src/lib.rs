@@ -10,14 +10,14 @@ mod setup;
 pub use error::{CliError, CliResult};
 pub use setup::{open_lockstep, os_keychain};
 
+use clap::builder::{PossibleValue, TypedValueParser as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
 use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
 use lockstep_core::local_file::{read_capped, read_stream_capped, ReadError, MAX_TOKEN_BYTES};
-use lockstep_core::platform::Group;
-use lockstep_core::platform::Platform;
+use lockstep_core::platform::{Group, Platform};
 use lockstep_core::secret::Secret;
 use lockstep_core::untrusted_text::{self, one_line};
 use serde::Serialize;
@@ -33,9 +33,7 @@ use time::OffsetDateTime;
     about = "Lock down everything that can publish your packages.",
     long_about = "Lockstep walks an open-source maintainer through securing their accounts and devices.\n\
                   Run it without a command to open the app; the commands below run headless.",
-    after_help = "Tokens for headless use: LOCKSTEP_<PLATFORM>_TOKEN (GITHUB, GITLAB, NPM, PYPI, RUBYGEMS, CRATES, HIBP)\n\
-                  override the keychain; LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings.\n\
-                  LOCKSTEP_CRATES_USER is your crates.io username, not your GitHub login."
+    after_help = env_help()
 )]
 struct Cli {
     #[command(subcommand)]
@@ -55,9 +53,9 @@ enum Command {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
-        /// Only these groups, comma-separated: github, gitlab, npm, pypi, rubygems, crates, device, email.
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
+        /// Only these groups, comma-separated.
+        #[arg(long, value_delimiter = ',', ignore_case = true, value_parser = group_arg())]
+        only: Vec<Group>,
     },
     /// Manage the API tokens Lockstep keeps in the OS keychain.
     Token {
@@ -113,14 +111,20 @@ enum SummaryFormatArg {
 #[derive(Debug, Subcommand)]
 enum TokenAction {
     /// Save a token for PLATFORM, read from standard input (not echoed on a terminal).
-    Set { platform: String },
+    Set {
+        #[arg(ignore_case = true, value_parser = platform_arg())]
+        platform: Platform,
+    },
     /// Show which platforms have a token, when it was saved and what it can do (never the token).
     List {
         #[arg(long)]
         json: bool,
     },
     /// Remove the token for PLATFORM from the keychain.
-    Delete { platform: String },
+    Delete {
+        #[arg(ignore_case = true, value_parser = platform_arg())]
+        platform: Platform,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -128,6 +132,37 @@ enum Format {
     Md,
     Html,
     Json,
+}
+
+/// PLATFORM values from the platform table (aliases such as `crates.io` included).
+fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
+    clap::builder::PossibleValuesParser::new(
+        Platform::all().map(|p| PossibleValue::new(p.as_str()).aliases(p.names().iter().copied())),
+    )
+    .try_map(|s| Platform::parse(&s))
+}
+
+/// `--only` values: the groups, from the platform table plus `device` and `email`.
+fn group_arg() -> impl clap::builder::TypedValueParser<Value = Group> {
+    clap::builder::PossibleValuesParser::new(Group::all().iter().map(|&g| {
+        let aliases = g.platform().map_or(&[][..], Platform::names);
+        PossibleValue::new(g.as_str())
+            .help(g.title())
+            .aliases(aliases.iter().copied())
+    }))
+    .try_map(|s| Group::parse(&s))
+}
+
+/// The environment variables, named from the platform table.
+fn env_help() -> String {
+    let names: Vec<&str> = Platform::all().map(Platform::env_name).collect();
+    format!(
+        "Tokens for headless use: LOCKSTEP_<PLATFORM>_TOKEN ({}) override the keychain;\n\
+         LOCKSTEP_<PLATFORM>_USER and LOCKSTEP_<PLATFORM>_URL override settings.\n\
+         {} is your crates.io username, not your GitHub login.",
+        names.join(", "),
+        Platform::Crates.env_var("USER")
+    )
 }
 
 /// True when the process should open the window rather than run a command: no arguments,
@@ -207,7 +242,8 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
         }
         Command::Check { json, only } => {
             let lockstep = open()?;
-            let groups = parse_groups(only)?;
+            // None given means every group.
+            let groups = (!only.is_empty()).then_some(only);
             let runtime = runtime()?;
             let now = OffsetDateTime::now_utc();
             let report = runtime.block_on(lockstep.run_checks(groups, None, now, |_| {}))?;
@@ -372,7 +408,6 @@ fn token(action: TokenAction) -> CliResult<i32> {
     let now = OffsetDateTime::now_utc();
     match action {
         TokenAction::Set { platform } => {
-            let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             let token = read_token(platform)?;
             let status = runtime()?.block_on(lockstep.save_token(platform, token, now))?;
             outln!(
@@ -416,7 +451,6 @@ fn token(action: TokenAction) -> CliResult<i32> {
             Ok(0)
         }
         TokenAction::Delete { platform } => {
-            let platform: Platform = platform.parse().map_err(CliError::InvalidInput)?;
             lockstep.delete_token(platform, now)?;
             outln!(
                 "Removed the {} token from the system keychain (if there was one).",
@@ -459,17 +493,6 @@ fn read_token(platform: Platform) -> CliResult<Secret> {
         ));
     }
     Ok(token)
-}
-
-/// `--only` groups; none given means every group.
-fn parse_groups(only: Vec<String>) -> CliResult<Option<Vec<Group>>> {
-    if only.is_empty() {
-        return Ok(None);
-    }
-    only.iter()
-        .map(|g| g.parse::<Group>().map_err(CliError::InvalidInput))
-        .collect::<CliResult<Vec<Group>>>()
-        .map(Some)
 }
 
 /// The core, opened for one command. When the command is done it tells the user, once, about

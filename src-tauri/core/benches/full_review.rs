@@ -187,7 +187,7 @@ async fn npm_large() -> (Duration, usize) {
     c.limits.deadline = Duration::from_secs(300);
     let probes: Vec<Arc<dyn Probe>> = lockstep_core::live::probes();
     let started = Instant::now();
-    let results = run_with(c, &[Group::Npm], &probes).await;
+    let results = run_with(c, &[Group::Account(Platform::Npm)], &probes).await;
     let wall = started.elapsed();
     assert!(
         results
@@ -266,7 +266,7 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let s = servers().await;
-        let all = [Group::Github, Group::Gitlab, Group::Npm, Group::Pypi, Group::Rubygems, Group::Crates];
+        let all = [Group::Account(Platform::Github), Group::Account(Platform::Gitlab), Group::Account(Platform::Npm), Group::Account(Platform::Pypi), Group::Account(Platform::Rubygems), Group::Account(Platform::Crates)];
         let (wall, requests) = review(&s, &all).await;
         let crates_requests = s.crates.seen().len();
         // Critical path: the longest dependent chain. crates.io: requests start at least one
@@ -285,7 +285,7 @@ fn main() {
         println!("  sequential sum   {:>8.3} s  (server time measured: {:.3} s)", sequential.as_secs_f64(), measured.as_secs_f64());
         println!("  wall / critical  {:>8.3}   (target ≤ 1.3)", wall.as_secs_f64() / critical.as_secs_f64());
 
-        let others = [Group::Github, Group::Gitlab, Group::Npm, Group::Pypi, Group::Rubygems];
+        let others = [Group::Account(Platform::Github), Group::Account(Platform::Gitlab), Group::Account(Platform::Npm), Group::Account(Platform::Pypi), Group::Account(Platform::Rubygems)];
         let (wall2, requests2) = review(&s, &others).await;
         let seq2 = LATENCY * requests2 as u32;
         println!("without crates.io (no politeness limit): {requests2} requests");

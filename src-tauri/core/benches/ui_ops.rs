@@ -65,7 +65,7 @@ fn review(i: usize, packages: usize) -> Review {
                     .insert("example.org".into(), "2099-09-01".into());
             }
             CheckResult::new(
-                c.id,
+                c,
                 statuses[(i + k) % statuses.len()],
                 format!("{} looked at.", c.title),
             )
@@ -352,7 +352,7 @@ fn main() {
             assert!(list.iter().all(|t| t.error.is_none()), "{list:?}");
         });
         row("list tokens (Secret Service)", 0, &s);
-        for p in Platform::WITH_TOKENS {
+        for p in Platform::all() {
             keychain.delete(p).unwrap();
         }
     }

@@ -331,11 +331,12 @@ impl Lockstep {
     /// Status of every platform's token. Reads the keychain once for all platforms (never a
     /// token's value): call off the UI thread.
     pub fn token_statuses(&self, now: OffsetDateTime) -> Vec<TokenStatus> {
-        let saved = self.tokens.saved(&Platform::WITH_TOKENS);
+        let platforms: Vec<Platform> = Platform::all().collect();
+        let saved = self.tokens.saved(&platforms);
         let state = self.state();
-        Platform::WITH_TOKENS
-            .iter()
-            .map(|&p| {
+        platforms
+            .into_iter()
+            .map(|p| {
                 let in_keychain = match &saved {
                     Ok(set) => Ok(set.contains(&p)),
                     Err(e) => Err(e.to_string()),
@@ -361,10 +362,7 @@ impl Lockstep {
         state: &State,
         now: OffsetDateTime,
     ) -> TokenStatus {
-        let from_env = self
-            .env
-            .get(&format!("LOCKSTEP_{}_TOKEN", platform.env_name()))
-            .is_some();
+        let from_env = self.env.get(&platform.env_var("TOKEN")).is_some();
         let (in_keychain, error) = match in_keychain {
             Ok(saved) => (saved, None),
             Err(e) => (false, Some(e)),
@@ -373,8 +371,8 @@ impl Lockstep {
         let mut warnings = info.map(|i| token_warnings(i, now)).unwrap_or_default();
         if from_env {
             warnings.push(format!(
-                "LOCKSTEP_{}_TOKEN is set, so checks use that token instead of the saved one.",
-                platform.env_name()
+                "{} is set, so checks use that token instead of the saved one.",
+                platform.env_var("TOKEN")
             ));
         }
         let info = info.filter(|_| in_keychain);
@@ -403,8 +401,8 @@ impl Lockstep {
                 .and_then(|a| a.user.clone())
                 .filter(|u| !u.trim().is_empty()),
             warnings,
-            least_scope: least_scope(platform),
-            token_page: crate::live::token_info::token_page(platform),
+            least_scope: crate::check_registry::least_scope(platform),
+            token_page: platform.spec().token_page,
             error,
         }
     }
@@ -573,7 +571,7 @@ impl Lockstep {
         now: OffsetDateTime,
         on_result: impl FnMut(&CheckResult) + Send,
     ) -> Result<RunReport> {
-        let groups = groups.unwrap_or_else(|| Group::ALL.to_vec());
+        let groups = groups.unwrap_or_else(|| Group::all().to_vec());
         let cancel = Arc::new(CancellationToken::new());
         let slot = {
             let mut current = lock(&self.current_run);
@@ -588,11 +586,13 @@ impl Lockstep {
                 cancel: cancel.clone(),
             }
         };
-        let needed: Vec<Platform> = Platform::WITH_TOKENS
-            .into_iter()
-            .filter(|p| {
-                groups.iter().any(|g| g.platform() == Some(*p))
-                    || (*p == Platform::Hibp && groups.contains(&Group::Email))
+        // The tokens the selected groups' checks read, from the checks themselves.
+        let needed: Vec<Platform> = Platform::all()
+            .filter(|&p| {
+                crate::check_registry::CHECKS.iter().any(|c| {
+                    groups.contains(&c.group)
+                        && (c.group == Group::Account(p) || c.token.platform() == Some(p))
+                })
             })
             .collect();
         let store = self.tokens.clone();
@@ -614,7 +614,7 @@ impl Lockstep {
             limits: self.limits,
             cancel: CancellationToken::clone(&cancel),
         });
-        let full = Group::ALL.iter().all(|g| groups.contains(g));
+        let full = Group::all().iter().all(|g| groups.contains(g));
         let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
         drop(slot);
         // A check cut short by Cancel keeps its previous result: its placeholder is not news.
@@ -893,26 +893,6 @@ fn validate_settings(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// The least scope over a platform's checks, from the check registry.
-fn least_scope(platform: Platform) -> String {
-    let group = match platform {
-        Platform::Hibp => Group::Email,
-        p => Group::ALL
-            .into_iter()
-            .find(|g| g.platform() == Some(p))
-            .unwrap_or(Group::Email),
-    };
-    let mut scopes: Vec<&str> = crate::check_registry::in_group(group)
-        .map(|c| c.least_scope)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if platform == Platform::Hibp {
-        scopes.retain(|s| s.contains("Pwned"));
-    }
-    scopes.dedup();
-    scopes.join("; ")
-}
-
 /// Warnings that depend on time: a token that expires within 14 days.
 fn token_warnings(info: &TokenInfo, now: OffsetDateTime) -> Vec<String> {
     let mut out = Vec::new();
@@ -954,12 +934,16 @@ mod tests {
     struct Slow(Duration);
     impl Probe for Slow {
         fn group(&self) -> Group {
-            Group::Npm
+            Group::Account(Platform::Npm)
         }
         fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
             Box::pin(async move {
                 tokio::time::sleep(self.0).await;
-                out.emit(CheckResult::new("npm.two_factor", Status::Pass, "on"));
+                out.emit(CheckResult::new(
+                    crate::live::npm::TWO_FACTOR,
+                    Status::Pass,
+                    "on",
+                ));
             })
         }
     }
@@ -980,7 +964,7 @@ mod tests {
     }
 
     fn npm() -> Option<Vec<Group>> {
-        Some(vec![Group::Npm])
+        Some(vec![Group::Account(Platform::Npm)])
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! The uniform result every check produces, live or on the device.
 
+use crate::check_registry::CheckSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -105,7 +106,14 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub fn new(id: impl Into<String>, status: Status, summary: impl Into<String>) -> Self {
+    /// A result of the check `spec` (its constant, so the id is never spelled again).
+    pub fn new(spec: &CheckSpec, status: Status, summary: impl Into<String>) -> Self {
+        CheckResult::from_id(spec.id, status, summary)
+    }
+
+    /// A result for an id known only as text: one read back from a saved review, or a test's
+    /// made-up check. Probes use [`CheckResult::new`]; the engine refuses ids it does not know.
+    pub fn from_id(id: impl Into<String>, status: Status, summary: impl Into<String>) -> Self {
         CheckResult {
             id: id.into(),
             status,
@@ -132,13 +140,13 @@ impl CheckResult {
     }
 
     /// A check that could not run: never a failure.
-    pub fn unknown(id: impl Into<String>, why_and_what_to_do: impl Into<String>) -> Self {
-        CheckResult::new(id, Status::Unknown, why_and_what_to_do)
+    pub fn unknown(spec: &CheckSpec, why_and_what_to_do: impl Into<String>) -> Self {
+        CheckResult::new(spec, Status::Unknown, why_and_what_to_do)
     }
 
     /// A check that was not configured (no token, no handle, not opted in).
-    pub fn skipped(id: impl Into<String>, why: impl Into<String>) -> Self {
-        CheckResult::new(id, Status::Skipped, why)
+    pub fn skipped(spec: &CheckSpec, why: impl Into<String>) -> Self {
+        CheckResult::new(spec, Status::Skipped, why)
     }
 }
 
@@ -159,7 +167,7 @@ mod tests {
 
     #[test]
     fn empty_observed_is_not_serialized() {
-        let r = CheckResult::new("x.y", Status::Pass, "ok");
+        let r = CheckResult::from_id("x.y", Status::Pass, "ok");
         let v = serde_json::to_value(&r).unwrap();
         assert!(
             v.get("observed").is_none(),

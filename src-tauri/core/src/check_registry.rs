@@ -1,66 +1,92 @@
-//! Every check Lockstep knows, as data. Ids are a public contract (CLI JSON, reviews, the
-//! catalogue's `verified_by`), so they never change once shipped.
+//! Every check Lockstep knows, as a list of references to the [`CheckSpec`] constants declared
+//! by the modules that implement them. Ids are a public contract (CLI JSON, reviews, the
+//! catalogue's `verified_by`), so they never change once shipped. A result is built from its
+//! constant (`CheckResult::new(TWO_FACTOR, ..)`), so no id is spelled twice; the engine refuses
+//! a result whose id is not one of its probe's group.
 
-use crate::platform::Group;
+use crate::platform::{Group, Platform};
+use crate::{device, email, live};
+use serde::Serialize;
+
+/// Which token a check reads, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "platform", rename_all = "snake_case")]
+pub enum TokenNeed {
+    /// No token (public data, or this device).
+    None,
+    /// Runs without one, but a token helps (e.g. finds the user name).
+    Optional(Platform),
+    /// Cannot run without this platform's token.
+    Required(Platform),
+}
+
+impl TokenNeed {
+    pub fn platform(self) -> Option<Platform> {
+        match self {
+            TokenNeed::None => None,
+            TokenNeed::Optional(p) | TokenNeed::Required(p) => Some(p),
+        }
+    }
+}
 
 /// What a check is and what it needs; the code lives in the group's probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CheckSpec {
     pub id: &'static str,
     pub group: Group,
     pub title: &'static str,
     /// The smallest token permission this check needs ("" when it needs no token).
     pub least_scope: &'static str,
-}
-
-const fn spec(
-    id: &'static str,
-    group: Group,
-    title: &'static str,
-    least_scope: &'static str,
-) -> CheckSpec {
-    CheckSpec {
-        id,
-        group,
-        title,
-        least_scope,
-    }
+    pub token: TokenNeed,
 }
 
 /// The registry, in the order results are shown.
-pub const CHECKS: &[CheckSpec] = &[
-    spec("github.two_factor", Group::Github, "GitHub two-factor authentication", "classic token with the `user` scope (read-only fields); fine-grained tokens do not show 2FA"),
-    spec("github.email", Group::Github, "GitHub primary email provider", "classic `user:email`, or fine-grained \"Email addresses: read\""),
-    spec("github.signing_keys", Group::Github, "GitHub commit signing keys", "classic `read:gpg_key` and `read:ssh_signing_key`, or fine-grained \"GPG keys: read\" and \"SSH signing keys: read\""),
-    spec("github.hardware_keys", Group::Github, "GitHub hardware-backed SSH keys", "classic `read:public_key`, or fine-grained \"Git SSH keys: read\""),
-    spec("github.org_two_factor", Group::Github, "Members' 2FA in organizations you own", "classic `read:org` as an owner of the organization (read-only; `admin:org` is not needed), or a fine-grained token with \"Members: read\", one per organization"),
-    spec("github.org_owners", Group::Github, "Owner count of organizations you own", "classic `read:org`, or fine-grained \"Members: read\" on the organization"),
-    spec("github.token_scope", Group::Github, "Lockstep's GitHub token is least-privilege", "any token; a fine-grained read-only token is best"),
-    spec("gitlab.two_factor", Group::Gitlab, "GitLab two-factor authentication", "`read_user`"),
-    spec("gitlab.token_scope", Group::Gitlab, "Lockstep's GitLab token is least-privilege", "a personal access token with `read_user` (project, group and other token types cannot describe themselves)"),
-    spec("npm.two_factor", Group::Npm, "npm two-factor authentication mode", "a session token from `npm login` (valid 2 hours); npm does not document that granular access tokens, even read-only ones, may read your 2FA setting"),
-    spec("npm.package_owners", Group::Npm, "npm package maintainer counts", "none (public data); a token only finds your user name"),
-    spec("pypi.package_owners", Group::Pypi, "PyPI project owner counts", "none (public data)"),
-    spec("pypi.token_scope", Group::Pypi, "PyPI upload token scope", "none: the token is decoded on this device and never sent"),
-    spec("rubygems.package_owners", Group::Rubygems, "RubyGems gem owner counts", "none (public data)"),
-    spec("crates.package_owners", Group::Crates, "crates.io crate owner counts", "none (public data); your crates.io username, which may differ from your GitHub login"),
-    spec("device.disk_encryption", Group::Device, "Disk encryption on this device", ""),
-    spec("device.password_manager", Group::Device, "A password manager on this device", ""),
-    spec("device.security_key", Group::Device, "A FIDO security key is connected", ""),
-    spec("device.git_signing", Group::Device, "Git signs your commits", ""),
-    spec("device.publish_credentials", Group::Device, "Publishing tokens in plain files", ""),
-    spec("email.domain", Group::Email, "Account email domain will not lapse", ""),
-    spec("email.breaches", Group::Email, "Account email in known breaches", "a Have I Been Pwned API key (opt-in)"),
+pub const CHECKS: &[&CheckSpec] = &[
+    live::github::TWO_FACTOR,
+    live::github::EMAIL,
+    live::github::SIGNING_KEYS,
+    live::github::HARDWARE_KEYS,
+    live::github::ORG_TWO_FACTOR,
+    live::github::ORG_OWNERS,
+    live::github::TOKEN_SCOPE,
+    live::gitlab::TWO_FACTOR,
+    live::gitlab::TOKEN_SCOPE,
+    live::npm::TWO_FACTOR,
+    live::npm::OWNERS,
+    live::pypi::OWNERS,
+    live::pypi::TOKEN_SCOPE,
+    live::rubygems::OWNERS,
+    live::crates::OWNERS,
+    device::disk_encryption::ID,
+    device::password_manager::ID,
+    device::security_key::ID,
+    device::git_signing::ID,
+    device::publish_credentials::ID,
+    email::domain::ID,
+    email::breaches::ID,
 ];
 
 /// Looks a check up by id.
 pub fn find(id: &str) -> Option<&'static CheckSpec> {
-    CHECKS.iter().find(|c| c.id == id)
+    CHECKS.iter().copied().find(|c| c.id == id)
 }
 
 /// The checks of one group, in registry order.
 pub fn in_group(group: Group) -> impl Iterator<Item = &'static CheckSpec> {
-    CHECKS.iter().filter(move |c| c.group == group)
+    CHECKS.iter().copied().filter(move |c| c.group == group)
+}
+
+/// The least scope over the checks that use `platform`'s token (its own group's, and any
+/// other group's that reads it, like the breach check and HIBP), joined for one line.
+pub fn least_scope(platform: Platform) -> String {
+    let mut scopes: Vec<&str> = CHECKS
+        .iter()
+        .filter(|c| c.group == Group::Account(platform) || c.token.platform() == Some(platform))
+        .map(|c| c.least_scope)
+        .filter(|s| !s.is_empty())
+        .collect();
+    scopes.dedup();
+    scopes.join("; ")
 }
 
 #[cfg(test)]
@@ -79,17 +105,30 @@ mod tests {
                 !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')
             );
             assert!(!c.title.is_empty());
+            if let TokenNeed::Required(_) = c.token {
+                assert!(
+                    !c.least_scope.is_empty(),
+                    "{} needs a token: say which",
+                    c.id
+                );
+            }
         }
     }
 
     #[test]
     fn every_group_has_checks() {
-        for g in Group::ALL {
-            assert!(
-                in_group(g).next().is_some(),
-                "group {} has no checks",
-                g.as_str()
-            );
+        for &g in Group::all() {
+            assert!(in_group(g).next().is_some(), "group {g} has no checks");
         }
+    }
+
+    #[test]
+    fn least_scope_follows_the_token_a_check_reads() {
+        assert_eq!(
+            least_scope(Platform::Hibp),
+            "a Have I Been Pwned API key (opt-in)"
+        );
+        assert!(least_scope(Platform::Gitlab).contains("read_user"));
+        assert!(!least_scope(Platform::Github).contains("Pwned"));
     }
 }

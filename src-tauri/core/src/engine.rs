@@ -72,12 +72,19 @@ pub trait Probe: Send + Sync {
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()>;
 }
 
-/// Where probes send results.
+/// Where a probe sends its results. Each probe gets its own, tagged with its group, so the
+/// engine can refuse a result whose id belongs to another group.
 pub struct Emitter {
-    tx: mpsc::UnboundedSender<CheckResult>,
+    group: Group,
+    shared: Arc<Shared>,
+}
+
+/// What every probe's [`Emitter`] of one run shares.
+struct Shared {
+    tx: mpsc::UnboundedSender<(Group, CheckResult)>,
     /// The run's tokens: no result may carry one (a platform can echo what it was sent).
     secrets: Vec<Secret>,
-    seen: Arc<Mutex<Vec<CheckResult>>>,
+    seen: Mutex<Vec<CheckResult>>,
     accounts_done: watch::Receiver<bool>,
 }
 
@@ -85,19 +92,20 @@ impl Emitter {
     /// Sends a result on, with every text field bounded and cleared of the run's tokens,
     /// whichever check produced it.
     pub fn emit(&self, result: CheckResult) {
-        let result = crate::untrusted_text::contain_result(result, &self.secrets);
-        if let Ok(mut seen) = self.seen.lock() {
+        let result = crate::untrusted_text::contain_result(result, &self.shared.secrets);
+        if let Ok(mut seen) = self.shared.seen.lock() {
             seen.push(result.clone());
         }
-        let _ = self.tx.send(result);
+        let _ = self.shared.tx.send((self.group, result));
     }
 
     /// Waits until every account-platform probe of this run has finished, then returns their
     /// results (for checks that build on them: the email domain, git signing vs GitHub keys).
     pub async fn account_results(&self) -> Vec<CheckResult> {
-        let mut rx = self.accounts_done.clone();
+        let mut rx = self.shared.accounts_done.clone();
         let _ = rx.wait_for(|done| *done).await;
-        self.seen
+        self.shared
+            .seen
             .lock()
             .map(|seen| {
                 seen.iter()
@@ -110,6 +118,26 @@ impl Emitter {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// What the engine does with a result whose id is not one of its probe's group's checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Foreign {
+    /// Panic: a developer build or a test, where the mistake must stop everything.
+    Panic,
+    /// Log it, drop the result, and let the group's unreported checks say why they are
+    /// `unknown` (a user's app never crashes over it).
+    Report,
+}
+
+impl Foreign {
+    fn for_this_build() -> Self {
+        if cfg!(debug_assertions) {
+            Foreign::Panic
+        } else {
+            Foreign::Report
+        }
     }
 }
 
@@ -131,6 +159,16 @@ pub async fn run(
     ctx: Arc<CheckContext>,
     probes: &[Arc<dyn Probe>],
     groups: &[Group],
+    on_result: impl FnMut(&CheckResult) + Send,
+) -> RunOutcome {
+    run_with(ctx, probes, groups, Foreign::for_this_build(), on_result).await
+}
+
+pub(crate) async fn run_with(
+    ctx: Arc<CheckContext>,
+    probes: &[Arc<dyn Probe>],
+    groups: &[Group],
+    foreign: Foreign,
     mut on_result: impl FnMut(&CheckResult) + Send,
 ) -> RunOutcome {
     let checked_at = ctx.now;
@@ -141,11 +179,10 @@ pub async fn run(
         .collect();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (done_tx, done_rx) = watch::channel(false);
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let emitter = Arc::new(Emitter {
+    let shared = Arc::new(Shared {
         tx,
         secrets: ctx.tokens.values().cloned().collect(),
-        seen,
+        seen: Mutex::new(Vec::new()),
         accounts_done: done_rx,
     });
 
@@ -153,7 +190,10 @@ pub async fn run(
     let mut other_tasks = Vec::new();
     for probe in selected {
         let ctx = ctx.clone();
-        let emitter = emitter.clone();
+        let emitter = Emitter {
+            group: probe.group(),
+            shared: shared.clone(),
+        };
         let is_account = probe.group().platform().is_some();
         let task = tokio::spawn(async move {
             tokio::select! {
@@ -175,18 +215,38 @@ pub async fn run(
         let _ = done_tx.send(true);
     });
     let all_done = {
-        let emitter = emitter.clone();
+        let shared = shared.clone();
         async move {
             let _ = accounts_signal.await;
             for t in other_tasks {
                 let _ = t.await;
             }
-            drop(emitter);
+            drop(shared);
         }
     };
-    drop(emitter);
+    drop(shared);
 
     let mut results: Vec<CheckResult> = Vec::new();
+    // Ids a probe reported that are not its group's (a bug): its group's gaps say so.
+    let mut refused: BTreeMap<Group, String> = BTreeMap::new();
+    let mut accept = |group: Group, r: CheckResult, results: &mut Vec<CheckResult>| {
+        if check_registry::find(&r.id).is_none_or(|s| s.group != group) {
+            let what = format!(
+                "the {group} probe reported `{}`, which is not one of the {group} checks in check_registry::CHECKS",
+                r.id
+            );
+            match foreign {
+                Foreign::Panic => panic!("{what}"),
+                Foreign::Report => {
+                    eprintln!("lockstep: internal error: {what}; the result was not used");
+                    refused.entry(group).or_insert(r.id);
+                }
+            }
+        } else if !results.iter().any(|x| x.id == r.id) {
+            on_result(&r);
+            results.push(r);
+        }
+    };
     let deadline = tokio::time::sleep(ctx.limits.deadline);
     tokio::pin!(deadline);
     tokio::pin!(all_done);
@@ -195,12 +255,7 @@ pub async fn run(
     loop {
         tokio::select! {
             maybe = rx.recv() => match maybe {
-                Some(r) => {
-                    if check_registry::find(&r.id).is_some() && !results.iter().any(|x| x.id == r.id) {
-                        on_result(&r);
-                        results.push(r);
-                    }
-                }
+                Some((group, r)) => accept(group, r, &mut results),
                 None => break,
             },
             _ = &mut all_done, if !finished => { finished = true; }
@@ -208,11 +263,8 @@ pub async fn run(
         }
         if finished {
             // Drain whatever is already queued, then stop.
-            while let Ok(r) = rx.try_recv() {
-                if check_registry::find(&r.id).is_some() && !results.iter().any(|x| x.id == r.id) {
-                    on_result(&r);
-                    results.push(r);
-                }
+            while let Ok((group, r)) = rx.try_recv() {
+                accept(group, r, &mut results);
             }
             break;
         }
@@ -230,11 +282,13 @@ pub async fn run(
             } else if cancelled {
                 "The run was cancelled before this check finished. Run again to check it."
                     .to_string()
+            } else if let Some(id) = refused.get(&spec.group) {
+                format!("Lockstep could not tell: its {} checks reported a result under an id they do not own (`{id}`). This is a bug in Lockstep; please report it.", spec.group.title())
             } else {
                 "This check did not report a result. Run again; if it persists, please report it."
                     .to_string()
             };
-            let r = CheckResult::unknown(spec.id, why);
+            let r = CheckResult::unknown(spec, why);
             if cancelled {
                 unfinished.push(spec.id.to_string());
             } else {
@@ -261,6 +315,10 @@ pub async fn run(
 mod tests {
     use super::*;
     use crate::check::Status;
+    use crate::live::npm;
+    use crate::platform::Platform;
+
+    const NPM: Group = Group::Account(Platform::Npm);
 
     struct Fixed(Group, Vec<CheckResult>, Duration);
     impl Probe for Fixed {
@@ -287,7 +345,7 @@ mod tests {
                 let accounts = out.account_results().await;
                 let n = accounts.len();
                 out.emit(CheckResult::new(
-                    "email.domain",
+                    crate::email::domain::ID,
                     Status::Pass,
                     format!("saw {n} account results"),
                 ));
@@ -315,12 +373,12 @@ mod tests {
     #[tokio::test]
     async fn missing_checks_become_unknown_and_order_follows_registry() {
         let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
-            Group::Npm,
-            vec![CheckResult::new("npm.two_factor", Status::Fail, "off")],
+            NPM,
+            vec![CheckResult::new(npm::TWO_FACTOR, Status::Fail, "off")],
             Duration::ZERO,
         ))];
         let mut streamed = Vec::new();
-        let out = run(ctx(Duration::from_secs(5)), &probes, &[Group::Npm], |r| {
+        let out = run(ctx(Duration::from_secs(5)), &probes, &[NPM], |r| {
             streamed.push(r.id.clone())
         })
         .await;
@@ -337,17 +395,11 @@ mod tests {
     #[tokio::test]
     async fn deadline_turns_slow_checks_into_unknown_not_fail() {
         let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
-            Group::Npm,
-            vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+            NPM,
+            vec![CheckResult::new(npm::TWO_FACTOR, Status::Pass, "on")],
             Duration::from_secs(30),
         ))];
-        let out = run(
-            ctx(Duration::from_millis(50)),
-            &probes,
-            &[Group::Npm],
-            |_| {},
-        )
-        .await;
+        let out = run(ctx(Duration::from_millis(50)), &probes, &[NPM], |_| {}).await;
         assert!(
             out.results.iter().all(|r| r.status == Status::Unknown),
             "{:?}",
@@ -362,15 +414,15 @@ mod tests {
         let probes: Vec<Arc<dyn Probe>> = vec![
             Arc::new(NeedsAccounts),
             Arc::new(Fixed(
-                Group::Npm,
-                vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+                NPM,
+                vec![CheckResult::new(npm::TWO_FACTOR, Status::Pass, "on")],
                 Duration::from_millis(20),
             )),
         ];
         let out = run(
             ctx(Duration::from_secs(5)),
             &probes,
-            &[Group::Npm, Group::Email],
+            &[NPM, Group::Email],
             |_| {},
         )
         .await;
@@ -382,8 +434,8 @@ mod tests {
     async fn cancel_stops_the_run() {
         let c = ctx(Duration::from_secs(30));
         let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
-            Group::Npm,
-            vec![CheckResult::new("npm.two_factor", Status::Pass, "on")],
+            NPM,
+            vec![CheckResult::new(npm::TWO_FACTOR, Status::Pass, "on")],
             Duration::from_secs(30),
         ))];
         let cancel = c.cancel.clone();
@@ -392,7 +444,7 @@ mod tests {
             cancel.cancel();
         });
         let mut streamed = 0;
-        let out = run(c, &probes, &[Group::Npm], |_| streamed += 1).await;
+        let out = run(c, &probes, &[NPM], |_| streamed += 1).await;
         assert!(out.cancelled);
         assert!(out.results[0].summary.contains("cancelled"));
         assert_eq!(
@@ -401,5 +453,153 @@ mod tests {
             "both npm checks were cut short"
         );
         assert_eq!(streamed, 0, "placeholders are not streamed as results");
+    }
+
+    /// A probe that reports another group's check (the mistake a copied module makes).
+    fn strays() -> Vec<Arc<dyn Probe>> {
+        vec![Arc::new(Fixed(
+            NPM,
+            vec![
+                CheckResult::new(npm::TWO_FACTOR, Status::Pass, "on"),
+                CheckResult::new(crate::live::github::TWO_FACTOR, Status::Pass, "on"),
+            ],
+            Duration::ZERO,
+        ))]
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "not one of the npm checks")]
+    async fn a_result_from_another_group_stops_a_test_build() {
+        run_with(
+            ctx(Duration::from_secs(5)),
+            &strays(),
+            &[NPM],
+            Foreign::Panic,
+            |_| {},
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_mistyped_id_stops_a_test_build_too() {
+        let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Fixed(
+            NPM,
+            vec![CheckResult::from_id("npm.two_facter", Status::Pass, "on")],
+            Duration::ZERO,
+        ))];
+        let handle =
+            tokio::spawn(
+                async move { run(ctx(Duration::from_secs(5)), &probes, &[NPM], |_| {}).await },
+            );
+        assert!(
+            handle.await.is_err_and(|e| e.is_panic()),
+            "debug builds (every test) panic on an id the registry does not know"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_release_build_says_unknown_and_why_instead_of_dropping_silently() {
+        let out = run_with(
+            ctx(Duration::from_secs(5)),
+            &strays(),
+            &[NPM],
+            Foreign::Report,
+            |_| {},
+        )
+        .await;
+        let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec!["npm.two_factor", "npm.package_owners"],
+            "the stray is not kept"
+        );
+        assert_eq!(out.results[0].status, Status::Pass);
+        let gap = &out.results[1];
+        assert_eq!(gap.status, Status::Unknown);
+        assert!(
+            gap.summary.contains("github.two_factor") && gap.summary.contains("bug"),
+            "{}",
+            gap.summary
+        );
+    }
+
+    /// Runs one probe with its own emitter (accounts already "done") and returns the ids it
+    /// emitted, in order, duplicates kept.
+    async fn emitted(probe: Arc<dyn Probe>, ctx: Arc<CheckContext>) -> Vec<String> {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (_done_tx, done_rx) = watch::channel(true);
+        let emitter = Emitter {
+            group: probe.group(),
+            shared: Arc::new(Shared {
+                tx,
+                secrets: Vec::new(),
+                seen: Mutex::new(Vec::new()),
+                accounts_done: done_rx,
+            }),
+        };
+        probe.run(&ctx, &emitter).await;
+        drop(emitter);
+        let mut ids = Vec::new();
+        while let Some((_, r)) = rx.recv().await {
+            ids.push(r.id);
+        }
+        ids
+    }
+
+    /// Every configuration a probe can meet with no platform reachable: nothing set up, and
+    /// everything set up (tokens, users, projects, emails, consent) against a closed
+    /// loopback port, so each probe walks its "not set up" and its "could not check" paths.
+    fn configurations() -> Vec<Arc<CheckContext>> {
+        let empty = ctx(Duration::from_secs(5));
+        let mut full = (*ctx(Duration::from_secs(5))).clone();
+        let closed = "http://127.0.0.1:9";
+        for p in Platform::all() {
+            full.tokens
+                .insert(p, Secret::new(format!("{}-token-for-tests", p.as_str())));
+            full.settings.accounts.insert(
+                p,
+                crate::settings::AccountSettings {
+                    user: Some("octo".into()),
+                    base_url: Some(closed.into()),
+                },
+            );
+        }
+        full.settings.pypi_projects = vec!["sampleproject".into()];
+        full.settings.emails = vec!["octo@example.org".into()];
+        full.settings.breach_check_consent = true;
+        full.env = EnvVars::default().with(crate::email::breaches::INTERVAL_ENV, "0");
+        vec![empty, Arc::new(full)]
+    }
+
+    /// The registry and the probes agree: each probe reports every check of its group exactly
+    /// once and nothing else, set up or not. A mistyped or forgotten id fails here.
+    #[tokio::test]
+    async fn every_probe_emits_exactly_its_groups_ids() {
+        let mut probes: Vec<Arc<dyn Probe>> = crate::live::probes();
+        probes.push(Arc::new(crate::device::DeviceProbe::with_root(
+            std::path::PathBuf::from("/nonexistent-lockstep-root"),
+        )));
+        probes.extend(crate::email::probe());
+        let groups: HashSet<Group> = probes.iter().map(|p| p.group()).collect();
+        assert_eq!(
+            groups,
+            Group::all().iter().copied().collect(),
+            "one probe per group"
+        );
+        for ctx in configurations() {
+            for probe in &probes {
+                let group = probe.group();
+                let mut got = emitted(probe.clone(), ctx.clone()).await;
+                let n = got.len();
+                got.sort();
+                got.dedup();
+                assert_eq!(got.len(), n, "{group} reported a check twice: {got:?}");
+                let mut want: Vec<String> = check_registry::in_group(group)
+                    .map(|s| s.id.to_string())
+                    .collect();
+                want.sort();
+                assert_eq!(got, want, "{group}'s probe and the registry disagree");
+            }
+        }
     }
 }

@@ -1,7 +1,9 @@
-//! The only way Lockstep talks to a platform: one HTTP client per platform that enforces the
-//! token rules. A token goes only in the auth header, only to the configured host, only over
-//! HTTPS (plain HTTP is allowed for loopback hosts, for tests). Redirects are followed by hand:
-//! to the same origin with the token, to any other origin without it.
+//! The only way Lockstep talks to a platform. One `reqwest::Client` (connection pool, TLS
+//! set-up) is shared by every platform; an [`ApiClient`] binds it to one platform's base URL
+//! and token and enforces the token rules. A token goes only in the auth header (attached in
+//! one place, [`Auth::attach`], by the platform row's scheme), only to the configured host,
+//! only over HTTPS (plain HTTP is allowed for loopback hosts, for tests). Redirects are
+//! followed by hand: to the same origin with the token, to any other origin without it.
 
 use crate::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, LOCATION, RETRY_AFTER};
@@ -33,15 +35,36 @@ pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
 /// mid-2026, and the registry refuses packuments over 100 MB. So npm gets npm's own ceiling.
 pub const NPM_MAX_BODY: usize = 100 * 1024 * 1024;
 
-/// How the token is attached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the token is attached (each platform's row in [`crate::platform::PLATFORMS`] says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
-    /// `Authorization: Bearer <token>` (GitHub, GitLab, npm).
+    /// `Authorization: Bearer <token>` (GitHub, npm).
     Bearer,
-    /// `Authorization: <token>` (RubyGems API keys).
+    /// `Authorization: <token>` (RubyGems API keys, crates.io tokens).
     Raw,
     /// A named header (`PRIVATE-TOKEN`, `hibp-api-key`).
     Header(&'static str),
+    /// Never sent (PyPI tokens are decoded on this device).
+    Never,
+}
+
+impl Auth {
+    /// Puts `token` on `req` the way this scheme says, as a sensitive header value.
+    fn attach(
+        self,
+        req: reqwest::RequestBuilder,
+        token: &Secret,
+    ) -> Result<reqwest::RequestBuilder, HttpError> {
+        Ok(match self {
+            Auth::Bearer => req.header(
+                AUTHORIZATION,
+                sensitive(&format!("Bearer {}", token.expose()))?,
+            ),
+            Auth::Raw => req.header(AUTHORIZATION, sensitive(token.expose())?),
+            Auth::Header(name) => req.header(name, sensitive(token.expose())?),
+            Auth::Never => req,
+        })
+    }
 }
 
 /// Why a request did not produce a usable answer. Messages never contain the token.
@@ -93,14 +116,16 @@ pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The host (and port) that answered, for messages: after a redirect, not the base's.
+    pub host: String,
 }
 
 impl Response {
     /// Parses the body as JSON into `T`; a parse error becomes [`HttpError::Malformed`],
     /// described by position only (serde's message would quote the value, maybe a token).
-    pub fn json<T: serde::de::DeserializeOwned>(&self, host: &str) -> Result<T, HttpError> {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, HttpError> {
         serde_json::from_slice(&self.body).map_err(|e| HttpError::Malformed {
-            host: host.to_string(),
+            host: self.host.clone(),
             detail: format!("the answer {}", crate::untrusted_text::json_error(&e)),
         })
     }
@@ -111,9 +136,10 @@ impl Response {
 }
 
 /// A client bound to one platform's base URL (which may carry a path, e.g.
-/// `https://ghe.example.com/api/v3`) and, optionally, its token.
+/// `https://ghe.example.com/api/v3`) and, optionally, its token. Cheap to build: the
+/// connections underneath are the process's one shared pool.
 pub struct ApiClient {
-    client: reqwest::Client,
+    client: &'static reqwest::Client,
     base: Url,
     token: Option<Secret>,
     auth: Auth,
@@ -188,7 +214,43 @@ fn install_crypto_provider() {
     });
 }
 
+/// The process's one HTTP client: no redirects followed by itself (see [`ApiClient::get`]),
+/// Lockstep's User-Agent; timeouts are set per request.
+fn shared_client() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            install_crypto_provider();
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| root_cause(&e))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 impl ApiClient {
+    /// A client for `platform`, from its row: auth scheme, answer ceiling, politeness spacing.
+    /// Fails if `base_url` is not HTTPS (or loopback HTTP).
+    pub fn for_platform(
+        platform: crate::platform::Platform,
+        base_url: &str,
+        token: Option<Secret>,
+        timeout: Duration,
+    ) -> Result<Self, HttpError> {
+        let spec = platform.spec();
+        let mut client = ApiClient::new(base_url, token, spec.auth, timeout)?
+            .with_max_body(spec.max_body)
+            .with_min_interval(spec.min_interval());
+        for &(name, value) in spec.headers {
+            client = client.with_header(name, value);
+        }
+        Ok(client)
+    }
+
     /// Builds a client. Fails if `base_url` is not HTTPS (or loopback HTTP).
     pub fn new(
         base_url: &str,
@@ -197,20 +259,15 @@ impl ApiClient {
         timeout: Duration,
     ) -> Result<Self, HttpError> {
         let base = checked_base(base_url)?;
-        install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .build()
-            .map_err(|e| HttpError::Offline {
-                host: host_label(&base),
-                detail: e.to_string(),
-            })?;
+        let client = shared_client().map_err(|detail| HttpError::Offline {
+            host: host_label(&base),
+            detail,
+        })?;
         Ok(ApiClient {
             client,
             base,
-            token: token.filter(|t| !t.is_empty()),
+            // A scheme that never sends the token does not hold one either.
+            token: token.filter(|t| !t.is_empty() && auth != Auth::Never),
             auth,
             extra_headers: HeaderMap::new(),
             timeout,
@@ -287,20 +344,14 @@ impl ApiClient {
             let mut req = self
                 .client
                 .get(url.clone())
+                .timeout(self.timeout)
                 .headers(self.extra_headers.clone());
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
             if same_origin {
                 if let Some(token) = &self.token {
-                    req = match self.auth {
-                        Auth::Bearer => req.header(
-                            AUTHORIZATION,
-                            sensitive(&format!("Bearer {}", token.expose()))?,
-                        ),
-                        Auth::Raw => req.header(AUTHORIZATION, sensitive(token.expose())?),
-                        Auth::Header(name) => req.header(name, sensitive(token.expose())?),
-                    };
+                    req = self.auth.attach(req, token)?;
                 }
             }
             let host = host_label(&url);
@@ -324,6 +375,7 @@ impl ApiClient {
                         status,
                         headers: resp_headers,
                         body,
+                        host,
                     });
                 }
                 301 | 302 | 303 | 307 | 308 => {

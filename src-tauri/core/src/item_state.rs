@@ -399,9 +399,9 @@ mod tests {
     #[test]
     fn pass_and_skipped_is_verified_but_pass_and_unknown_is_not() {
         let item = item_with_checks(&["github.two_factor", "gitlab.two_factor"]);
-        let pass = CheckResult::new("github.two_factor", Status::Pass, "");
-        let skipped = CheckResult::new("gitlab.two_factor", Status::Skipped, "");
-        let unknown = CheckResult::new("gitlab.two_factor", Status::Unknown, "");
+        let pass = CheckResult::new(crate::live::github::TWO_FACTOR, Status::Pass, "");
+        let skipped = CheckResult::new(crate::live::gitlab::TWO_FACTOR, Status::Skipped, "");
+        let unknown = CheckResult::new(crate::live::gitlab::TWO_FACTOR, Status::Unknown, "");
         assert_eq!(
             state_of(&item, None, &[pass.clone(), skipped]).state,
             ItemState::Verified
@@ -416,7 +416,11 @@ mod tests {
     #[test]
     fn a_done_answer_confirms_a_device_warning_but_never_a_platform_one() {
         let device = item_with_checks(&["device.password_manager"]);
-        let warn = CheckResult::new("device.password_manager", Status::Warn, "none found");
+        let warn = CheckResult::new(
+            crate::device::password_manager::ID,
+            Status::Warn,
+            "none found",
+        );
         let done = answer(AnswerStatus::Done, None);
         let s = state_of(&device, Some(&done), std::slice::from_ref(&warn));
         assert_eq!(s.state, ItemState::Confirmed);
@@ -426,11 +430,11 @@ mod tests {
             Some(Severity::WorthALook)
         );
         let platform = item_with_checks(&["github.two_factor"]);
-        let warn = CheckResult::new("github.two_factor", Status::Warn, "");
+        let warn = CheckResult::new(crate::live::github::TWO_FACTOR, Status::Warn, "");
         let s = state_of(&platform, Some(&done), &[warn]);
         assert_eq!(s.state, ItemState::Attention);
         assert!(!s.confirmable);
-        let fail = CheckResult::new("device.password_manager", Status::Fail, "");
+        let fail = CheckResult::new(crate::device::password_manager::ID, Status::Fail, "");
         assert_eq!(
             state_of(&device, Some(&done), &[fail]).state,
             ItemState::Attention,
@@ -468,7 +472,7 @@ mod tests {
                 } else {
                     Status::Warn
                 };
-                results.push(CheckResult::new(id.clone(), status, ""));
+                results.push(CheckResult::from_id(id.clone(), status, ""));
             }
         }
         let a = assess(c, &BTreeMap::new(), &results, None);

@@ -212,7 +212,7 @@ pub fn resolve_tokens(
     let mut tokens = BTreeMap::new();
     let mut errors = BTreeMap::new();
     for &p in platforms {
-        if let Some(v) = env.get(&format!("LOCKSTEP_{}_TOKEN", p.env_name())) {
+        if let Some(v) = env.get(&p.env_var("TOKEN")) {
             tokens.insert(p, Secret::new(v));
             continue;
         }
@@ -243,7 +243,8 @@ mod tests {
             .set(Platform::Npm, &Secret::new("npm-keychain"))
             .unwrap();
         let env = EnvVars::default().with("LOCKSTEP_GITHUB_TOKEN", "from-env");
-        let (tokens, errors) = resolve_tokens(&Platform::ACCOUNTS, &env, &store);
+        let (tokens, errors) =
+            resolve_tokens(&Platform::accounts().collect::<Vec<_>>(), &env, &store);
         assert_eq!(tokens[&Platform::Github].expose(), "from-env");
         assert_eq!(tokens[&Platform::Npm].expose(), "npm-keychain");
         assert!(!tokens.contains_key(&Platform::Gitlab));

@@ -77,12 +77,12 @@ impl Settings {
     pub fn platform_config(&self, platform: Platform, env: &EnvVars) -> PlatformConfig {
         let saved = self.accounts.get(&platform).cloned().unwrap_or_default();
         let base_url = env
-            .get(&format!("LOCKSTEP_{}_URL", platform.env_name()))
+            .get(&platform.env_var("URL"))
             .map(str::to_string)
             .or(saved.base_url)
             .unwrap_or_else(|| platform.default_base_url().to_string());
         let user = env
-            .get(&format!("LOCKSTEP_{}_USER", platform.env_name()))
+            .get(&platform.env_var("USER"))
             .map(str::to_string)
             .or(saved.user)
             .filter(|u| !u.trim().is_empty());

@@ -211,8 +211,12 @@ mod tests {
     #[test]
     fn results_are_contained_field_by_field() {
         let t = Secret::new("npm_canarycanarycanary");
-        let mut r = CheckResult::new("npm.two_factor", Status::Pass, "npm_canarycanarycanary")
-            .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)]);
+        let mut r = CheckResult::new(
+            crate::live::npm::TWO_FACTOR,
+            Status::Pass,
+            "npm_canarycanarycanary",
+        )
+        .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)]);
         r.observed
             .owners
             .insert("pkg".into(), vec!["npm_canarycanarycanary".into()]);

@@ -311,7 +311,7 @@ mod device {
 
     #[track_caller]
     fn well_formed(r: &lockstep_core::check::CheckResult) {
-        assert_eq!(r.id, ID);
+        assert_eq!(r.id, ID.id);
         assert!(!r.summary.trim().is_empty());
         assert!(!r.evidence.is_empty(), "evidence says what was seen: {r:?}");
         if r.status != Status::Pass {
@@ -554,7 +554,7 @@ mod device {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/root"));
         let r = linux_check(Path::new("/"), &home, &|_| None);
-        assert_eq!(r.id, ID);
+        assert_eq!(r.id, ID.id);
         assert!(!r.summary.is_empty());
         assert!(!r.evidence.is_empty(), "{r:?}");
         assert!(serde_json::to_string(&r).is_ok());

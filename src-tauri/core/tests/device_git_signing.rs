@@ -57,7 +57,7 @@ mod device {
             home.path(),
             &GithubKeys::NotChecked,
         );
-        assert_eq!(r.id, ID);
+        assert_eq!(r.id, ID.id);
         assert_eq!(r.status, Status::Warn);
         for line in [
             "git config --global gpg.format ssh",
@@ -220,19 +220,26 @@ mod device {
 
     #[test]
     fn github_keys_come_from_the_signing_keys_result_only_when_it_ran() {
-        let mut ran = CheckResult::new("github.signing_keys", Status::Pass, "2 keys");
+        let mut ran = CheckResult::new(
+            lockstep_core::live::github::SIGNING_KEYS,
+            Status::Pass,
+            "2 keys",
+        );
         ran.observed = Observed {
             keys: vec!["3AA5C34371567BD2".into()],
             ..Observed::default()
         };
-        let other = CheckResult::new("github.two_factor", Status::Pass, "on");
+        let other = CheckResult::new(lockstep_core::live::github::TWO_FACTOR, Status::Pass, "on");
         assert_eq!(
             github_keys(&[other.clone(), ran]),
             GithubKeys::Listed(vec!["3AA5C34371567BD2".into()])
         );
         assert_eq!(github_keys(&[other]), GithubKeys::NotChecked);
         assert_eq!(
-            github_keys(&[CheckResult::skipped("github.signing_keys", "no token")]),
+            github_keys(&[CheckResult::skipped(
+                lockstep_core::live::github::SIGNING_KEYS,
+                "no token"
+            )]),
             GithubKeys::NotChecked
         );
     }

@@ -95,7 +95,7 @@ mod device {
             "[Desktop Entry]\nName=Firefox\n",
         );
         let result = verdict(&find_linux(root.path(), home.path()));
-        assert_eq!(result.id, ID);
+        assert_eq!(result.id, ID.id);
         assert_eq!(
             result.status,
             Status::Warn,
@@ -153,7 +153,7 @@ mod device {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/root"));
         let r = verdict(&find_linux(Path::new("/"), &home));
-        assert_eq!(r.id, ID);
+        assert_eq!(r.id, ID.id);
         assert!(matches!(r.status, Status::Pass | Status::Warn));
         assert!(!r.evidence.is_empty());
     }

@@ -9,7 +9,7 @@ mod device {
     use lockstep_core::device::{self, DeviceProbe};
     use lockstep_core::dirs::AppDirs;
     use lockstep_core::engine::{run, CheckContext, Emitter, Limits, Probe};
-    use lockstep_core::platform::Group;
+    use lockstep_core::platform::{Group, Platform};
     use lockstep_core::settings::{EnvVars, Settings};
     use std::collections::BTreeMap;
     use std::fs;
@@ -82,16 +82,20 @@ mod device {
     struct FakeGithub(Vec<String>);
     impl Probe for FakeGithub {
         fn group(&self) -> Group {
-            Group::Github
+            Group::Account(Platform::Github)
         }
         fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(300)).await;
-                let r = CheckResult::new("github.signing_keys", Status::Pass, "keys")
-                    .with_observed(Observed {
-                        keys: self.0.clone(),
-                        ..Observed::default()
-                    });
+                let r = CheckResult::new(
+                    lockstep_core::live::github::SIGNING_KEYS,
+                    Status::Pass,
+                    "keys",
+                )
+                .with_observed(Observed {
+                    keys: self.0.clone(),
+                    ..Observed::default()
+                });
                 out.emit(r);
             })
         }
@@ -128,7 +132,7 @@ mod device {
         let out = run(
             ctx(home.path()),
             &probes,
-            &[Group::Device, Group::Github],
+            &[Group::Device, Group::Account(Platform::Github)],
             |r| order.push(r.id.clone()),
         )
         .await;

@@ -118,7 +118,7 @@ mod device {
         let kinds: Vec<Kind> = reports.iter().map(|r| r.kind).collect();
         assert_eq!(kinds, vec![Kind::Pypirc, Kind::Gem, Kind::Cargo, Kind::Gh]);
         let r = verdict(&reports, h);
-        assert_eq!(r.id, ID);
+        assert_eq!(r.id, ID.id);
         assert_eq!(
             r.status,
             Status::Warn,

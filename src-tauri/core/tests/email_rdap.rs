@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use lockstep_core::check::{CheckResult, Observed, Status};
 use lockstep_core::dirs::AppDirs;
 use lockstep_core::engine::{self, CheckContext, Emitter, Limits, Probe};
-use lockstep_core::platform::Group;
+use lockstep_core::platform::{Group, Platform};
 use lockstep_core::settings::{EnvVars, Settings};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -132,7 +132,7 @@ fn ctx(
 struct FakeGithub(Vec<String>);
 impl Probe for FakeGithub {
     fn group(&self) -> Group {
-        Group::Github
+        Group::Account(Platform::Github)
     }
     fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
         Box::pin(async move {
@@ -141,8 +141,12 @@ impl Probe for FakeGithub {
                 ..Observed::default()
             };
             out.emit(
-                CheckResult::new("github.email", Status::Pass, "primary email found")
-                    .with_observed(observed),
+                CheckResult::new(
+                    lockstep_core::live::github::EMAIL,
+                    Status::Pass,
+                    "primary email found",
+                )
+                .with_observed(observed),
             );
         })
     }
@@ -155,7 +159,7 @@ async fn run_domain(ctx: Arc<CheckContext>, github_emails: &[&str]) -> CheckResu
         probes.push(Arc::new(FakeGithub(
             github_emails.iter().map(|e| e.to_string()).collect(),
         )));
-        groups.push(Group::Github);
+        groups.push(Group::Account(Platform::Github));
     }
     let out = engine::run(ctx, &probes, &groups, |_| {}).await;
     out.results

@@ -184,7 +184,7 @@ mod history {
         let (a, mut b) = pair();
         b.results.retain(|r| r.id != "pypi.package_owners");
         b.results.push(CheckResult::new(
-            "device.disk_encryption",
+            lockstep_core::device::disk_encryption::ID,
             Status::Pass,
             "FileVault is on.",
         ));

@@ -129,7 +129,11 @@ mod history {
         let (_dir, store) = settled_store();
         // Same name, so the folder's time does not change; the file's size and time do.
         let mut changed: Review = review(datetime!(2026-11-25 14:30 UTC));
-        changed.results = vec![CheckResult::new("github.two_factor", Status::Fail, "off")];
+        changed.results = vec![CheckResult::new(
+            lockstep_core::live::github::TWO_FACTOR,
+            Status::Fail,
+            "off",
+        )];
         std::fs::write(
             store.dir().join("20261125T143000Z.json"),
             serde_json::to_vec(&changed).unwrap(),

@@ -34,7 +34,7 @@ mod history {
             .retain(|x| !item.verified_by.checks.contains(&x.id));
         for id in &item.verified_by.checks {
             r.results.push(
-                CheckResult::new(
+                CheckResult::from_id(
                     id.as_str(),
                     Status::Pass,
                     format!("All good for {EMAIL} on {PACKAGE}."),
@@ -45,7 +45,7 @@ mod history {
         }
         r.results.push({
             let mut x = CheckResult::new(
-                "email.breaches",
+                lockstep_core::email::breaches::ID,
                 Status::Pass,
                 format!("{EMAIL} is in no breach."),
             );

@@ -169,7 +169,12 @@ mod hostile {
         );
 
         let report = l
-            .run_checks(Some(vec![Group::Github]), None, support::now(), |_| {})
+            .run_checks(
+                Some(vec![Group::Account(Platform::Github)]),
+                None,
+                support::now(),
+                |_| {},
+            )
             .await
             .unwrap();
         assert!(hostile.seen().is_empty(), "the hostile host got a request");
@@ -265,7 +270,7 @@ mod hostile {
                 &[("LOCKSTEP_GITHUB_URL", &s.url(P))],
                 &[(Platform::Github, TOKEN)],
             ),
-            &[Group::Github],
+            &[Group::Account(Platform::Github)],
         )
         .await;
         let two_factor = &results["github.two_factor"];
@@ -310,7 +315,7 @@ mod hostile {
                 &[("LOCKSTEP_GITHUB_URL", &s.url(P))],
                 &[(Platform::Github, TOKEN)],
             ),
-            &[Group::Github],
+            &[Group::Account(Platform::Github)],
         )
         .await;
         let r = &results["github.two_factor"];
@@ -360,7 +365,12 @@ mod hostile {
         let shown = serde_json::to_string(&status).unwrap();
         assert!(!shown.contains("canaryHOSTILE"), "{shown}");
         let report = l
-            .run_checks(Some(vec![Group::Github]), None, support::now(), |_| {})
+            .run_checks(
+                Some(vec![Group::Account(Platform::Github)]),
+                None,
+                support::now(),
+                |_| {},
+            )
             .await
             .unwrap();
         let results = serde_json::to_string(&report.outcome.results).unwrap();
@@ -387,7 +397,7 @@ mod hostile {
         let s = TestServer::start().await;
         s.json("/user", json!({"id": "quoted-canary-value"}));
         let c = ApiClient::new(&s.url(""), None, Auth::Bearer, Duration::from_secs(5)).unwrap();
-        let err = c.get("/user").await.unwrap().json::<User>("x").unwrap_err();
+        let err = c.get("/user").await.unwrap().json::<User>().unwrap_err();
         assert!(!err.to_string().contains("quoted-canary"), "{err}");
         assert!(err.to_string().contains("line 1"), "{err}");
     }
@@ -520,7 +530,7 @@ mod hostile {
                 &[("LOCKSTEP_GITHUB_URL", &s.url(P))],
                 &[(Platform::Github, TOKEN)],
             ),
-            &[Group::Github],
+            &[Group::Account(Platform::Github)],
         )
         .await;
         let owners = &results["github.org_owners"];
@@ -592,7 +602,7 @@ mod hostile {
                 )],
                 &[(Platform::Github, TOKEN)],
             ),
-            &[Group::Github],
+            &[Group::Account(Platform::Github)],
         )
         .await;
         let json = serde_json::to_string(&results).unwrap();

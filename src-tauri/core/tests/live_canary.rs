@@ -102,12 +102,12 @@ mod live {
         let c = ctx(&env, &token_refs);
         assert_clean(&format!("{c:?}"));
         let groups = [
-            Group::Github,
-            Group::Gitlab,
-            Group::Npm,
-            Group::Pypi,
-            Group::Rubygems,
-            Group::Crates,
+            Group::Account(Platform::Github),
+            Group::Account(Platform::Gitlab),
+            Group::Account(Platform::Npm),
+            Group::Account(Platform::Pypi),
+            Group::Account(Platform::Rubygems),
+            Group::Account(Platform::Crates),
         ];
         let results = run(c, &groups).await;
         assert_eq!(results.len(), 15, "every live check reported");
@@ -149,13 +149,13 @@ mod live {
             "/missing",
         ] {
             let err = match api.get(path).await {
-                Ok(r) => r.json::<Vec<u8>>("x").unwrap_err(),
+                Ok(r) => r.json::<Vec<u8>>().unwrap_err(),
                 Err(e) => e,
             };
             assert_clean(&format!("{err} {err:?}"));
         }
         assert_clean(&format!("{api:?}"));
-        for p in Platform::WITH_TOKENS {
+        for p in Platform::all() {
             let base = match p {
                 Platform::Github => s.url("/gh"),
                 Platform::Gitlab => s.url("/gl"),

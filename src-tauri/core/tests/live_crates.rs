@@ -7,7 +7,7 @@ mod live {
     use super::support;
     use lockstep_core::check::Status::*;
     use lockstep_core::live::crates::CratesProbe;
-    use lockstep_core::platform::Group;
+    use lockstep_core::platform::{Group, Platform};
     use serde_json::{json, Value};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -52,7 +52,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Crates],
+            &[Group::Account(Platform::Crates)],
         )
         .await;
         assert_status(&r, "crates.package_owners", Warn);
@@ -97,7 +97,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Crates],
+            &[Group::Account(Platform::Crates)],
         )
         .await;
         assert_status(&r, "crates.package_owners", Pass);
@@ -127,7 +127,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Crates],
+            &[Group::Account(Platform::Crates)],
         )
         .await;
         assert_status(&r, "crates.package_owners", Unknown);
@@ -156,7 +156,7 @@ mod live {
             ],
             &[],
         );
-        let r = run_with(c, &[Group::Crates], &probes).await;
+        let r = run_with(c, &[Group::Account(Platform::Crates)], &probes).await;
         assert_status(&r, "crates.package_owners", Warn);
         let mut starts: Vec<Instant> = s.seen().iter().map(|x| x.started).collect();
         starts.sort();
@@ -184,7 +184,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Crates],
+            &[Group::Account(Platform::Crates)],
         )
         .await;
         assert_status(&r, "crates.package_owners", Unknown);
@@ -194,7 +194,7 @@ mod live {
                 && summary.contains("not their GitHub login"),
             "{summary}"
         );
-        let r = run(ctx(&[], &[]), &[Group::Crates]).await;
+        let r = run(ctx(&[], &[]), &[Group::Account(Platform::Crates)]).await;
         assert_status(&r, "crates.package_owners", Skipped);
     }
 }

@@ -118,7 +118,7 @@ mod live {
     async fn healthy_account_passes_everything_under_a_base_path() {
         let s = TestServer::start().await;
         healthy(&s);
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         for id in [
             "github.two_factor",
             "github.email",
@@ -199,7 +199,7 @@ mod live {
             &["sms-user"],
             &["a", "b", "c", "d", "e"],
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.two_factor", Fail);
         assert_status(&r, "github.email", Warn);
         assert_status(&r, "github.signing_keys", Warn);
@@ -253,7 +253,7 @@ mod live {
             &p("/user/memberships/orgs?state=active&per_page=100"),
             Reply::status(403),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.two_factor", Unknown);
         assert!(r["github.two_factor"].summary.contains("`user` scope"));
         assert_status(&r, "github.token_scope", Pass);
@@ -284,7 +284,7 @@ mod live {
         ] {
             s.route(&p(path), Reply::status(401));
         }
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_eq!(r.len(), 7);
         for (id, res) in &r {
             assert_eq!(res.status, Status::Unknown, "{id}");
@@ -298,7 +298,7 @@ mod live {
 
     #[tokio::test]
     async fn no_token_skips_and_keychain_error_is_unknown() {
-        let r = run(ctx(&[], &[]), &[Group::Github]).await;
+        let r = run(ctx(&[], &[]), &[Group::Account(Platform::Github)]).await;
         for res in r.values() {
             assert_eq!(res.status, Skipped);
             assert!(
@@ -311,7 +311,7 @@ mod live {
         let mut c = ctx(&[], &[]);
         c.token_errors
             .insert(Platform::Github, "the keychain is locked.".into());
-        let r = run(c, &[Group::Github]).await;
+        let r = run(c, &[Group::Account(Platform::Github)]).await;
         for res in r.values() {
             assert_eq!(res.status, Unknown);
             assert!(res.summary.contains("keychain is locked"));
@@ -332,7 +332,7 @@ mod live {
             "/keys",
             json!([{"id": 2, "title": "yubikey", "key": "sk-ssh-ed25519@openssh.com AAAAFake"}]),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.hardware_keys", Pass);
         assert_eq!(other.hits("/keys"), 1, "the redirect was followed");
         assert!(
@@ -356,7 +356,7 @@ mod live {
             Reply::redirect(&other.url("/keys")),
         );
         other.route("/keys", Reply::status(401));
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         let keys = &r["github.hardware_keys"];
         assert_eq!(keys.status, Unknown, "{keys:?}");
         assert!(
@@ -381,7 +381,7 @@ mod live {
             &p("/user/keys?per_page=100&page=2"),
             json!([{"id": 2, "title": "hw", "key": "sk-ecdsa-sha2-nistp256@openssh.com AAAAFake"}]),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.hardware_keys", Pass);
         assert_eq!(s.hits(&p("/user/keys?per_page=100&page=2")), 1);
     }
@@ -413,7 +413,7 @@ mod live {
             &p("/user/ssh_signing_keys?per_page=100"),
             Reply::raw(200, "[]"),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.email", Pass);
         assert_eq!(s.hits(&p("/user/emails?per_page=100")), 2);
         assert_status(&r, "github.hardware_keys", Unknown);
@@ -451,7 +451,7 @@ mod live {
             &p("/orgs/down-org/members?role=admin&per_page=100"),
             json!([{"login": "a"}, {"login": "b"}]),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.org_two_factor", Pass);
         let summary = &r["github.org_two_factor"].summary;
         assert!(
@@ -468,7 +468,7 @@ mod live {
         let s = TestServer::start().await;
         healthy(&s);
         org(&s, "fake-org", None, &[], &[], &["a", "b"]);
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.org_two_factor", Pass);
         let o = &r["github.org_two_factor"];
         assert!(
@@ -499,7 +499,7 @@ mod live {
                 Reply::status(403),
             );
         }
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.org_two_factor", Pass);
         let o = &r["github.org_two_factor"];
         assert!(
@@ -529,7 +529,7 @@ mod live {
                 .header("x-ratelimit-remaining", "0")
                 .header("x-ratelimit-reset", &reset.to_string()),
         );
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.hardware_keys", Unknown);
         let summary = &r["github.hardware_keys"].summary;
         let secs: u64 = summary
@@ -552,7 +552,7 @@ mod live {
         );
         let mut c = gh_ctx(&s);
         c.limits.request_timeout = std::time::Duration::from_millis(300);
-        let r = run(c, &[Group::Github]).await;
+        let r = run(c, &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.email", Unknown);
         assert!(
             r["github.email"].summary.contains("did not answer"),
@@ -567,7 +567,7 @@ mod live {
         let s = TestServer::start().await;
         healthy(&s);
         memberships(&s, Value::Array(vec![]));
-        let r = run(gh_ctx(&s), &[Group::Github]).await;
+        let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.org_two_factor", Skipped);
         assert_status(&r, "github.org_owners", Skipped);
     }

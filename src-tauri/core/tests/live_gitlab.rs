@@ -32,7 +32,7 @@ mod live {
             "/gitlab/api/v4/personal_access_tokens/self",
             json!({"scopes": ["read_user"], "expires_at": "2027-03-01", "active": true}),
         );
-        let r = run(gl_ctx(&s), &[Group::Gitlab]).await;
+        let r = run(gl_ctx(&s), &[Group::Account(Platform::Gitlab)]).await;
         assert_status(&r, "gitlab.two_factor", Pass);
         assert_status(&r, "gitlab.token_scope", Pass);
         assert_eq!(
@@ -59,7 +59,7 @@ mod live {
             "/gitlab/api/v4/personal_access_tokens/self",
             Reply::raw(400, r#"{"message":"400 Bad request"}"#),
         );
-        let r = run(gl_ctx(&s), &[Group::Gitlab]).await;
+        let r = run(gl_ctx(&s), &[Group::Account(Platform::Gitlab)]).await;
         assert_status(&r, "gitlab.two_factor", Unknown);
         assert!(
             r["gitlab.two_factor"]
@@ -84,7 +84,7 @@ mod live {
             json!({"username": "fake-user", "two_factor_enabled": false}),
         );
         s.json("/gitlab/api/v4/personal_access_tokens/self", json!({"scopes": ["api", "read_user", "write_repository"], "expires_at": "2026-12-01", "active": true}));
-        let r = run(gl_ctx(&s), &[Group::Gitlab]).await;
+        let r = run(gl_ctx(&s), &[Group::Account(Platform::Gitlab)]).await;
         assert_status(&r, "gitlab.two_factor", Fail);
         assert_status(&r, "gitlab.token_scope", Warn);
         let sum = &r["gitlab.token_scope"].summary;
@@ -102,7 +102,7 @@ mod live {
             "/gitlab/api/v4/personal_access_tokens/self",
             Reply::raw(200, "<html>login</html>"),
         );
-        let r = run(gl_ctx(&s), &[Group::Gitlab]).await;
+        let r = run(gl_ctx(&s), &[Group::Account(Platform::Gitlab)]).await;
         assert_status(&r, "gitlab.two_factor", Unknown);
         assert!(r["gitlab.two_factor"].summary.contains("HTTP 500"));
         assert_status(&r, "gitlab.token_scope", Unknown);
@@ -115,7 +115,7 @@ mod live {
             &[("LOCKSTEP_GITLAB_URL", "http://gitlab.example.test")],
             &[(Platform::Gitlab, TOKEN)],
         );
-        let r = run(c, &[Group::Gitlab]).await;
+        let r = run(c, &[Group::Account(Platform::Gitlab)]).await;
         assert_status(&r, "gitlab.two_factor", Unknown);
         assert!(r["gitlab.two_factor"]
             .summary

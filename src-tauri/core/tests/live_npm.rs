@@ -50,7 +50,7 @@ mod live {
                     &[("LOCKSTEP_NPM_URL", url.as_str())],
                     &[(Platform::Npm, TOKEN)],
                 ),
-                &[Group::Npm],
+                &[Group::Account(Platform::Npm)],
             )
             .await;
             assert_status(&r, "npm.two_factor", expected);
@@ -92,7 +92,7 @@ mod live {
                 &[("LOCKSTEP_NPM_URL", url.as_str())],
                 &[(Platform::Npm, TOKEN)],
             ),
-            &[Group::Npm],
+            &[Group::Account(Platform::Npm)],
         )
         .await;
         let o = &r["npm.package_owners"];
@@ -141,7 +141,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Npm],
+            &[Group::Account(Platform::Npm)],
         )
         .await;
         assert_status(&r, "npm.package_owners", Pass);
@@ -156,7 +156,7 @@ mod live {
                 &[("LOCKSTEP_NPM_URL", url.as_str())],
                 &[(Platform::Npm, TOKEN)],
             ),
-            &[Group::Npm],
+            &[Group::Account(Platform::Npm)],
         )
         .await;
         assert_status(&r, "npm.two_factor", Unknown);

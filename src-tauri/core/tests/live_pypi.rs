@@ -99,7 +99,7 @@ mod live {
         ] {
             let r = run(
                 ctx(&[], &[(Platform::Pypi, t[name].as_str())]),
-                &[Group::Pypi],
+                &[Group::Account(Platform::Pypi)],
             )
             .await;
             assert_status(&r, "pypi.token_scope", expected);
@@ -107,11 +107,11 @@ mod live {
         }
         let r = run(
             ctx(&[], &[(Platform::Pypi, "not-a-pypi-token")]),
-            &[Group::Pypi],
+            &[Group::Account(Platform::Pypi)],
         )
         .await;
         assert_status(&r, "pypi.token_scope", Unknown);
-        let r = run(ctx(&[], &[]), &[Group::Pypi]).await;
+        let r = run(ctx(&[], &[]), &[Group::Account(Platform::Pypi)]).await;
         assert_status(&r, "pypi.token_scope", Skipped);
     }
 
@@ -137,7 +137,7 @@ mod live {
             ],
             &[],
         );
-        let r = run(c, &[Group::Pypi]).await;
+        let r = run(c, &[Group::Account(Platform::Pypi)]).await;
         assert_status(&r, "pypi.package_owners", Warn);
         let o = &r["pypi.package_owners"];
         let ev = o.evidence.join("\n");
@@ -174,7 +174,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Pypi],
+            &[Group::Account(Platform::Pypi)],
         )
         .await;
         assert_status(&r, "pypi.package_owners", Pass);
@@ -190,7 +190,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Pypi],
+            &[Group::Account(Platform::Pypi)],
         )
         .await;
         assert_status(&r, "pypi.package_owners", Unknown);

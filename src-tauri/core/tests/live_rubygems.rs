@@ -6,7 +6,7 @@ mod support;
 mod live {
     use super::support;
     use lockstep_core::check::Status::*;
-    use lockstep_core::platform::Group;
+    use lockstep_core::platform::{Group, Platform};
     use serde_json::{json, Value};
     use std::time::Duration;
     use support::{assert_status, ctx, handles, run, Reply, TestServer};
@@ -44,7 +44,7 @@ mod live {
             &[],
         );
         c.limits.request_timeout = Duration::from_millis(400);
-        let r = run(c, &[Group::Rubygems]).await;
+        let r = run(c, &[Group::Account(Platform::Rubygems)]).await;
         assert_status(&r, "rubygems.package_owners", Warn);
         let ev = r["rubygems.package_owners"].evidence.join("\n");
         assert!(
@@ -74,7 +74,7 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Rubygems],
+            &[Group::Account(Platform::Rubygems)],
         )
         .await;
         assert_status(&r, "rubygems.package_owners", Unknown);
@@ -89,11 +89,11 @@ mod live {
                 ],
                 &[],
             ),
-            &[Group::Rubygems],
+            &[Group::Account(Platform::Rubygems)],
         )
         .await;
         assert_status(&r, "rubygems.package_owners", Pass);
-        let r = run(ctx(&[], &[]), &[Group::Rubygems]).await;
+        let r = run(ctx(&[], &[]), &[Group::Account(Platform::Rubygems)]).await;
         assert_status(&r, "rubygems.package_owners", Skipped);
     }
 }

@@ -4,10 +4,18 @@
 //! every OS's wording is tested on any machine.
 
 use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::device::command::{ToolCommand, ToolOutput};
+use crate::platform::Group;
 use std::path::{Path, PathBuf};
 
-pub const ID: &str = "device.disk_encryption";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "device.disk_encryption",
+    group: Group::Device,
+    title: "Disk encryption on this device",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// Whether one part of the storage (the system, or the home directory) is protected.
 #[derive(Debug, Clone, PartialEq, Eq)]

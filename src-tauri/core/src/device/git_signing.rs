@@ -3,12 +3,20 @@
 //! GitHub checks ran, whether the signing key is registered on GitHub.
 
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::device::command::{ToolCommand, ToolOutput};
+use crate::platform::Group;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const ID: &str = "device.git_signing";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "device.git_signing",
+    group: Group::Device,
+    title: "Git signs your commits",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// The keys this check reads, as `git config --get-regexp` accepts them.
 pub const CONFIG_REGEX: &str = r"^(commit\.gpgsign|tag\.gpgsign|gpg\.format|user\.signingkey|gpg\.ssh\.defaultkeycommand|gpg\.ssh\.allowedsignersfile)$";

@@ -3,10 +3,18 @@
 //! is only a warning because browser-based or work-managed ones are invisible to us.
 
 use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
+use crate::platform::Group;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub const ID: &str = "device.password_manager";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "device.password_manager",
+    group: Group::Device,
+    title: "A password manager on this device",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// A password manager and how to recognise it in each OS's install locations.
 struct Manager {

@@ -4,12 +4,20 @@
 //! result: values are only handed to the classifiers and dropped.
 
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::live::pypi_token::{self, TokenScope};
+use crate::platform::Group;
 use crate::settings::EnvVars;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
-pub const ID: &str = "device.publish_credentials";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "device.publish_credentials",
+    group: Group::Device,
+    title: "Publishing tokens in plain files",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// Which tool's credential file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

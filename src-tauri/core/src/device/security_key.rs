@@ -4,9 +4,17 @@
 //! Windows: hidapi's enumeration, which needs no admin rights).
 
 use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
+use crate::platform::Group;
 use std::path::Path;
 
-pub const ID: &str = "device.security_key";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "device.security_key",
+    group: Group::Device,
+    title: "A FIDO security key is connected",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// The FIDO Alliance's HID usage page.
 pub const FIDO_USAGE_PAGE: u16 = 0xF1D0;

@@ -4,18 +4,23 @@
 //! Settings. The API key travels only in the `hibp-api-key` header (see [`crate::http`]).
 
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::CheckContext;
-use crate::http::{is_loopback, ApiClient, Auth, HttpError};
+use crate::http::{is_loopback, ApiClient, HttpError};
+use crate::platform::Group;
 use crate::platform::Platform;
 use serde::Deserialize;
 use std::time::Duration;
 
-pub const ID: &str = "email.breaches";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "email.breaches",
+    group: Group::Email,
+    title: "Account email in known breaches",
+    least_scope: "a Have I Been Pwned API key (opt-in)",
+    token: TokenNeed::Required(Platform::Hibp),
+};
 
-/// HIBP's lowest paid tier ("Pwned 1") allows 10 requests a minute per key, so one request
-/// every 6 s stays inside every tier's limit.
-pub const MIN_INTERVAL: Duration = Duration::from_secs(6);
-/// Overrides [`MIN_INTERVAL`] in milliseconds, honoured only for a loopback base URL (tests),
+/// Overrides HIBP's politeness spacing (its platform row) in milliseconds, honoured only for a loopback base URL (tests),
 /// so a real key is never driven faster than HIBP allows.
 pub const INTERVAL_ENV: &str = "LOCKSTEP_HIBP_MIN_INTERVAL_MS";
 
@@ -105,16 +110,15 @@ pub async fn check(ctx: &CheckContext, emails: &[String]) -> CheckResult {
         .settings
         .platform_config(Platform::Hibp, &ctx.env)
         .base_url;
-    let client = match ApiClient::new(
+    let client = match ApiClient::for_platform(
+        Platform::Hibp,
         &base,
         Some(token.clone()),
-        Auth::Header("hibp-api-key"),
         ctx.limits.request_timeout,
     ) {
         Ok(c) => c.with_min_interval(interval(ctx, &base)),
         Err(e) => return CheckResult::unknown(ID, e.to_string()),
     };
-    let host = client.host();
 
     let mut answers: Vec<(&String, Answer)> = Vec::new();
     for email in emails {
@@ -123,7 +127,7 @@ pub async fn check(ctx: &CheckContext, emails: &[String]) -> CheckResult {
             encode_segment(email)
         );
         let answer = match client.get(&path).await {
-            Ok(resp) => match resp.json::<Vec<Breach>>(&host) {
+            Ok(resp) => match resp.json::<Vec<Breach>>() {
                 Ok(b) if b.is_empty() => Answer::Clean,
                 Ok(b) => Answer::Breached(b),
                 Err(e) => Answer::Failed(e.to_string()),
@@ -171,7 +175,7 @@ fn interval(ctx: &CheckContext, base: &str) -> Duration {
         .and_then(|v| v.trim().parse::<u64>().ok())
     {
         Some(ms) if loopback => Duration::from_millis(ms),
-        _ => MIN_INTERVAL,
+        _ => Platform::Hibp.spec().min_interval(),
     }
 }
 

@@ -7,12 +7,20 @@
 
 use super::rdap::{self, Bootstrap, Lookup};
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::CheckContext;
+use crate::platform::Group;
 use futures::future::join_all;
 use std::collections::BTreeMap;
 use time::Date;
 
-pub const ID: &str = "email.domain";
+pub const ID: &CheckSpec = &CheckSpec {
+    id: "email.domain",
+    group: Group::Email,
+    title: "Account email domain will not lapse",
+    least_scope: "",
+    token: TokenNeed::None,
+};
 
 /// Under this many days to expiry the check fails: renewals that have not happened by then
 /// often fail silently (expired card, old contact address).

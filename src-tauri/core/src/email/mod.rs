@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_deduplicated() {
-        let mut r = CheckResult::new("github.email", Status::Pass, "ok");
+        let mut r = CheckResult::new(crate::live::github::EMAIL, Status::Pass, "ok");
         r.observed = Observed {
             emails: vec![
                 "Alice@Example.ORG".into(),

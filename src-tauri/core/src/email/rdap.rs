@@ -157,7 +157,7 @@ async fn fetch_bootstrap(source: &str, timeout: Duration) -> Result<serde_json::
     let (base, path) = split_url(source)?;
     let client = ApiClient::new(&base, None, Auth::Bearer, timeout)?;
     let resp = client.get(&path).await?;
-    resp.json(&client.host())
+    resp.json()
 }
 
 /// A domain's registration dates, from RDAP events.
@@ -196,7 +196,7 @@ pub async fn lookup_domain(base: &str, domain: &str, timeout: Duration) -> Looku
         Err(HttpError::NotFound { .. }) => return Lookup::NotFound,
         Err(e) => return Lookup::Failed(e.to_string()),
     };
-    match resp.json::<serde_json::Value>(&client.host()) {
+    match resp.json::<serde_json::Value>() {
         Ok(json) => Lookup::Found(parse_events(&json)),
         Err(e) => Lookup::Failed(e.to_string()),
     }

@@ -181,8 +181,8 @@ mod tests {
             datetime!(2026-11-01 10:00 UTC),
             None,
             vec![
-                CheckResult::new("github.two_factor", Status::Pass, "on"),
-                CheckResult::new("npm.two_factor", Status::Fail, "off"),
+                CheckResult::new(crate::live::github::TWO_FACTOR, Status::Pass, "on"),
+                CheckResult::new(crate::live::npm::TWO_FACTOR, Status::Fail, "off"),
             ],
             BTreeMap::new(),
         );
@@ -198,7 +198,11 @@ mod tests {
         store
             .record(
                 &first,
-                &[CheckResult::new("npm.two_factor", Status::Pass, "on now")],
+                &[CheckResult::new(
+                    crate::live::npm::TWO_FACTOR,
+                    Status::Pass,
+                    "on now",
+                )],
                 later,
                 None,
             )

@@ -527,11 +527,18 @@ mod tests {
             .expires
             .insert("example.org".into(), "2027-03-01".into());
         let results = vec![
-            CheckResult::new("github.two_factor", Status::Pass, "2FA is on.")
+            CheckResult::new(crate::live::github::TWO_FACTOR, Status::Pass, "2FA is on.")
                 .with_evidence(["two_factor_authentication: true"]),
-            CheckResult::new("npm.package_owners", Status::Warn, "left-pad has 2 owners.")
-                .with_observed(observed),
-            CheckResult::unknown("email.domain", "Could not reach RDAP; try again later."),
+            CheckResult::new(
+                crate::live::npm::OWNERS,
+                Status::Warn,
+                "left-pad has 2 owners.",
+            )
+            .with_observed(observed),
+            CheckResult::unknown(
+                crate::email::domain::ID,
+                "Could not reach RDAP; try again later.",
+            ),
         ];
         let mut answers = BTreeMap::new();
         answers.insert(

@@ -324,8 +324,8 @@ mod tests {
                 OffsetDateTime::UNIX_EPOCH,
                 None,
                 vec![
-                    crate::check::CheckResult::new("a", Status::Pass, ""),
-                    crate::check::CheckResult::new("b", b, ""),
+                    crate::check::CheckResult::from_id("a", Status::Pass, ""),
+                    crate::check::CheckResult::from_id("b", b, ""),
                 ],
                 BTreeMap::new(),
             )

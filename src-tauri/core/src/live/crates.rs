@@ -7,17 +7,25 @@
 use super::owners::{owner_result, PackageOwners};
 use super::{client, parse, segment, unknown_from, CONCURRENCY};
 use crate::check::CheckResult;
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{is_loopback, ApiClient, Auth, HttpError};
+use crate::http::{is_loopback, ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 use std::time::Duration;
 
-const OWNERS: &str = "crates.package_owners";
+pub const OWNERS: &CheckSpec = &CheckSpec {
+    id: "crates.package_owners",
+    group: Group::Account(Platform::Crates),
+    title: "crates.io crate owner counts",
+    least_scope:
+        "none (public data); your crates.io username, which may differ from your GitHub login",
+    token: TokenNeed::None,
+};
 
-/// crates.io's crawler policy: one request per second.
+/// crates.io's crawler policy: one request per second (from its platform row).
 pub const POLITE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Bound on crate list pages (100 crates each).
@@ -46,7 +54,7 @@ impl CratesProbe {
 
 impl Probe for CratesProbe {
     fn group(&self) -> Group {
-        Group::Crates
+        Group::Account(Platform::Crates)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
@@ -99,7 +107,7 @@ struct ListMeta {
 async fn crate_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/api/v1/crates/{}/owners", segment(&name));
     let resp = match api.get(&path).await {
-        Ok(resp) => parse::<OwnersResponse>(Platform::Crates, api, &resp),
+        Ok(resp) => parse::<OwnersResponse>(Platform::Crates, &resp),
         Err(e) => Err(e),
     };
     match resp {
@@ -125,7 +133,7 @@ async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpErr
         if !seen.is_new_page(&resp.body) {
             break;
         }
-        let list: CrateList = parse(Platform::Crates, api, &resp)?;
+        let list: CrateList = parse(Platform::Crates, &resp)?;
         let empty = list.crates.is_empty();
         names.extend(list.crates.into_iter().map(|c| c.name));
         let total = usize::try_from(list.meta.total).unwrap_or(usize::MAX);
@@ -145,7 +153,7 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
             "No crates.io username: enter it in settings (or set LOCKSTEP_CRATES_USER) to check your crates' owners. It is the name on your crates.io profile page, which may differ from your GitHub login.",
         );
     };
-    let api = match client(ctx, Platform::Crates, None, Auth::Bearer) {
+    let api = match client(ctx, Platform::Crates, None) {
         Ok(a) => a,
         Err(e) => return unknown_from(OWNERS, &e, ""),
     };
@@ -157,7 +165,7 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
     });
     let api = &api;
     let user = match api.get(&format!("/api/v1/users/{}", segment(&login))).await {
-        Ok(resp) => parse::<UserResponse>(Platform::Crates, api, &resp),
+        Ok(resp) => parse::<UserResponse>(Platform::Crates, &resp),
         Err(e) => Err(e),
     };
     let id = match user {

@@ -3,13 +3,14 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::{
-    all_unknown, client, days_until, ids_of, least_scope_hint, next_link, no_token, parse,
-    run_jobs, segment, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
+    all_unknown, client, days_until, least_scope_hint, next_link, no_token, parse, run_jobs,
+    segment, specs_of, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
     EXPIRY_WARNING_DAYS,
 };
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use base64::Engine as _;
 use futures::future::BoxFuture;
@@ -19,13 +20,55 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-const TWO_FACTOR: &str = "github.two_factor";
-const EMAIL: &str = "github.email";
-const SIGNING_KEYS: &str = "github.signing_keys";
-const HARDWARE_KEYS: &str = "github.hardware_keys";
-const ORG_TWO_FACTOR: &str = "github.org_two_factor";
-const ORG_OWNERS: &str = "github.org_owners";
-const TOKEN_SCOPE: &str = "github.token_scope";
+pub const TWO_FACTOR: &CheckSpec = &CheckSpec {
+    id: "github.two_factor",
+    group: Group::Account(Platform::Github),
+    title: "GitHub two-factor authentication",
+    least_scope: "classic token with the `user` scope (read-only fields); fine-grained tokens do not show 2FA",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const EMAIL: &CheckSpec = &CheckSpec {
+    id: "github.email",
+    group: Group::Account(Platform::Github),
+    title: "GitHub primary email provider",
+    least_scope: "classic `user:email`, or fine-grained \"Email addresses: read\"",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const SIGNING_KEYS: &CheckSpec = &CheckSpec {
+    id: "github.signing_keys",
+    group: Group::Account(Platform::Github),
+    title: "GitHub commit signing keys",
+    least_scope: "classic `read:gpg_key` and `read:ssh_signing_key`, or fine-grained \"GPG keys: read\" and \"SSH signing keys: read\"",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const HARDWARE_KEYS: &CheckSpec = &CheckSpec {
+    id: "github.hardware_keys",
+    group: Group::Account(Platform::Github),
+    title: "GitHub hardware-backed SSH keys",
+    least_scope: "classic `read:public_key`, or fine-grained \"Git SSH keys: read\"",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const ORG_TWO_FACTOR: &CheckSpec = &CheckSpec {
+    id: "github.org_two_factor",
+    group: Group::Account(Platform::Github),
+    title: "Members' 2FA in organizations you own",
+    least_scope: "classic `read:org` as an owner of the organization (read-only; `admin:org` is not needed), or a fine-grained token with \"Members: read\", one per organization",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const ORG_OWNERS: &CheckSpec = &CheckSpec {
+    id: "github.org_owners",
+    group: Group::Account(Platform::Github),
+    title: "Owner count of organizations you own",
+    least_scope: "classic `read:org`, or fine-grained \"Members: read\" on the organization",
+    token: TokenNeed::Required(Platform::Github),
+};
+pub const TOKEN_SCOPE: &CheckSpec = &CheckSpec {
+    id: "github.token_scope",
+    group: Group::Account(Platform::Github),
+    title: "Lockstep's GitHub token is least-privilege",
+    least_scope: "any token; a fine-grained read-only token is best",
+    token: TokenNeed::Required(Platform::Github),
+};
 
 /// Pages followed at most per list (100 items each): bounds a run against odd servers.
 const MAX_PAGES: usize = 50;
@@ -35,12 +78,12 @@ pub struct GithubProbe;
 
 impl Probe for GithubProbe {
     fn group(&self) -> Group {
-        Group::Github
+        Group::Account(Platform::Github)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let ids = ids_of(Group::Github);
+            let ids = specs_of(Group::Account(Platform::Github));
             let token = match token_state(ctx, Platform::Github) {
                 TokenState::Present(t) => t,
                 TokenState::Missing => {
@@ -54,8 +97,8 @@ impl Probe for GithubProbe {
                     return;
                 }
             };
-            let api = match client(ctx, Platform::Github, Some(token), Auth::Bearer) {
-                Ok(c) => api_headers(c),
+            let api = match client(ctx, Platform::Github, Some(token)) {
+                Ok(c) => c,
                 Err(e) => {
                     all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
                     return;
@@ -72,12 +115,6 @@ impl Probe for GithubProbe {
             run_jobs(out, jobs).await;
         })
     }
-}
-
-/// GitHub's recommended headers on every request.
-pub(crate) fn api_headers(c: ApiClient) -> ApiClient {
-    c.with_header("accept", "application/vnd.github+json")
-        .with_header("x-github-api-version", "2022-11-28")
 }
 
 /// GETs a list, following `Link: rel="next"` within the same base URL.
@@ -107,7 +144,7 @@ async fn get_all_with_scopes<T: DeserializeOwned + PartialEq>(
         if !seen.is_new_page(&resp.body) {
             break;
         }
-        let page: Vec<T> = parse(Platform::Github, api, &resp)?;
+        let page: Vec<T> = parse(Platform::Github, &resp)?;
         if pages == 0 {
             scopes = resp.header("x-oauth-scopes").map(str::to_string);
         }
@@ -191,7 +228,7 @@ async fn user_checks(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
         Ok(r) => r,
         Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
     };
-    let user: User = match parse(Platform::Github, api, &resp) {
+    let user: User = match parse(Platform::Github, &resp) {
         Ok(v) => v,
         Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
     };
@@ -608,7 +645,7 @@ async fn org_facts(api: &ApiClient, login: String) -> OrgFacts {
     );
     // The flag is a bonus: an error or a missing field only means it is not visible.
     let required = info
-        .and_then(|r| parse::<Organization>(Platform::Github, api, &r))
+        .and_then(|r| parse::<Organization>(Platform::Github, &r))
         .ok()
         .and_then(|o| o.two_factor_requirement_enabled);
     OrgFacts {

@@ -2,19 +2,32 @@
 //! Lockstep uses.
 
 use super::{
-    all_unknown, client, days_until, ids_of, no_token, parse, run_jobs, token_state,
+    all_unknown, client, days_until, no_token, parse, run_jobs, specs_of, token_state,
     token_unreadable, Job, TokenState, EXPIRY_WARNING_DAYS,
 };
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-const TWO_FACTOR: &str = "gitlab.two_factor";
-const TOKEN_SCOPE: &str = "gitlab.token_scope";
+pub const TWO_FACTOR: &CheckSpec = &CheckSpec {
+    id: "gitlab.two_factor",
+    group: Group::Account(Platform::Gitlab),
+    title: "GitLab two-factor authentication",
+    least_scope: "`read_user`",
+    token: TokenNeed::Required(Platform::Gitlab),
+};
+pub const TOKEN_SCOPE: &CheckSpec = &CheckSpec {
+    id: "gitlab.token_scope",
+    group: Group::Account(Platform::Gitlab),
+    title: "Lockstep's GitLab token is least-privilege",
+    least_scope: "a personal access token with `read_user` (project, group and other token types cannot describe themselves)",
+    token: TokenNeed::Required(Platform::Gitlab),
+};
 
 /// Scopes Lockstep accepts: read-only.
 const ACCEPTABLE: &[&str] = &["read_user", "read_api"];
@@ -24,12 +37,12 @@ pub struct GitlabProbe;
 
 impl Probe for GitlabProbe {
     fn group(&self) -> Group {
-        Group::Gitlab
+        Group::Account(Platform::Gitlab)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let ids = ids_of(Group::Gitlab);
+            let ids = specs_of(Group::Account(Platform::Gitlab));
             let token = match token_state(ctx, Platform::Gitlab) {
                 TokenState::Present(t) => t,
                 TokenState::Missing => {
@@ -43,12 +56,7 @@ impl Probe for GitlabProbe {
                     return;
                 }
             };
-            let api = match client(
-                ctx,
-                Platform::Gitlab,
-                Some(token),
-                Auth::Header("private-token"),
-            ) {
+            let api = match client(ctx, Platform::Gitlab, Some(token)) {
                 Ok(c) => c,
                 Err(e) => {
                     all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
@@ -94,7 +102,7 @@ pub(crate) const NOT_PERSONAL: &str = "The saved GitLab token is not a personal 
 
 async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
     let user = match api.get("/api/v4/user").await {
-        Ok(resp) => parse::<User>(Platform::Gitlab, api, &resp),
+        Ok(resp) => parse::<User>(Platform::Gitlab, &resp),
         Err(e) => Err(e),
     };
     let user = match user {
@@ -145,7 +153,7 @@ pub(crate) fn read_token(v: &TokenSelf, now: OffsetDateTime) -> GitlabToken {
 
 async fn token_scope(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
     let v = match api.get("/api/v4/personal_access_tokens/self").await {
-        Ok(resp) => parse::<TokenSelf>(Platform::Gitlab, api, &resp),
+        Ok(resp) => parse::<TokenSelf>(Platform::Gitlab, &resp),
         Err(e) => Err(e),
     };
     let v = match v {

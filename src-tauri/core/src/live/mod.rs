@@ -18,10 +18,10 @@ pub mod rubygems;
 pub mod token_info;
 
 use crate::check::CheckResult;
-use crate::check_registry;
+use crate::check_registry::{self, CheckSpec};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError, Response};
-use crate::platform::{Group, Platform};
+use crate::http::{ApiClient, HttpError, Response};
+use crate::platform::{Group, Platform, PLATFORMS};
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -36,16 +36,13 @@ pub const CONCURRENCY: usize = 12;
 /// Expiry closer than this makes a token check warn.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
-/// One probe per account platform.
+/// One probe per account platform, from the platform table.
 pub fn probes() -> Vec<Arc<dyn Probe>> {
-    vec![
-        Arc::new(github::GithubProbe),
-        Arc::new(gitlab::GitlabProbe),
-        Arc::new(npm::NpmProbe),
-        Arc::new(pypi::PypiProbe),
-        Arc::new(rubygems::RubygemsProbe),
-        Arc::new(crates::CratesProbe::default()),
-    ]
+    PLATFORMS
+        .iter()
+        .filter_map(|s| s.probe)
+        .map(|make| make())
+        .collect()
 }
 
 /// A check's work: resolves to one or more results (checks sharing one request resolve together).
@@ -79,24 +76,20 @@ pub(crate) fn token_state(ctx: &CheckContext, platform: Platform) -> TokenState<
     }
 }
 
-/// Builds the platform's client from its effective base URL and the run's request timeout.
+/// Builds the platform's client from its effective base URL and the run's request timeout,
+/// with its row's auth scheme, answer ceiling and politeness spacing.
 pub(crate) fn client(
     ctx: &CheckContext,
     platform: Platform,
     token: Option<&Secret>,
-    auth: Auth,
 ) -> Result<ApiClient, HttpError> {
     let config = ctx.settings.platform_config(platform, &ctx.env);
-    let client = ApiClient::new(
+    ApiClient::for_platform(
+        platform,
         &config.base_url,
         token.cloned(),
-        auth,
         ctx.limits.request_timeout,
-    )?;
-    Ok(match platform {
-        Platform::Npm => client.with_max_body(crate::http::NPM_MAX_BODY),
-        _ => client,
-    })
+    )
 }
 
 /// Reads a 2xx answer into `T`, the platform's typed response (only the fields Lockstep reads;
@@ -105,10 +98,9 @@ pub(crate) fn client(
 /// a changed API is an `unknown` with a clear reason rather than a silent wrong verdict.
 pub(crate) fn parse<T: DeserializeOwned>(
     platform: Platform,
-    api: &ApiClient,
     resp: &Response,
 ) -> Result<T, HttpError> {
-    parse_body(platform, &api.host(), &resp.body)
+    parse_body(platform, &resp.host, &resp.body)
 }
 
 /// [`parse`] on a raw body (tests and callers without a client).
@@ -159,7 +151,7 @@ fn shape_error(platform: Platform, path: String, e: &serde_json::Error) -> Strin
 }
 
 /// `unknown` with the HTTP error's user-facing message and, when useful, what to do next.
-pub(crate) fn unknown_from(id: &str, err: &HttpError, hint: &str) -> CheckResult {
+pub(crate) fn unknown_from(spec: &CheckSpec, err: &HttpError, hint: &str) -> CheckResult {
     let mut summary = format!("Could not check: {err}.");
     if !hint.is_empty()
         && matches!(
@@ -170,45 +162,44 @@ pub(crate) fn unknown_from(id: &str, err: &HttpError, hint: &str) -> CheckResult
         summary.push(' ');
         summary.push_str(hint);
     }
-    CheckResult::unknown(id, summary)
+    CheckResult::unknown(spec, summary)
 }
 
-/// `unknown` for every id, with the same message (a shared request failed).
-pub(crate) fn all_unknown(ids: &[&str], err: &HttpError) -> Vec<CheckResult> {
-    ids.iter()
-        .map(|id| unknown_from(id, err, &least_scope_hint(id)))
+/// `unknown` for every check, with the same message (a shared request failed).
+pub(crate) fn all_unknown(specs: &[&CheckSpec], err: &HttpError) -> Vec<CheckResult> {
+    specs
+        .iter()
+        .map(|spec| unknown_from(spec, err, &least_scope_hint(spec)))
         .collect()
 }
 
-/// "This check needs: ..." from the registry, so messages and the registry never disagree.
-pub(crate) fn least_scope_hint(id: &str) -> String {
-    match check_registry::find(id).map(|s| s.least_scope) {
-        Some(scope) if !scope.is_empty() => format!("This check needs a token with {scope}."),
-        _ => String::new(),
+/// "This check needs: ..." from the check's constant, so messages and the registry never disagree.
+pub(crate) fn least_scope_hint(spec: &CheckSpec) -> String {
+    if spec.least_scope.is_empty() {
+        String::new()
+    } else {
+        format!("This check needs a token with {}.", spec.least_scope)
     }
 }
 
 /// `skipped` because no token is saved: says which token and where to create one.
-pub(crate) fn no_token(id: &str, platform: Platform) -> CheckResult {
-    let scope = check_registry::find(id)
-        .map(|s| s.least_scope)
-        .unwrap_or_default();
+pub(crate) fn no_token(spec: &CheckSpec, platform: Platform) -> CheckResult {
     CheckResult::skipped(
-        id,
+        spec,
         format!(
-            "No {} token saved. Create one with {} at {} and save it in Accounts & tokens (or set LOCKSTEP_{}_TOKEN).",
+            "No {} token saved. Create one with {} at {} and save it in Accounts & tokens (or set {}).",
             platform.display_name(),
-            scope,
-            token_info::token_page(platform),
-            platform.env_name()
+            spec.least_scope,
+            platform.spec().token_page,
+            platform.env_var("TOKEN")
         ),
     )
 }
 
 /// `unknown` because the token could not be read from the keychain.
-pub(crate) fn token_unreadable(id: &str, platform: Platform, why: &str) -> CheckResult {
+pub(crate) fn token_unreadable(spec: &CheckSpec, platform: Platform, why: &str) -> CheckResult {
     CheckResult::unknown(
-        id,
+        spec,
         format!(
             "Could not read the {} token: {why}",
             platform.display_name()
@@ -216,9 +207,9 @@ pub(crate) fn token_unreadable(id: &str, platform: Platform, why: &str) -> Check
     )
 }
 
-/// The ids of a group, in registry order.
-pub(crate) fn ids_of(group: Group) -> Vec<&'static str> {
-    check_registry::in_group(group).map(|s| s.id).collect()
+/// The checks of a group, in registry order.
+pub(crate) fn specs_of(group: Group) -> Vec<&'static CheckSpec> {
+    check_registry::in_group(group).collect()
 }
 
 /// Percent-encodes one path segment (npm's `@scope%2fname`, names with odd characters).

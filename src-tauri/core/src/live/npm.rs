@@ -7,15 +7,28 @@ use super::{
     unknown_from, Job, TokenState, CONCURRENCY,
 };
 use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 
-const TWO_FACTOR: &str = "npm.two_factor";
-const OWNERS: &str = "npm.package_owners";
+pub const TWO_FACTOR: &CheckSpec = &CheckSpec {
+    id: "npm.two_factor",
+    group: Group::Account(Platform::Npm),
+    title: "npm two-factor authentication mode",
+    least_scope: "a session token from `npm login` (valid 2 hours); npm does not document that granular access tokens, even read-only ones, may read your 2FA setting",
+    token: TokenNeed::Required(Platform::Npm),
+};
+pub const OWNERS: &CheckSpec = &CheckSpec {
+    id: "npm.package_owners",
+    group: Group::Account(Platform::Npm),
+    title: "npm package maintainer counts",
+    least_scope: "none (public data); a token only finds your user name",
+    token: TokenNeed::Optional(Platform::Npm),
+};
 
 /// Search page size (npm's maximum) and a bound on pages.
 const PAGE: usize = 250;
@@ -26,7 +39,7 @@ pub struct NpmProbe;
 
 impl Probe for NpmProbe {
     fn group(&self) -> Group {
-        Group::Npm
+        Group::Account(Platform::Npm)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
@@ -36,8 +49,8 @@ impl Probe for NpmProbe {
                 TokenState::Present(t) => Some(*t),
                 _ => None,
             };
-            let authed = token.map(|t| client(ctx, Platform::Npm, Some(t), Auth::Bearer));
-            let public = client(ctx, Platform::Npm, None, Auth::Bearer);
+            let authed = token.map(|t| client(ctx, Platform::Npm, Some(t)));
+            let public = client(ctx, Platform::Npm, None);
             let user = ctx.settings.platform_config(Platform::Npm, &ctx.env).user;
             let jobs: Vec<Job<'_>> = vec![
                 Box::pin(async {
@@ -153,7 +166,7 @@ struct Maintainer {
 
 async fn whoami(api: &ApiClient) -> Result<String, HttpError> {
     let resp = api.get("/-/whoami").await?;
-    parse::<Whoami>(Platform::Npm, api, &resp).map(|w| w.username)
+    parse::<Whoami>(Platform::Npm, &resp).map(|w| w.username)
 }
 
 /// Where to look when Lockstep cannot.
@@ -161,7 +174,7 @@ const TFA_PAGE: &str = "https://www.npmjs.com/settings/~/tfa";
 
 async fn two_factor(api: &ApiClient) -> Vec<CheckResult> {
     let profile = match api.get("/-/npm/v1/user").await {
-        Ok(resp) => parse::<Profile>(Platform::Npm, api, &resp),
+        Ok(resp) => parse::<Profile>(Platform::Npm, &resp),
         Err(e) => Err(e),
     };
     let v = match profile {
@@ -235,7 +248,7 @@ async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpErr
         if !seen.is_new_page(&resp.body) {
             break;
         }
-        let page: SearchPage = parse(Platform::Npm, api, &resp)?;
+        let page: SearchPage = parse(Platform::Npm, &resp)?;
         let total = usize::try_from(page.total).unwrap_or(usize::MAX);
         let count = page.objects.len();
         for o in page.objects {
@@ -254,7 +267,7 @@ async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpErr
 async fn maintainers(api: &ApiClient, name: String) -> PackageOwners {
     let path = packument_path(&name);
     let result = match api.get_with(&path, &[("accept", "application/json")]).await {
-        Ok(resp) => parse::<Packument>(Platform::Npm, api, &resp),
+        Ok(resp) => parse::<Packument>(Platform::Npm, &resp),
         Err(e) => Err(e),
     };
     match result {

@@ -12,6 +12,7 @@
 //! which the summary points out), not `pass`: a pass would claim something was verified.
 
 use crate::check::{CheckResult, Observed, Status};
+use crate::check_registry::CheckSpec;
 use crate::http::HttpError;
 
 /// Accounts listed apart from the owners: they can publish but cannot manage owners.
@@ -102,7 +103,7 @@ fn describe(count: usize, org: Option<&Organization>) -> String {
 /// Builds the check result from every package's outcome. `noun` is "package", "crate", ...;
 /// `where_` names the account ("npm user octo"); `fix_handle` says how to correct the handle.
 pub fn owner_result(
-    id: &str,
+    spec: &CheckSpec,
     noun: &str,
     where_: &str,
     fix_handle: &str,
@@ -110,7 +111,7 @@ pub fn owner_result(
 ) -> CheckResult {
     if packages.is_empty() {
         return CheckResult::skipped(
-            id,
+            spec,
             format!("No {noun}s found for {where_}, so there is nothing to check. If you do publish there, {fix_handle}."),
         );
     }
@@ -168,7 +169,7 @@ pub fn owner_result(
     let Some(status) = status else {
         let first = failures.first().cloned().unwrap_or_default();
         return CheckResult::unknown(
-            id,
+            spec,
             format!("Could not read the owners of any of your {} {noun}s; run again later. First error: {first}", packages.len()),
         )
         .with_evidence(failures);
@@ -226,7 +227,7 @@ pub fn owner_result(
         ));
     }
     evidence.extend(failures);
-    CheckResult::new(id, status, summary)
+    CheckResult::new(spec, status, summary)
         .with_evidence(evidence)
         .with_remediation(remediation)
         .with_observed(observed)
@@ -243,7 +244,7 @@ mod tests {
     #[test]
     fn worst_package_decides_and_failures_do_not_fail() {
         let r = owner_result(
-            "npm.package_owners",
+            super::super::npm::OWNERS,
             "package",
             "npm user x",
             "fix it",
@@ -261,7 +262,7 @@ mod tests {
         assert_eq!(r.evidence.len(), 4);
         assert_eq!(r.observed.owners["b"], vec!["u0"]);
         let r = owner_result(
-            "x.y",
+            super::super::npm::OWNERS,
             "package",
             "w",
             "f",
@@ -272,7 +273,7 @@ mod tests {
         );
         assert_eq!(r.status, Status::Unknown);
         assert_eq!(
-            owner_result("x.y", "package", "w", "f", vec![]).status,
+            owner_result(super::super::npm::OWNERS, "package", "w", "f", vec![]).status,
             Status::Skipped
         );
         assert_eq!(status_for(3, false), Status::Pass);
@@ -284,7 +285,7 @@ mod tests {
     #[test]
     fn accounts_apart_never_count_and_an_organization_is_named() {
         let r = owner_result(
-            "rubygems.package_owners",
+            super::super::rubygems::OWNERS,
             "gem",
             "RubyGems user x",
             "f",
@@ -298,7 +299,7 @@ mod tests {
             manage_url: "https://pypi.org/org/pypa/".into(),
         };
         let r = owner_result(
-            "pypi.package_owners",
+            super::super::pypi::OWNERS,
             "project",
             "w",
             "f",

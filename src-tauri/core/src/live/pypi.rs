@@ -5,22 +5,35 @@ use super::owners::{owner_result, Organization, PackageOwners};
 use super::pypi_token::{classify, TokenScope};
 use super::{client, parse, segment, token_state, unknown_from, Job, TokenState, CONCURRENCY};
 use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth};
+use crate::http::ApiClient;
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 
-const OWNERS: &str = "pypi.package_owners";
-const TOKEN_SCOPE: &str = "pypi.token_scope";
+pub const OWNERS: &CheckSpec = &CheckSpec {
+    id: "pypi.package_owners",
+    group: Group::Account(Platform::Pypi),
+    title: "PyPI project owner counts",
+    least_scope: "none (public data)",
+    token: TokenNeed::None,
+};
+pub const TOKEN_SCOPE: &CheckSpec = &CheckSpec {
+    id: "pypi.token_scope",
+    group: Group::Account(Platform::Pypi),
+    title: "PyPI upload token scope",
+    least_scope: "none: the token is decoded on this device and never sent",
+    token: TokenNeed::Required(Platform::Pypi),
+};
 
 /// The PyPI probe.
 pub struct PypiProbe;
 
 impl Probe for PypiProbe {
     fn group(&self) -> Group {
-        Group::Pypi
+        Group::Account(Platform::Pypi)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
@@ -99,7 +112,7 @@ struct Role {
 async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/pypi/{}/json", segment(&name));
     let project = match api.get(&path).await {
-        Ok(resp) => parse::<Project>(Platform::Pypi, api, &resp),
+        Ok(resp) => parse::<Project>(Platform::Pypi, &resp),
         Err(e) => Err(e),
     };
     let ownership = match project {
@@ -141,7 +154,7 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
             "No PyPI projects listed: PyPI has no API that lists them, so name them in settings (or LOCKSTEP_PYPI_PROJECTS, comma-separated).",
         );
     }
-    let api = match client(ctx, Platform::Pypi, None, Auth::Bearer) {
+    let api = match client(ctx, Platform::Pypi, None) {
         Ok(a) => a,
         Err(e) => return unknown_from(OWNERS, &e, ""),
     };

@@ -1,29 +1,31 @@
 //! RubyGems: owner counts of every gem the user owns. Public data: no token is sent.
-//! RubyGems.org allows 10 requests per second to its API; the client stays under that.
+//! RubyGems.org allows 10 requests per second to its API; its platform row keeps the client under that.
 
 use super::owners::{owner_result, PackageOwners};
 use super::{client, parse, segment, unknown_from, CONCURRENCY};
 use crate::check::CheckResult;
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
-use std::time::Duration;
 
-const OWNERS: &str = "rubygems.package_owners";
-
-/// RubyGems.org's documented limit is 10 requests per second
-/// (<https://guides.rubygems.org/rubygems-org-rate-limits/>); 8 per second stays under it.
-pub const POLITE_INTERVAL: Duration = Duration::from_millis(125);
+pub const OWNERS: &CheckSpec = &CheckSpec {
+    id: "rubygems.package_owners",
+    group: Group::Account(Platform::Rubygems),
+    title: "RubyGems gem owner counts",
+    least_scope: "none (public data)",
+    token: TokenNeed::None,
+};
 
 /// The RubyGems probe.
 pub struct RubygemsProbe;
 
 impl Probe for RubygemsProbe {
     fn group(&self) -> Group {
-        Group::Rubygems
+        Group::Account(Platform::Rubygems)
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
@@ -64,7 +66,7 @@ struct Gem {
 async fn gem_owners(api: &ApiClient, name: String) -> PackageOwners {
     let path = format!("/api/v1/gems/{}/owners.json", segment(&name));
     let list = match api.get(&path).await {
-        Ok(resp) => parse::<Vec<Owner>>(Platform::Rubygems, api, &resp),
+        Ok(resp) => parse::<Vec<Owner>>(Platform::Rubygems, &resp),
         Err(e) => Err(e),
     };
     match list {
@@ -91,14 +93,14 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
             "No RubyGems handle: enter it in settings (or set LOCKSTEP_RUBYGEMS_USER) to check your gems' owners.",
         );
     };
-    let api = match client(ctx, Platform::Rubygems, None, Auth::Raw) {
-        Ok(a) => a.with_min_interval(POLITE_INTERVAL),
+    let api = match client(ctx, Platform::Rubygems, None) {
+        Ok(a) => a,
         Err(e) => return unknown_from(OWNERS, &e, ""),
     };
     let api = &api;
     let path = format!("/api/v1/owners/{}/gems.json", segment(&handle));
     let gems = match api.get(&path).await {
-        Ok(resp) => parse::<Vec<Gem>>(Platform::Rubygems, api, &resp),
+        Ok(resp) => parse::<Vec<Gem>>(Platform::Rubygems, &resp),
         Err(e) => Err(e),
     };
     let gems = match gems {
@@ -131,7 +133,7 @@ mod tests {
 
     #[test]
     fn pacing_stays_under_the_documented_ten_per_second() {
-        assert!(POLITE_INTERVAL >= Duration::from_millis(100));
+        assert!(Platform::Rubygems.spec().min_interval() >= std::time::Duration::from_millis(100));
     }
 
     #[test]

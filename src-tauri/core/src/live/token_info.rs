@@ -1,12 +1,13 @@
 //! What a token can do, asked once when it is saved, so Lockstep can store the scopes and expiry
 //! as metadata (never the token) and warn when the token is broader than Lockstep needs.
 
-use super::github::{api_headers, broad_scopes, date_only, parse_expiration, parse_scopes};
+use super::github::{broad_scopes, date_only, parse_expiration, parse_scopes};
 use super::pypi_token::{classify, TokenScope};
 use super::{days_until, parse, EXPIRY_WARNING_DAYS};
-use crate::http::{ApiClient, Auth, HttpError};
-use crate::platform::Platform;
+use crate::http::{ApiClient, HttpError};
+use crate::platform::{Introspect, Platform};
 use crate::secret::Secret;
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -26,16 +27,15 @@ pub struct TokenCapabilities {
 
 /// Where to create a token for `platform` (shown next to each check's least scope).
 pub fn token_page(platform: Platform) -> &'static str {
-    match platform {
-        Platform::Github => "https://github.com/settings/personal-access-tokens/new",
-        Platform::Gitlab => "https://gitlab.com/-/user_settings/personal_access_tokens",
-        Platform::Npm => "https://www.npmjs.com/settings/~/tokens",
-        Platform::Pypi => "https://pypi.org/manage/account/token/",
-        Platform::Rubygems => "https://rubygems.org/profile/api_keys",
-        Platform::Crates => "https://crates.io/settings/tokens",
-        Platform::Hibp => "https://haveibeenpwned.com/API/Key",
-    }
+    platform.spec().token_page
 }
+
+/// Asks a platform what the token on `api` can do (the client carries it, attached by the
+/// platform row's scheme). One per platform row that can describe its tokens.
+pub type Inspector = for<'a> fn(
+    &'a ApiClient,
+    OffsetDateTime,
+) -> BoxFuture<'a, Result<TokenCapabilities, HttpError>>;
 
 /// `GET /user` on GitHub: only the login.
 #[derive(Debug, Deserialize)]
@@ -69,8 +69,9 @@ fn broad_warning(warnings: &mut Vec<String>, broad: &[String]) {
     }
 }
 
-/// Asks the platform what `token` can do. PyPI tokens are decoded offline (never sent);
-/// crates.io and RubyGems offer no token introspection, so little is known for them.
+/// Asks the platform what `token` can do, the way its row says ([`Introspect`]). PyPI tokens
+/// are decoded offline (never sent); crates.io and RubyGems offer no token introspection, so
+/// little is known for them.
 pub async fn inspect(
     platform: Platform,
     base_url: &str,
@@ -78,103 +79,129 @@ pub async fn inspect(
     timeout: Duration,
     now: OffsetDateTime,
 ) -> Result<TokenCapabilities, HttpError> {
-    let mut caps = TokenCapabilities::default();
-    match platform {
-        Platform::Pypi => inspect_pypi(&mut caps, token, now),
-        Platform::Github => {
-            let api = api_headers(ApiClient::new(
-                base_url,
-                Some(token.clone()),
-                Auth::Bearer,
-                timeout,
-            )?);
-            let resp = api.get("/user").await?;
-            let user: Login = parse(Platform::Github, &api, &resp)?;
-            caps.user = user.login;
-            match resp.header("x-oauth-scopes") {
-                Some(h) => {
-                    caps.scopes = parse_scopes(h);
-                    broad_warning(&mut caps.warnings, &broad_scopes(&caps.scopes));
-                }
-                None => caps
-                    .scopes
-                    .push("fine-grained (permissions not listed by GitHub)".into()),
-            }
-            if let Some(exp) = resp
-                .header("github-authentication-token-expiration")
-                .and_then(parse_expiration)
-            {
-                caps.expires_at = Some(date_only(exp));
-                expiry_warning(&mut caps.warnings, now, exp);
-            }
+    match platform.spec().introspect {
+        Introspect::Nothing => Ok(TokenCapabilities::default()),
+        Introspect::Offline(decode) => Ok(decode(token, now)),
+        Introspect::Api(ask) => {
+            let api = ApiClient::for_platform(platform, base_url, Some(token.clone()), timeout)?;
+            ask(&api, now).await
         }
-        Platform::Gitlab => {
-            let api = ApiClient::new(
-                base_url,
-                Some(token.clone()),
-                Auth::Header("private-token"),
-                timeout,
-            )?;
-            let (me, this) = futures::join!(
-                api.get("/api/v4/user"),
-                api.get("/api/v4/personal_access_tokens/self")
-            );
-            let me: super::gitlab::User = parse(Platform::Gitlab, &api, &me?)?;
-            caps.user = me.username;
-            let this = match this {
-                Ok(resp) => parse::<super::gitlab::TokenSelf>(Platform::Gitlab, &api, &resp)?,
-                Err(e) if super::gitlab::is_not_personal_token(&e) => {
-                    caps.warnings.push(
-                        "is not a personal access token, so GitLab cannot say what it can do: use a personal access token with only read_user".into(),
-                    );
-                    return Ok(caps);
-                }
-                Err(e) => return Err(e),
-            };
-            let t = super::gitlab::read_token(&this, now);
-            broad_warning(&mut caps.warnings, &t.broad);
-            if let Some(days) = t.days_left {
-                if days < 0 {
-                    caps.warnings.push("has expired".into());
-                } else if days < EXPIRY_WARNING_DAYS {
-                    caps.warnings.push(format!("expires in {days} days"));
-                }
-            }
-            caps.scopes = t.scopes;
-            caps.expires_at = t.expires_at.map(|d| d.get(..10).unwrap_or(&d).to_string());
-        }
-        Platform::Npm => {
-            let api = ApiClient::new(base_url, Some(token.clone()), Auth::Bearer, timeout)?;
-            let who: super::npm::Whoami = parse(Platform::Npm, &api, &api.get("/-/whoami").await?)?;
-            caps.user = Some(who.username);
-        }
-        Platform::Hibp => {
-            let api = ApiClient::new(
-                base_url,
-                Some(token.clone()),
-                Auth::Header("hibp-api-key"),
-                timeout,
-            )?;
-            let resp = api.get("/api/v3/subscription/status").await?;
-            let sub: HibpSubscription = parse(Platform::Hibp, &api, &resp)?;
-            if let Some(name) = &sub.subscription_name {
-                caps.scopes.push(format!("subscription: {name}"));
-            }
-            if let Some(until) = sub.subscribed_until.as_deref() {
-                caps.expires_at = Some(until.get(..10).unwrap_or(until).to_string());
-                let parsed = time::PrimitiveDateTime::parse(
-                    until.trim_end_matches('Z'),
-                    &time::format_description::well_known::Iso8601::DEFAULT,
-                );
-                if let Ok(at) = parsed {
-                    expiry_warning(&mut caps.warnings, now, at.assume_utc());
-                }
-            }
-        }
-        // Neither offers an endpoint that describes an API token.
-        Platform::Rubygems | Platform::Crates => {}
     }
-    Ok(caps)
+}
+
+/// GitHub: `GET /user` names the owner; its headers list a classic token's scopes and expiry.
+pub(crate) fn github(
+    api: &ApiClient,
+    now: OffsetDateTime,
+) -> BoxFuture<'_, Result<TokenCapabilities, HttpError>> {
+    Box::pin(async move {
+        let mut caps = TokenCapabilities::default();
+        let resp = api.get("/user").await?;
+        let user: Login = parse(Platform::Github, &resp)?;
+        caps.user = user.login;
+        match resp.header("x-oauth-scopes") {
+            Some(h) => {
+                caps.scopes = parse_scopes(h);
+                broad_warning(&mut caps.warnings, &broad_scopes(&caps.scopes));
+            }
+            None => caps
+                .scopes
+                .push("fine-grained (permissions not listed by GitHub)".into()),
+        }
+        if let Some(exp) = resp
+            .header("github-authentication-token-expiration")
+            .and_then(parse_expiration)
+        {
+            caps.expires_at = Some(date_only(exp));
+            expiry_warning(&mut caps.warnings, now, exp);
+        }
+        Ok(caps)
+    })
+}
+
+/// GitLab: the user, then the personal access token's own description.
+pub(crate) fn gitlab(
+    api: &ApiClient,
+    now: OffsetDateTime,
+) -> BoxFuture<'_, Result<TokenCapabilities, HttpError>> {
+    Box::pin(async move {
+        let mut caps = TokenCapabilities::default();
+        let (me, this) = futures::join!(
+            api.get("/api/v4/user"),
+            api.get("/api/v4/personal_access_tokens/self")
+        );
+        let me: super::gitlab::User = parse(Platform::Gitlab, &me?)?;
+        caps.user = me.username;
+        let this = match this {
+            Ok(resp) => parse::<super::gitlab::TokenSelf>(Platform::Gitlab, &resp)?,
+            Err(e) if super::gitlab::is_not_personal_token(&e) => {
+                caps.warnings.push(
+                    "is not a personal access token, so GitLab cannot say what it can do: use a personal access token with only read_user".into(),
+                );
+                return Ok(caps);
+            }
+            Err(e) => return Err(e),
+        };
+        let t = super::gitlab::read_token(&this, now);
+        broad_warning(&mut caps.warnings, &t.broad);
+        if let Some(days) = t.days_left {
+            if days < 0 {
+                caps.warnings.push("has expired".into());
+            } else if days < EXPIRY_WARNING_DAYS {
+                caps.warnings.push(format!("expires in {days} days"));
+            }
+        }
+        caps.scopes = t.scopes;
+        caps.expires_at = t.expires_at.map(|d| d.get(..10).unwrap_or(&d).to_string());
+        Ok(caps)
+    })
+}
+
+/// npm: `GET /-/whoami` names the owner; npm lists no scopes.
+pub(crate) fn npm(
+    api: &ApiClient,
+    _now: OffsetDateTime,
+) -> BoxFuture<'_, Result<TokenCapabilities, HttpError>> {
+    Box::pin(async move {
+        let who: super::npm::Whoami = parse(Platform::Npm, &api.get("/-/whoami").await?)?;
+        Ok(TokenCapabilities {
+            user: Some(who.username),
+            ..TokenCapabilities::default()
+        })
+    })
+}
+
+/// Have I Been Pwned: the key's subscription and until when it runs.
+pub(crate) fn hibp(
+    api: &ApiClient,
+    now: OffsetDateTime,
+) -> BoxFuture<'_, Result<TokenCapabilities, HttpError>> {
+    Box::pin(async move {
+        let mut caps = TokenCapabilities::default();
+        let resp = api.get("/api/v3/subscription/status").await?;
+        let sub: HibpSubscription = parse(Platform::Hibp, &resp)?;
+        if let Some(name) = &sub.subscription_name {
+            caps.scopes.push(format!("subscription: {name}"));
+        }
+        if let Some(until) = sub.subscribed_until.as_deref() {
+            caps.expires_at = Some(until.get(..10).unwrap_or(until).to_string());
+            let parsed = time::PrimitiveDateTime::parse(
+                until.trim_end_matches('Z'),
+                &time::format_description::well_known::Iso8601::DEFAULT,
+            );
+            if let Ok(at) = parsed {
+                expiry_warning(&mut caps.warnings, now, at.assume_utc());
+            }
+        }
+        Ok(caps)
+    })
+}
+
+/// PyPI: the token's caveats, decoded on this device; it is never sent.
+pub(crate) fn pypi(token: &Secret, now: OffsetDateTime) -> TokenCapabilities {
+    let mut caps = TokenCapabilities::default();
+    inspect_pypi(&mut caps, token, now);
+    caps
 }
 
 fn inspect_pypi(caps: &mut TokenCapabilities, token: &Secret, now: OffsetDateTime) {
@@ -205,7 +232,7 @@ mod tests {
 
     #[test]
     fn every_platform_has_an_https_token_page() {
-        for p in Platform::WITH_TOKENS {
+        for p in Platform::all() {
             assert!(token_page(p).starts_with("https://"), "{p}");
         }
     }

@@ -41,13 +41,13 @@ pub fn review(at: OffsetDateTime) -> Review {
     domain.emails.push("alice@example.org".into());
     let results = vec![
         CheckResult::new(
-            "github.two_factor",
+            lockstep_core::live::github::TWO_FACTOR,
             Status::Pass,
             "Two-factor authentication is on for alice.",
         )
         .with_evidence(["two_factor_authentication: true"]),
         CheckResult::new(
-            "npm.package_owners",
+            lockstep_core::live::npm::OWNERS,
             Status::Warn,
             "left-pad has one owner.",
         )
@@ -55,13 +55,17 @@ pub fn review(at: OffsetDateTime) -> Review {
         .with_remediation(["Add a second owner: npm owner add bob left-pad"])
         .with_observed(owners("left-pad", &["alice"])),
         CheckResult::unknown(
-            "pypi.package_owners",
+            lockstep_core::live::pypi::OWNERS,
             "No PyPI projects are listed; add them in Settings.",
         ),
-        CheckResult::new("github.signing_keys", Status::Pass, "One signing key.")
-            .with_observed(keys),
         CheckResult::new(
-            "email.domain",
+            lockstep_core::live::github::SIGNING_KEYS,
+            Status::Pass,
+            "One signing key.",
+        )
+        .with_observed(keys),
+        CheckResult::new(
+            lockstep_core::email::domain::ID,
             Status::Pass,
             "example.org is registered until 2027-09-01.",
         )

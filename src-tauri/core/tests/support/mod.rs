@@ -238,7 +238,7 @@ pub fn fast_probes() -> Vec<Arc<dyn Probe>> {
     lockstep_core::live::probes()
         .into_iter()
         .map(|p| -> Arc<dyn Probe> {
-            if p.group() == Group::Crates {
+            if p.group() == Group::Account(Platform::Crates) {
                 Arc::new(lockstep_core::live::crates::CratesProbe::with_interval(
                     Duration::from_millis(5),
                 ))
