@@ -9,10 +9,15 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::pagination::{dedup, Pages};
-use super::{all_unknown, parse, segment, unknown_from, Job};
+use super::{
+    all_unknown, client, ids_of, no_token, parse, run_jobs, segment, token_state,
+    token_unreadable, unknown_from, Job, TokenState,
+};
 use crate::check::{CheckResult, Observed, Status};
-use crate::http::{ApiClient, HttpError};
-use crate::platform::Platform;
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth, HttpError};
+use crate::platform::{Group, Platform};
+use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -310,6 +315,49 @@ pub(crate) fn workspace_admins(api: &ApiClient) -> Job<'_> {
             workspaces,
         )]
     })
+}
+
+/// The Bitbucket Cloud probe.
+pub struct BitbucketProbe;
+
+impl Probe for BitbucketProbe {
+    fn group(&self) -> Group {
+        Group::Bitbucket
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let ids = ids_of(Group::Bitbucket);
+            let token = match token_state(ctx, Platform::Bitbucket) {
+                TokenState::Present(t) => t,
+                TokenState::Missing => {
+                    ids.iter()
+                        .for_each(|id| out.emit(no_token(id, Platform::Bitbucket)));
+                    return;
+                }
+                TokenState::Error(why) => {
+                    ids.iter().for_each(|id| {
+                        out.emit(token_unreadable(id, Platform::Bitbucket, &why))
+                    });
+                    return;
+                }
+            };
+            // Refused before any request: Bitbucket would only answer 401.
+            if !is_email_and_token(token.expose()) {
+                ids.iter()
+                    .for_each(|id| out.emit(CheckResult::unknown(*id, NOT_EMAIL_AND_TOKEN)));
+                return;
+            }
+            let api = match client(ctx, Platform::Bitbucket, Some(token), Auth::Basic) {
+                Ok(c) => c,
+                Err(e) => {
+                    all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
+                    return;
+                }
+            };
+            run_jobs(out, vec![account(&api), workspace_admins(&api)]).await;
+        })
+    }
 }
 
 #[cfg(test)]

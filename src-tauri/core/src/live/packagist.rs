@@ -7,10 +7,12 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::pagination::{dedup, Pages};
-use super::{parse, segment, unknown_from};
+use super::{client, parse, segment, unknown_from};
 use crate::check::CheckResult;
-use crate::http::{ApiClient, HttpError};
-use crate::platform::Platform;
+use crate::engine::{CheckContext, Emitter, Probe};
+use crate::http::{ApiClient, Auth, HttpError};
+use crate::platform::{Group, Platform};
+use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 
@@ -159,6 +161,39 @@ pub(crate) async fn package_owners(api: &ApiClient, handle: &str) -> CheckResult
     match partial {
         Some(why) => result.with_evidence([why]),
         None => result,
+    }
+}
+
+/// The Packagist probe: public data, no token.
+pub struct PackagistProbe;
+
+impl Probe for PackagistProbe {
+    fn group(&self) -> Group {
+        Group::Packagist
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Some(handle) = ctx
+                .settings
+                .platform_config(Platform::Packagist, &ctx.env)
+                .user
+            else {
+                out.emit(CheckResult::skipped(
+                    PACKAGE_OWNERS,
+                    "No Packagist user or vendor name: enter it in settings (or set LOCKSTEP_PACKAGIST_USER) to check your packages' maintainers.",
+                ));
+                return;
+            };
+            let api = match client(ctx, Platform::Packagist, None, Auth::Bearer) {
+                Ok(a) => a.with_max_body(MAX_BODY),
+                Err(e) => {
+                    out.emit(unknown_from(PACKAGE_OWNERS, &e, ""));
+                    return;
+                }
+            };
+            out.emit(package_owners(&api, &handle).await);
+        })
     }
 }
 
