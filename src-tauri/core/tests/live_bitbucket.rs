@@ -50,7 +50,7 @@ mod live {
     async fn two_factor_on_a_read_only_token_and_two_owners_pass() {
         let s = TestServer::start().await;
         serve(&s, "user-2fa-on.json", "workspace-permissions-two-owners.json");
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Pass);
         assert_status(&r, "bitbucket.token_scope", Pass);
         let admins = &r["bitbucket.workspace_admins"];
@@ -76,14 +76,14 @@ mod live {
     async fn two_factor_off_fails_and_a_hidden_status_is_unknown() {
         let s = TestServer::start().await;
         serve(&s, "user-2fa-off.json", "workspace-permissions-two-owners.json");
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Fail);
         assert!(r["bitbucket.two_factor"].summary.contains("tutorials"));
 
         // The description's own user example carries no `has_2fa_enabled`.
         let s = TestServer::start().await;
         serve(&s, "user-tutorials.json", "workspace-permissions-two-owners.json");
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Unknown);
         assert!(
             r["bitbucket.two_factor"].summary.contains("has_2fa_enabled"),
@@ -97,7 +97,7 @@ mod live {
         let s = TestServer::start().await;
         // The verbatim example: one owner, one member.
         serve(&s, "user-2fa-on.json", "workspace-permissions-owner-and-member.json");
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Fail);
         let ev = r["bitbucket.workspace_admins"].evidence.join("\n");
         assert!(
@@ -107,7 +107,7 @@ mod live {
 
         let s = TestServer::start().await;
         serve(&s, "user-2fa-on.json", "workspace-permissions-four-owners.json");
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Warn);
         assert!(r["bitbucket.workspace_admins"]
             .evidence
@@ -123,7 +123,7 @@ mod live {
             "/2.0/workspaces/bbworkspace1/permissions?page=2",
             fixture(&s, "workspace-permissions-page2.json"),
         );
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         // Erik (page 1) and Jeff (page 2): two owners, not one.
         assert_status(&r, "bitbucket.workspace_admins", Pass);
         assert_eq!(
@@ -143,7 +143,7 @@ mod live {
         .unwrap();
         // Left pointing at api.bitbucket.org: never followed, so the token never goes there.
         s.route(OWNERS, Reply::raw(200, &page));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Fail);
         assert_eq!(s.seen().len(), 3);
     }
@@ -153,7 +153,7 @@ mod live {
         let s = TestServer::start().await;
         s.route(USER, fixture(&s, "user-2fa-on.json"));
         s.route(WORKSPACES, fixture(&s, "user-workspaces-none.json"));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Skipped);
     }
 
@@ -162,7 +162,7 @@ mod live {
         let s = TestServer::start().await;
         s.route(USER, fixture(&s, "user-2fa-on.json"));
         s.route(WORKSPACES, fixture(&s, "user-workspaces-none.json"));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.token_scope", Unknown);
         let sum = &r["bitbucket.token_scope"].summary;
         assert!(
@@ -179,7 +179,7 @@ mod live {
             ),
         );
         s.route(WORKSPACES, fixture(&s, "user-workspaces-none.json"));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.token_scope", Warn);
         let sum = &r["bitbucket.token_scope"].summary;
         assert!(
@@ -193,7 +193,7 @@ mod live {
         let s = TestServer::start().await;
         s.route(USER, Reply::status(401));
         s.route(WORKSPACES, Reply::status(401));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         for id in [
             "bitbucket.two_factor",
             "bitbucket.token_scope",
@@ -207,7 +207,7 @@ mod live {
         s.route(USER, Reply::status(429));
         s.route(WORKSPACES, fixture(&s, "user-workspaces.json"));
         s.route(OWNERS, Reply::raw(200, "{\"values\": [ {\"permission\": "));
-        let r = run(bb_ctx(&s, TOKEN), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Unknown);
         assert!(r["bitbucket.two_factor"]
             .summary
@@ -226,7 +226,7 @@ mod live {
     async fn a_token_without_the_email_is_refused_before_anything_is_sent() {
         let s = TestServer::start().await;
         serve(&s, "user-2fa-on.json", "workspace-permissions-two-owners.json");
-        let r = run(bb_ctx(&s, "ATATTfakefakefakefake"), &[Group::Bitbucket]).await;
+        let r = run(bb_ctx(&s, "ATATTfakefakefakefake"), &[Group::Account(Platform::Bitbucket)]).await;
         for id in [
             "bitbucket.two_factor",
             "bitbucket.token_scope",
@@ -243,7 +243,7 @@ mod live {
         let s = TestServer::start().await;
         let url = s.url("/2.0");
         let c = ctx(&[("LOCKSTEP_BITBUCKET_URL", url.as_str())], &[]);
-        let r = run(c, &[Group::Bitbucket]).await;
+        let r = run(c, &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Skipped);
         assert!(r["bitbucket.two_factor"]
             .summary

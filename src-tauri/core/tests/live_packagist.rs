@@ -7,7 +7,7 @@ mod support;
 mod live {
     use super::support;
     use lockstep_core::check::Status::*;
-    use lockstep_core::platform::Group;
+    use lockstep_core::platform::{Group, Platform};
     use serde_json::json;
     use support::{assert_status, ctx, run, Reply, TestServer};
 
@@ -49,7 +49,7 @@ mod live {
         serve_packages(&s);
         s.route("/packages/list.json?vendor=vendor1", fixture(&s, "list-vendor1.json"));
         // No such user: the name is a vendor only.
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Packagist]).await;
+        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
         let owners = &r["packagist.package_owners"];
         assert_eq!(owners.status, Pass, "{owners:#?}");
         assert_eq!(owners.observed.owners["vendor1/package1"], ["alice", "john"]);
@@ -69,7 +69,7 @@ mod live {
             fixture(&s, "user-john-packages-page2.json"),
         );
         s.json("/packages/list.json?vendor=john", json!({"packageNames": []}));
-        let r = run(pk_ctx(&s, "john"), &[Group::Packagist]).await;
+        let r = run(pk_ctx(&s, "john"), &[Group::Account(Platform::Packagist)]).await;
         let owners = &r["packagist.package_owners"];
         assert_eq!(owners.status, Warn, "{owners:#?}");
         let ev = owners.evidence.join("\n");
@@ -88,7 +88,7 @@ mod live {
         s.route("/packages/list.json?vendor=vendor1", fixture(&s, "list-vendor1.json"));
         s.route("/packages/vendor1/package1.json", fixture(&s, "package-vendor1-package1.json"));
         s.route("/packages/vendor1/package2.json", fixture(&s, "package-four-maintainers.json"));
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Packagist]).await;
+        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
         assert_status(&r, "packagist.package_owners", Warn);
         assert!(r["packagist.package_owners"]
             .evidence
@@ -100,11 +100,11 @@ mod live {
     async fn nothing_found_is_skipped_and_no_name_is_skipped() {
         let s = TestServer::start().await;
         s.json("/packages/list.json?vendor=nobody", json!({"packageNames": []}));
-        let r = run(pk_ctx(&s, "nobody"), &[Group::Packagist]).await;
+        let r = run(pk_ctx(&s, "nobody"), &[Group::Account(Platform::Packagist)]).await;
         assert_status(&r, "packagist.package_owners", Skipped);
 
         let c = ctx(&[("LOCKSTEP_PACKAGIST_URL", s.url("").as_str())], &[]);
-        let r = run(c, &[Group::Packagist]).await;
+        let r = run(c, &[Group::Account(Platform::Packagist)]).await;
         assert_status(&r, "packagist.package_owners", Skipped);
         assert!(r["packagist.package_owners"]
             .summary
@@ -121,7 +121,7 @@ mod live {
             Reply::status(429).header("retry-after", "31536000"),
         );
         s.route("/packages/vendor1/package2.json", Reply::raw(200, "<html>"));
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Packagist]).await;
+        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
         assert_status(&r, "packagist.package_owners", Unknown);
         let ev = r["packagist.package_owners"].evidence.join("\n");
         assert!(

@@ -9,22 +9,44 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::pagination::{dedup, Pages};
+use super::token_info::TokenCapabilities;
 use super::{
-    all_unknown, client, ids_of, no_token, parse, run_jobs, segment, token_state,
-    token_unreadable, unknown_from, Job, TokenState,
+    all_unknown, client, least_scope_hint, no_token, parse, run_jobs, segment, specs_of,
+    token_state, token_unreadable, unknown_from, Job, TokenState,
 };
-use crate::check::{CheckResult, Observed, Status};
+use crate::check::{CheckResult, Status};
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-pub(crate) const TWO_FACTOR: &str = "bitbucket.two_factor";
-pub(crate) const TOKEN_SCOPE: &str = "bitbucket.token_scope";
-pub(crate) const WORKSPACE_ADMINS: &str = "bitbucket.workspace_admins";
+const GROUP: Group = Group::Account(Platform::Bitbucket);
+
+pub const TWO_FACTOR: &CheckSpec = &CheckSpec {
+    id: "bitbucket.two_factor",
+    group: GROUP,
+    title: "Bitbucket two-step verification",
+    least_scope: "an Atlassian API token with `read:user:bitbucket`",
+    token: TokenNeed::Required(Platform::Bitbucket),
+};
+pub const TOKEN_SCOPE: &CheckSpec = &CheckSpec {
+    id: "bitbucket.token_scope",
+    group: GROUP,
+    title: "Lockstep's Bitbucket token is least-privilege",
+    least_scope: "any Atlassian API token; one with only `read:user:bitbucket` and `read:workspace:bitbucket` is best",
+    token: TokenNeed::Required(Platform::Bitbucket),
+};
+pub const WORKSPACE_ADMINS: &CheckSpec = &CheckSpec {
+    id: "bitbucket.workspace_admins",
+    group: GROUP,
+    title: "Owner count of Bitbucket workspaces you administer",
+    least_scope: "an Atlassian API token with `read:user:bitbucket` and `read:workspace:bitbucket`",
+    token: TokenNeed::Required(Platform::Bitbucket),
+};
 
 /// Where Atlassian API tokens are created and revoked.
 pub const TOKEN_PAGE: &str = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -167,7 +189,7 @@ async fn get_all<T: DeserializeOwned + PartialEq>(
         if !seen.is_new_page(&resp.body) {
             break;
         }
-        let page: Page<T> = parse(Platform::Bitbucket, api, &resp)?;
+        let page: Page<T> = parse(Platform::Bitbucket, &resp)?;
         items.extend(page.values);
         pages += 1;
         if pages < MAX_PAGES {
@@ -185,7 +207,7 @@ pub(crate) fn account(api: &ApiClient) -> Job<'_> {
             Ok(r) => r,
             Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
         };
-        let user: User = match parse(Platform::Bitbucket, api, &resp) {
+        let user: User = match parse(Platform::Bitbucket, &resp) {
             Ok(u) => u,
             Err(e) => return all_unknown(&[TWO_FACTOR, TOKEN_SCOPE], &e),
         };
@@ -259,7 +281,7 @@ fn token_scope(user: &User, scopes_header: Option<&str>) -> CheckResult {
             NEEDED_SCOPES.join(" and ")
         )])
     };
-    r.with_evidence(evidence).with_observed(Observed::default())
+    r.with_evidence(evidence)
 }
 
 async fn workspace_owners(api: &ApiClient, slug: String) -> PackageOwners {
@@ -293,7 +315,13 @@ pub(crate) fn workspace_admins(api: &ApiClient) -> Job<'_> {
         .await
         {
             Ok(a) => a,
-            Err(e) => return vec![unknown_from(WORKSPACE_ADMINS, &e, &super::least_scope_hint(WORKSPACE_ADMINS))],
+            Err(e) => {
+                return vec![unknown_from(
+                    WORKSPACE_ADMINS,
+                    &e,
+                    &least_scope_hint(WORKSPACE_ADMINS),
+                )]
+            }
         };
         let mut slugs: Vec<String> = access
             .into_iter()
@@ -307,13 +335,50 @@ pub(crate) fn workspace_admins(api: &ApiClient) -> Job<'_> {
                 .buffered(IN_FLIGHT)
                 .collect()
                 .await;
-        vec![owner_result(
+        let mut r = owner_result(
             WORKSPACE_ADMINS,
             "workspace",
             "your Bitbucket account",
-            "make sure the token has read:workspace:bitbucket and that you are an administrator of the workspaces you expect",
+            "make sure the token has read:workspace:bitbucket and that you administer the workspaces you expect",
             workspaces,
-        )]
+        );
+        // The 2-3 owners rule is the shared one; a workspace left with a single owner is
+        // stranded with everything in it if that account is lost, so here it fails.
+        if r.status == Status::Warn && r.observed.owners.values().any(|o| o.len() == 1) {
+            r.status = Status::Fail;
+        }
+        vec![r]
+    })
+}
+
+/// What the saved token can do, asked when it is saved: the account it belongs to and, when
+/// Bitbucket lists them, its scopes. Atlassian API tokens cannot be described after creation,
+/// so usually only the account is known.
+pub fn inspect_token(
+    api: &ApiClient,
+    _now: time::OffsetDateTime,
+) -> futures::future::BoxFuture<'_, Result<TokenCapabilities, HttpError>> {
+    Box::pin(async move {
+        let mut caps = TokenCapabilities::default();
+        let resp = api.get("/user").await?;
+        let user: User = parse(Platform::Bitbucket, &resp)?;
+        caps.user = Some(user.label());
+        match resp.header("x-oauth-scopes") {
+            Some(h) => {
+                caps.scopes = parse_scopes(h);
+                let broad = broad_scopes(&caps.scopes);
+                if !broad.is_empty() {
+                    caps.warnings.push(format!(
+                        "can do more than Lockstep needs: {}",
+                        broad.join(", ")
+                    ));
+                }
+            }
+            None => caps
+                .scopes
+                .push("not listed by Bitbucket (API token scopes cannot be viewed after creation)".into()),
+        }
+        Ok(caps)
     })
 }
 
@@ -322,12 +387,12 @@ pub struct BitbucketProbe;
 
 impl Probe for BitbucketProbe {
     fn group(&self) -> Group {
-        Group::Bitbucket
+        GROUP
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let ids = ids_of(Group::Bitbucket);
+            let ids = specs_of(GROUP);
             let token = match token_state(ctx, Platform::Bitbucket) {
                 TokenState::Present(t) => t,
                 TokenState::Missing => {
@@ -345,10 +410,10 @@ impl Probe for BitbucketProbe {
             // Refused before any request: Bitbucket would only answer 401.
             if !is_email_and_token(token.expose()) {
                 ids.iter()
-                    .for_each(|id| out.emit(CheckResult::unknown(*id, NOT_EMAIL_AND_TOKEN)));
+                    .for_each(|spec| out.emit(CheckResult::unknown(spec, NOT_EMAIL_AND_TOKEN)));
                 return;
             }
-            let api = match client(ctx, Platform::Bitbucket, Some(token), Auth::Basic) {
+            let api = match client(ctx, Platform::Bitbucket, Some(token)) {
                 Ok(c) => c,
                 Err(e) => {
                     all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));

@@ -9,14 +9,23 @@ use super::owners::{owner_result, PackageOwners};
 use super::pagination::{dedup, Pages};
 use super::{client, parse, segment, unknown_from};
 use crate::check::CheckResult;
+use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::{ApiClient, Auth, HttpError};
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 
-pub(crate) const PACKAGE_OWNERS: &str = "packagist.package_owners";
+const GROUP: Group = Group::Account(Platform::Packagist);
+
+pub const PACKAGE_OWNERS: &CheckSpec = &CheckSpec {
+    id: "packagist.package_owners",
+    group: GROUP,
+    title: "Packagist package maintainer counts",
+    least_scope: "none (public data); your Packagist user name or vendor name",
+    token: TokenNeed::None,
+};
 
 /// Requests in flight; Packagist asks for at most 10.
 pub const IN_FLIGHT: usize = 6;
@@ -96,7 +105,7 @@ async fn maintained_by(api: &ApiClient, user: &str) -> Result<Option<Vec<String>
         if !seen.is_new_page(&resp.body) {
             break;
         }
-        let page: UserPackages = parse(Platform::Packagist, api, &resp)?;
+        let page: UserPackages = parse(Platform::Packagist, &resp)?;
         names.extend(page.packages.into_iter().map(|p| p.name));
         pages += 1;
         if pages < MAX_PAGES {
@@ -110,12 +119,12 @@ async fn maintained_by(api: &ApiClient, user: &str) -> Result<Option<Vec<String>
 async fn under_vendor(api: &ApiClient, vendor: &str) -> Result<Vec<String>, HttpError> {
     let path = format!("/packages/list.json?vendor={}", segment(vendor));
     let resp = api.get(&path).await?;
-    Ok(parse::<NameList>(Platform::Packagist, api, &resp)?.package_names)
+    Ok(parse::<NameList>(Platform::Packagist, &resp)?.package_names)
 }
 
 async fn maintainers(api: &ApiClient, name: String) -> PackageOwners {
     let doc = match api.get(&package_path(&name)).await {
-        Ok(resp) => parse::<PackageDoc>(Platform::Packagist, api, &resp),
+        Ok(resp) => parse::<PackageDoc>(Platform::Packagist, &resp),
         Err(e) => Err(e),
     };
     match doc {
@@ -169,7 +178,7 @@ pub struct PackagistProbe;
 
 impl Probe for PackagistProbe {
     fn group(&self) -> Group {
-        Group::Packagist
+        GROUP
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
@@ -185,8 +194,8 @@ impl Probe for PackagistProbe {
                 ));
                 return;
             };
-            let api = match client(ctx, Platform::Packagist, None, Auth::Bearer) {
-                Ok(a) => a.with_max_body(MAX_BODY),
+            let api = match client(ctx, Platform::Packagist, None) {
+                Ok(a) => a,
                 Err(e) => {
                     out.emit(unknown_from(PACKAGE_OWNERS, &e, ""));
                     return;
