@@ -46,6 +46,9 @@ pub enum Auth {
     Header(&'static str),
     /// Never sent (PyPI tokens are decoded on this device).
     Never,
+    /// `Authorization: Basic <base64 of the token>`, the token saved as `user:password`
+    /// (Atlassian API tokens: `email:token`).
+    Basic,
 }
 
 impl Auth {
@@ -63,6 +66,11 @@ impl Auth {
             Auth::Raw => req.header(AUTHORIZATION, sensitive(token.expose())?),
             Auth::Header(name) => req.header(name, sensitive(token.expose())?),
             Auth::Never => req,
+            Auth::Basic => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(token.expose());
+                req.header(AUTHORIZATION, sensitive(&format!("Basic {encoded}"))?)
+            }
         })
     }
 }

@@ -55,11 +55,13 @@ use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 pub enum Platform {
     Github,
     Gitlab,
+    Bitbucket,
     Npm,
     Pypi,
     Rubygems,
     #[strum(to_string = "crates", serialize = "crates.io")]
     Crates,
+    Packagist,
     /// Have I Been Pwned: only a token holder, used by `email.breaches`.
     Hibp,
 }
@@ -220,6 +222,43 @@ pub const PLATFORMS: &[PlatformSpec] = &[
         probe: Some(|| Arc::new(live::gitlab::GitlabProbe)),
     },
     PlatformSpec {
+        platform: Platform::Bitbucket,
+        name: "Bitbucket",
+        env: "BITBUCKET",
+        api_url: "https://api.bitbucket.org/2.0",
+        web_url: "https://bitbucket.org",
+        account: true,
+        // Atlassian API tokens: HTTP Basic with the account email as user name, so the token is
+        // saved as `email:token`.
+        auth: Auth::Basic,
+        headers: &[],
+        introspect: Introspect::Api(live::bitbucket::inspect_token),
+        token: TokenUse::Needed {
+            recipe: Recipe {
+                steps: &[
+                    "Create an API token with scopes, for the app Bitbucket, named “Lockstep (read-only)”, with an expiry date (at most one year).",
+                    "Tick only read:user:bitbucket and read:workspace:bitbucket. Both only read.",
+                    "Save it here as your Atlassian account email and the token joined by a colon: you@example.com:ATATT… (Bitbucket takes API tokens with the email as user name).",
+                ],
+                link: "https://id.atlassian.com/manage-profile/security/api-tokens",
+                link_with_user: None,
+                link_label: "Open Atlassian's API token page",
+            },
+        },
+        token_page: "https://id.atlassian.com/manage-profile/security/api-tokens",
+        user: UserSetting {
+            label: "Your Bitbucket user name",
+            from_token: true,
+        },
+        url_setting: None,
+        // 1,000 authenticated requests an hour (rolling window); a review asks a few dozen, so
+        // no spacing: the probe keeps 4 requests in flight.
+        requests_per_minute: None,
+        max_body: DEFAULT_MAX_BODY,
+        setup_hint: "Add an Atlassian API token for Bitbucket to run {checks}.",
+        probe: Some(|| Arc::new(live::bitbucket::BitbucketProbe)),
+    },
+    PlatformSpec {
         platform: Platform::Npm,
         name: "npm",
         env: "NPM",
@@ -328,6 +367,32 @@ pub const PLATFORMS: &[PlatformSpec] = &[
         max_body: DEFAULT_MAX_BODY,
         setup_hint: "Add your crates.io user name under Accounts & tokens to run {checks}.",
         probe: Some(|| Arc::new(live::crates::CratesProbe::default())),
+    },
+    PlatformSpec {
+        platform: Platform::Packagist,
+        name: "Packagist",
+        env: "PACKAGIST",
+        api_url: "https://packagist.org",
+        web_url: "https://packagist.org",
+        account: true,
+        // Public data: nothing is ever sent.
+        auth: Auth::Never,
+        headers: &[],
+        introspect: Introspect::Nothing,
+        token: TokenUse::NotNeeded {
+            why: "Lockstep needs no Packagist token: your user name or vendor name is enough to read your packages' maintainers.",
+        },
+        token_page: "https://packagist.org/profile/",
+        user: UserSetting {
+            label: "Your Packagist user name or vendor name",
+            from_token: false,
+        },
+        url_setting: None,
+        // Packagist limits concurrency (at most 10 requests at once), which the probe keeps.
+        requests_per_minute: None,
+        max_body: live::packagist::MAX_BODY,
+        setup_hint: "Add your Packagist user name or vendor under Accounts & tokens to run {checks}.",
+        probe: Some(|| Arc::new(live::packagist::PackagistProbe)),
     },
     PlatformSpec {
         platform: Platform::Hibp,
@@ -666,7 +731,18 @@ mod tests {
         let ids: Vec<&str> = Group::all().iter().map(|g| g.as_str()).collect();
         assert_eq!(
             ids,
-            ["github", "gitlab", "npm", "pypi", "rubygems", "crates", "device", "email"]
+            [
+                "github",
+                "gitlab",
+                "bitbucket",
+                "npm",
+                "pypi",
+                "rubygems",
+                "crates",
+                "packagist",
+                "device",
+                "email"
+            ]
         );
     }
 

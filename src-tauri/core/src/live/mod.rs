@@ -5,11 +5,13 @@
 //! platform. All traffic goes through [`ApiClient`], which owns the token rules, retries and
 //! politeness spacing. A network or server problem is always `unknown`, never `fail`.
 
+pub mod bitbucket;
 pub mod crates;
 pub mod github;
 pub mod gitlab;
 pub mod npm;
 pub mod owners;
+pub mod packagist;
 mod pagination;
 pub mod providers;
 pub mod pypi;
