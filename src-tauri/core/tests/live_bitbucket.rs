@@ -49,7 +49,11 @@ mod live {
     #[tokio::test]
     async fn two_factor_on_a_read_only_token_and_two_owners_pass() {
         let s = TestServer::start().await;
-        serve(&s, "user-2fa-on.json", "workspace-permissions-two-owners.json");
+        serve(
+            &s,
+            "user-2fa-on.json",
+            "workspace-permissions-two-owners.json",
+        );
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Pass);
         assert_status(&r, "bitbucket.token_scope", Pass);
@@ -75,18 +79,28 @@ mod live {
     #[tokio::test]
     async fn two_factor_off_fails_and_a_hidden_status_is_unknown() {
         let s = TestServer::start().await;
-        serve(&s, "user-2fa-off.json", "workspace-permissions-two-owners.json");
+        serve(
+            &s,
+            "user-2fa-off.json",
+            "workspace-permissions-two-owners.json",
+        );
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Fail);
         assert!(r["bitbucket.two_factor"].summary.contains("tutorials"));
 
         // The description's own user example carries no `has_2fa_enabled`.
         let s = TestServer::start().await;
-        serve(&s, "user-tutorials.json", "workspace-permissions-two-owners.json");
+        serve(
+            &s,
+            "user-tutorials.json",
+            "workspace-permissions-two-owners.json",
+        );
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.two_factor", Unknown);
         assert!(
-            r["bitbucket.two_factor"].summary.contains("has_2fa_enabled"),
+            r["bitbucket.two_factor"]
+                .summary
+                .contains("has_2fa_enabled"),
             "{:#?}",
             r["bitbucket.two_factor"]
         );
@@ -96,7 +110,11 @@ mod live {
     async fn one_owner_fails_and_four_owners_warn() {
         let s = TestServer::start().await;
         // The verbatim example: one owner, one member.
-        serve(&s, "user-2fa-on.json", "workspace-permissions-owner-and-member.json");
+        serve(
+            &s,
+            "user-2fa-on.json",
+            "workspace-permissions-owner-and-member.json",
+        );
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Fail);
         let ev = r["bitbucket.workspace_admins"].evidence.join("\n");
@@ -106,7 +124,11 @@ mod live {
         );
 
         let s = TestServer::start().await;
-        serve(&s, "user-2fa-on.json", "workspace-permissions-four-owners.json");
+        serve(
+            &s,
+            "user-2fa-on.json",
+            "workspace-permissions-four-owners.json",
+        );
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         assert_status(&r, "bitbucket.workspace_admins", Warn);
         assert!(r["bitbucket.workspace_admins"]
@@ -126,16 +148,17 @@ mod live {
         let r = run(bb_ctx(&s, TOKEN), &[Group::Account(Platform::Bitbucket)]).await;
         // Erik (page 1) and Jeff (page 2): two owners, not one.
         assert_status(&r, "bitbucket.workspace_admins", Pass);
-        assert_eq!(
-            s.hits("/2.0/workspaces/bbworkspace1/permissions?page=2"),
-            1
-        );
+        assert_eq!(s.hits("/2.0/workspaces/bbworkspace1/permissions?page=2"), 1);
     }
 
     #[tokio::test]
     async fn a_next_link_to_another_host_is_not_followed() {
         let s = TestServer::start().await;
-        serve(&s, "user-2fa-on.json", "workspace-permissions-owner-and-member.json");
+        serve(
+            &s,
+            "user-2fa-on.json",
+            "workspace-permissions-owner-and-member.json",
+        );
         let page = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures/platforms/bitbucket/workspace-permissions-page1.json"),
@@ -225,8 +248,16 @@ mod live {
     #[tokio::test]
     async fn a_token_without_the_email_is_refused_before_anything_is_sent() {
         let s = TestServer::start().await;
-        serve(&s, "user-2fa-on.json", "workspace-permissions-two-owners.json");
-        let r = run(bb_ctx(&s, "ATATTfakefakefakefake"), &[Group::Account(Platform::Bitbucket)]).await;
+        serve(
+            &s,
+            "user-2fa-on.json",
+            "workspace-permissions-two-owners.json",
+        );
+        let r = run(
+            bb_ctx(&s, "ATATTfakefakefakefake"),
+            &[Group::Account(Platform::Bitbucket)],
+        )
+        .await;
         for id in [
             "bitbucket.two_factor",
             "bitbucket.token_scope",

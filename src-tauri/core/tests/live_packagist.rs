@@ -35,9 +35,18 @@ mod live {
 
     fn serve_packages(s: &TestServer) {
         for (path, file) in [
-            ("/packages/vendor1/package1.json", "package-vendor1-package1.json"),
-            ("/packages/vendor1/package2.json", "package-vendor1-package2.json"),
-            ("/packages/vendor2/package1.json", "package-vendor2-package1.json"),
+            (
+                "/packages/vendor1/package1.json",
+                "package-vendor1-package1.json",
+            ),
+            (
+                "/packages/vendor1/package2.json",
+                "package-vendor1-package2.json",
+            ),
+            (
+                "/packages/vendor2/package1.json",
+                "package-vendor2-package1.json",
+            ),
         ] {
             s.route(path, fixture(s, file));
         }
@@ -47,12 +56,22 @@ mod live {
     async fn a_vendor_whose_packages_have_two_maintainers_passes() {
         let s = TestServer::start().await;
         serve_packages(&s);
-        s.route("/packages/list.json?vendor=vendor1", fixture(&s, "list-vendor1.json"));
+        s.route(
+            "/packages/list.json?vendor=vendor1",
+            fixture(&s, "list-vendor1.json"),
+        );
         // No such user: the name is a vendor only.
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
+        let r = run(
+            pk_ctx(&s, "vendor1"),
+            &[Group::Account(Platform::Packagist)],
+        )
+        .await;
         let owners = &r["packagist.package_owners"];
         assert_eq!(owners.status, Pass, "{owners:#?}");
-        assert_eq!(owners.observed.owners["vendor1/package1"], ["alice", "john"]);
+        assert_eq!(
+            owners.observed.owners["vendor1/package1"],
+            ["alice", "john"]
+        );
         assert_eq!(owners.observed.owners["vendor1/package2"], ["bob", "john"]);
         assert_eq!(s.hits("/users/vendor1/packages.json"), 1);
         // Public data: nothing carries a credential.
@@ -63,12 +82,18 @@ mod live {
     async fn a_users_packages_across_pages_and_a_single_maintainer_warn() {
         let s = TestServer::start().await;
         serve_packages(&s);
-        s.route("/users/john/packages.json", fixture(&s, "user-john-packages-page1.json"));
+        s.route(
+            "/users/john/packages.json",
+            fixture(&s, "user-john-packages-page1.json"),
+        );
         s.route(
             "/users/john/packages.json?page=2",
             fixture(&s, "user-john-packages-page2.json"),
         );
-        s.json("/packages/list.json?vendor=john", json!({"packageNames": []}));
+        s.json(
+            "/packages/list.json?vendor=john",
+            json!({"packageNames": []}),
+        );
         let r = run(pk_ctx(&s, "john"), &[Group::Account(Platform::Packagist)]).await;
         let owners = &r["packagist.package_owners"];
         assert_eq!(owners.status, Warn, "{owners:#?}");
@@ -85,10 +110,23 @@ mod live {
     #[tokio::test]
     async fn four_maintainers_are_too_many() {
         let s = TestServer::start().await;
-        s.route("/packages/list.json?vendor=vendor1", fixture(&s, "list-vendor1.json"));
-        s.route("/packages/vendor1/package1.json", fixture(&s, "package-vendor1-package1.json"));
-        s.route("/packages/vendor1/package2.json", fixture(&s, "package-four-maintainers.json"));
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
+        s.route(
+            "/packages/list.json?vendor=vendor1",
+            fixture(&s, "list-vendor1.json"),
+        );
+        s.route(
+            "/packages/vendor1/package1.json",
+            fixture(&s, "package-vendor1-package1.json"),
+        );
+        s.route(
+            "/packages/vendor1/package2.json",
+            fixture(&s, "package-four-maintainers.json"),
+        );
+        let r = run(
+            pk_ctx(&s, "vendor1"),
+            &[Group::Account(Platform::Packagist)],
+        )
+        .await;
         assert_status(&r, "packagist.package_owners", Warn);
         assert!(r["packagist.package_owners"]
             .evidence
@@ -99,7 +137,10 @@ mod live {
     #[tokio::test]
     async fn nothing_found_is_skipped_and_no_name_is_skipped() {
         let s = TestServer::start().await;
-        s.json("/packages/list.json?vendor=nobody", json!({"packageNames": []}));
+        s.json(
+            "/packages/list.json?vendor=nobody",
+            json!({"packageNames": []}),
+        );
         let r = run(pk_ctx(&s, "nobody"), &[Group::Account(Platform::Packagist)]).await;
         assert_status(&r, "packagist.package_owners", Skipped);
 
@@ -114,14 +155,21 @@ mod live {
     #[tokio::test]
     async fn rate_limits_and_malformed_answers_are_unknown_never_fail() {
         let s = TestServer::start().await;
-        s.route("/packages/list.json?vendor=vendor1", fixture(&s, "list-vendor1.json"));
+        s.route(
+            "/packages/list.json?vendor=vendor1",
+            fixture(&s, "list-vendor1.json"),
+        );
         // Packagist's answer to abusive clients: 429 with a year-long Retry-After.
         s.route(
             "/packages/vendor1/package1.json",
             Reply::status(429).header("retry-after", "31536000"),
         );
         s.route("/packages/vendor1/package2.json", Reply::raw(200, "<html>"));
-        let r = run(pk_ctx(&s, "vendor1"), &[Group::Account(Platform::Packagist)]).await;
+        let r = run(
+            pk_ctx(&s, "vendor1"),
+            &[Group::Account(Platform::Packagist)],
+        )
+        .await;
         assert_status(&r, "packagist.package_owners", Unknown);
         let ev = r["packagist.package_owners"].evidence.join("\n");
         assert!(

@@ -265,7 +265,10 @@ fn token_scope(user: &User, scopes_header: Option<&str>) -> CheckResult {
         CheckResult::new(
             TOKEN_SCOPE,
             Status::Pass,
-            format!("Lockstep's Bitbucket token for {} is read-only.", user.label()),
+            format!(
+                "Lockstep's Bitbucket token for {} is read-only.",
+                user.label()
+            ),
         )
     } else {
         CheckResult::new(
@@ -374,9 +377,9 @@ pub fn inspect_token(
                     ));
                 }
             }
-            None => caps
-                .scopes
-                .push("not listed by Bitbucket (API token scopes cannot be viewed after creation)".into()),
+            None => caps.scopes.push(
+                "not listed by Bitbucket (API token scopes cannot be viewed after creation)".into(),
+            ),
         }
         Ok(caps)
     })
@@ -401,9 +404,8 @@ impl Probe for BitbucketProbe {
                     return;
                 }
                 TokenState::Error(why) => {
-                    ids.iter().for_each(|id| {
-                        out.emit(token_unreadable(id, Platform::Bitbucket, &why))
-                    });
+                    ids.iter()
+                        .for_each(|id| out.emit(token_unreadable(id, Platform::Bitbucket, &why)));
                     return;
                 }
             };
@@ -431,12 +433,17 @@ mod tests {
 
     #[test]
     fn read_scopes_are_read_only_and_the_rest_is_broad() {
-        let scopes = parse_scopes("read:user:bitbucket, write:repository:bitbucket account repository:write");
+        let scopes = parse_scopes(
+            "read:user:bitbucket, write:repository:bitbucket account repository:write",
+        );
         assert_eq!(
             broad_scopes(&scopes),
             ["write:repository:bitbucket", "repository:write"]
         );
-        assert!(broad_scopes(&parse_scopes("read:user:bitbucket read:workspace:bitbucket")).is_empty());
+        assert!(broad_scopes(&parse_scopes(
+            "read:user:bitbucket read:workspace:bitbucket"
+        ))
+        .is_empty());
     }
 
     #[test]
