@@ -439,3 +439,101 @@ fn visible_requirement_and_other_answers_on_platform_payloads() {
         "{crates:#}"
     );
 }
+
+/// Issue 10's proof, read by the real binary: Bitbucket Cloud answers from Atlassian's OpenAPI
+/// description and Packagist answers assembled from Packagist's own source.
+#[test]
+fn bitbucket_and_packagist_payloads_get_the_right_verdicts() {
+    let s = Server::start();
+    // The description's own user example, which carries no `has_2fa_enabled`.
+    s.route("/bitbucket/2.0/user", file("bitbucket/user-tutorials.json"));
+    s.route(
+        "/bitbucket/2.0/user/workspaces?administrator=true&pagelen=100",
+        file("bitbucket/user-workspaces.json"),
+    );
+    // One owner (Erik van Zijst) and one member (Sean Conaty).
+    s.route(
+        "/bitbucket/2.0/workspaces/bbworkspace1/permissions?q=permission%3D%22owner%22&pagelen=100",
+        file("bitbucket/workspace-permissions-owner-and-member.json"),
+    );
+    s.route(
+        "/packagist/packages/list.json?vendor=vendor1",
+        file("packagist/list-vendor1.json"),
+    );
+    s.route(
+        "/packagist/packages/vendor1/package1.json",
+        file("packagist/package-vendor1-package1.json"),
+    );
+    s.route(
+        "/packagist/packages/vendor1/package2.json",
+        file("packagist/package-vendor1-package2.json"),
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+    c.args(["check", "--json", "--only", "bitbucket,packagist"])
+        .env_remove("DISPLAY")
+        .env("HOME", dir.path().join("home"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env(
+            "LOCKSTEP_KEYCHAIN_SERVICE",
+            "lockstep-test-platform-payloads",
+        )
+        .env(
+            "LOCKSTEP_BITBUCKET_URL",
+            format!("{}/bitbucket/2.0", s.base()),
+        )
+        .env(
+            "LOCKSTEP_BITBUCKET_TOKEN",
+            "payload-test@example.com:ATATTplatformpayloadtest",
+        )
+        .env_remove("LOCKSTEP_BITBUCKET_USER")
+        .env("LOCKSTEP_PACKAGIST_URL", format!("{}/packagist", s.base()))
+        .env("LOCKSTEP_PACKAGIST_USER", "vendor1")
+        .env_remove("LOCKSTEP_PACKAGIST_TOKEN");
+    let out = c.output().expect("run lockstep");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a failed check: {stdout}");
+    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let r: HashMap<String, Value> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or("").to_string(), r.clone()))
+        .collect();
+
+    // The 2FA status is not in Bitbucket's answer: unknown, with where to look.
+    let tfa = assert_status(&r, "bitbucket.two_factor", "unknown");
+    assert!(
+        tfa["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("has_2fa_enabled"),
+        "{tfa:#}"
+    );
+    // Atlassian API tokens cannot be described: unknown, with the scopes to use.
+    let scope = assert_status(&r, "bitbucket.token_scope", "unknown");
+    assert!(
+        scope["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("read:workspace:bitbucket"),
+        "{scope:#}"
+    );
+    // One owner in bbworkspace1: a workspace that hangs on one account fails.
+    let admins = assert_status(&r, "bitbucket.workspace_admins", "fail");
+    assert!(
+        evidence(&admins).contains("bbworkspace1: 1 owner (Erik van Zijst)"),
+        "{admins:#}"
+    );
+    // vendor1's packages have two maintainers each (john and alice, john and bob).
+    let owners = assert_status(&r, "packagist.package_owners", "pass");
+    let ev = evidence(&owners);
+    assert!(
+        ev.contains("vendor1/package1: 2 owners (alice, john)")
+            && ev.contains("vendor1/package2: 2 owners (bob, john)"),
+        "{owners:#}"
+    );
+}
