@@ -1,7 +1,7 @@
 //! Bitbucket Cloud checks against a loopback server serving Atlassian's own OpenAPI examples
 //! (files and sources in `fixtures/platforms/SOURCES.md`).
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {

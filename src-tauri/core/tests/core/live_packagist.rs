@@ -1,7 +1,7 @@
 //! Packagist checks against a loopback server serving answers assembled from Packagist's own
 //! source and test fixtures (files and sources in `fixtures/platforms/SOURCES.md`).
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {
