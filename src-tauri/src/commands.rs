@@ -165,7 +165,7 @@ pub async fn current_state(core: Core<'_>) -> AppResult<State> {
 pub async fn assessment(core: Core<'_>) -> AppResult<StandingView> {
     let latest = core.latest_results(now())?;
     Ok(StandingView {
-        assessment: core.assess(&latest),
+        assessment: core.assess(&latest, now()),
         latest_results: latest.in_order(),
     })
 }
@@ -183,7 +183,7 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
     };
     Ok(Snapshot {
         custom_addresses: custom_addresses(&core),
-        assessment: core.assess(&results),
+        assessment: core.assess(&results, now()),
         latest_results: results.in_order(),
         state: core.state(),
         notice,
@@ -407,7 +407,7 @@ pub async fn run_checks(
         total,
         not_rechecked: report.not_rechecked,
         full: report.full,
-        assessment: core.assess(&loaded),
+        assessment: core.assess(&loaded, now()),
         not_saved: report.not_saved,
     })
 }

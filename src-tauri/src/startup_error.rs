@@ -17,11 +17,12 @@ pub fn missing_webview() -> Option<String> {
         Ok(_) => None,
         Err(e) => Some(format!(
             "Lockstep cannot open its window: the Microsoft Edge WebView2 Runtime, which \
-             draws it, was not found on this computer ({e}).\n\n\
+             draws it, was not found on this computer.\n\n\
              Install the Evergreen WebView2 Runtime from {WEBVIEW2_DOWNLOAD} and start \
              Lockstep again.\n\n\
              The checks also run without the window: open a terminal and run \
-             `lockstep check` (see `lockstep --help`)."
+             `lockstep check` (see `lockstep --help`).\n\n\
+             (Details: {e})"
         )),
     }
 }

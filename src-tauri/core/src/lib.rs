@@ -21,6 +21,7 @@ pub mod live;
 pub mod local_file;
 pub mod platform;
 pub mod probes;
+pub mod review_walk;
 pub mod secret;
 pub mod settings;
 pub mod state;
