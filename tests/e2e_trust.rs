@@ -704,6 +704,7 @@ fn walk_sidebar(s: &Session<'_>) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs .ci/test"]
 fn the_periodic_review_walks_only_what_changed_or_grew_old() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let home = tempfile::tempdir().expect("a temporary home");
