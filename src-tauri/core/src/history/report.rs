@@ -15,12 +15,25 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::format_description::well_known::Rfc3339;
 
+/// A report's format; the window sends `md`, `html` or `json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportFormat {
+    #[serde(alias = "md")]
     Markdown,
     Html,
     Json,
+}
+
+impl ReportFormat {
+    /// The file name extension for a report in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Html => "html",
+            ReportFormat::Json => "json",
+        }
+    }
 }
 
 /// Renders one review with its changes and the checklist answers given.

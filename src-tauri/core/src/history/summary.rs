@@ -23,11 +23,23 @@ pub struct SummaryOptions {
     pub include_packages: bool,
 }
 
+/// The summary's format; the window sends `md` or `html`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryFormat {
+    #[serde(alias = "md")]
     Markdown,
     Html,
+}
+
+impl SummaryFormat {
+    /// The file name extension for a summary in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SummaryFormat::Markdown => "md",
+            SummaryFormat::Html => "html",
+        }
+    }
 }
 
 /// Progress on one item or topic.
