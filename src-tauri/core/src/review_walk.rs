@@ -83,7 +83,7 @@ pub fn walk(
     for item in &catalogue.items {
         let mut reasons: Vec<WalkReason> = changed
             .iter()
-            .filter(|c| item.verified_by.checks.iter().any(|id| *id == c.id))
+            .filter(|c| item.verified_by.checks.contains(&c.id))
             .map(|c| WalkReason::Changed {
                 check: c.id.clone(),
                 summary: c.summary.clone(),
