@@ -5,6 +5,7 @@
 //! platform. All traffic goes through [`ApiClient`], which owns the token rules, retries and
 //! politeness spacing. A network or server problem is always `unknown`, never `fail`.
 
+pub mod codeowners;
 pub mod crates;
 pub mod github;
 pub mod gitlab;
@@ -16,6 +17,7 @@ pub mod pypi;
 pub mod pypi_token;
 pub mod rubygems;
 pub mod token_info;
+pub mod workflow;
 
 use crate::check::CheckResult;
 use crate::check_registry;
