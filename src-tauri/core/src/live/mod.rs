@@ -12,11 +12,13 @@ pub mod gitlab;
 pub mod npm;
 pub mod owners;
 mod pagination;
+pub mod provenance_cache;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
 pub mod rubygems;
 pub mod token_info;
+pub mod trusted_publishing;
 pub mod workflow;
 
 use crate::check::CheckResult;
