@@ -68,6 +68,10 @@ impl Probe for GithubProbe {
                 Box::pin(signing_keys_check(api, ctx.now)),
                 Box::pin(hardware_keys_check(api)),
                 Box::pin(org_checks(api)),
+                Box::pin(async {
+                    let repos = super::release_pipeline::user_repos(api).await;
+                    vec![super::release_pipeline::check(api, repos).await]
+                }),
             ];
             run_jobs(out, jobs).await;
         })
@@ -81,7 +85,7 @@ pub(crate) fn api_headers(c: ApiClient) -> ApiClient {
 }
 
 /// GETs a list, following `Link: rel="next"` within the same base URL.
-async fn get_all<T: DeserializeOwned + PartialEq>(
+pub(crate) async fn get_all<T: DeserializeOwned + PartialEq>(
     api: &ApiClient,
     first: &str,
 ) -> Result<Vec<T>, HttpError> {

@@ -16,6 +16,7 @@ pub mod provenance_cache;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
+pub mod release_pipeline;
 pub mod rubygems;
 pub mod token_info;
 pub mod trusted_publishing;

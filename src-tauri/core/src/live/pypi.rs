@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 const OWNERS: &str = "pypi.package_owners";
 const TOKEN_SCOPE: &str = "pypi.token_scope";
+const TRUSTED: &str = "pypi.trusted_publishing";
 
 /// The PyPI probe.
 pub struct PypiProbe;
@@ -27,7 +28,10 @@ impl Probe for PypiProbe {
         Box::pin(async move {
             // Offline and instant: report it first.
             out.emit(token_scope(ctx));
-            let jobs: Vec<Job<'_>> = vec![Box::pin(async { vec![package_owners(ctx).await] })];
+            let jobs: Vec<Job<'_>> = vec![
+                Box::pin(async { vec![package_owners(ctx).await] }),
+                Box::pin(async { vec![trusted_publishing(ctx).await] }),
+            ];
             super::run_jobs(out, jobs).await;
         })
     }
@@ -131,6 +135,36 @@ async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
             maintainers.into_iter().map(|r| r.user).collect(),
         )
         .with_organization(organization)
+}
+
+/// `pypi.trusted_publishing`: the latest release of each listed project, through the
+/// Integrity API (answers cached per release: they never change).
+async fn trusted_publishing(ctx: &CheckContext) -> CheckResult {
+    use super::trusted_publishing::{cache_for, judge_with_note, pypi_release, PYPI};
+    let projects = ctx.settings.pypi_projects(&ctx.env);
+    if projects.is_empty() {
+        return CheckResult::skipped(
+            TRUSTED,
+            "No PyPI projects listed: PyPI has no API that lists them, so name them in settings (or LOCKSTEP_PYPI_PROJECTS, comma-separated).",
+        );
+    }
+    let api = match client(ctx, Platform::Pypi, None, Auth::Bearer) {
+        Ok(a) => a,
+        Err(e) => return unknown_from(TRUSTED, &e, ""),
+    };
+    let api = &api;
+    let (cache, note) = cache_for(ctx, "pypi");
+    let cache = &cache;
+    let releases = stream::iter(
+        projects
+            .into_iter()
+            .map(|p| async move { pypi_release(api, &p, cache).await }),
+    )
+    .buffered(CONCURRENCY)
+    .collect()
+    .await;
+    cache.save();
+    judge_with_note(TRUSTED, &PYPI, "your PyPI project list", releases, note)
 }
 
 async fn package_owners(ctx: &CheckContext) -> CheckResult {

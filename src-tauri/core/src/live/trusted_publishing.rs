@@ -285,6 +285,34 @@ pub fn judge(id: &str, text: &RegistryText, whose: &str, releases: Vec<Release>)
         .with_observed(observed)
 }
 
+/// The run's cache for one registry, and a line of evidence when a damaged file was set aside.
+pub fn cache_for(
+    ctx: &crate::engine::CheckContext,
+    registry: &str,
+) -> (ProvenanceCache, Option<String>) {
+    let (cache, note) = ProvenanceCache::load(&ctx.dirs.cache, registry, ctx.now.unix_timestamp());
+    let note = note.map(|super::provenance_cache::CacheNote::SetAside(path)| {
+        format!(
+            "The provenance cache was damaged; it was set aside as {} and rebuilt.",
+            path.display()
+        )
+    });
+    (cache, note)
+}
+
+/// [`judge`], then the cache note (if any) as the last line of evidence.
+pub fn judge_with_note(
+    id: &str,
+    text: &RegistryText,
+    whose: &str,
+    releases: Vec<Release>,
+    note: Option<String>,
+) -> CheckResult {
+    let mut r = judge(id, text, whose, releases);
+    r.evidence.extend(note);
+    r
+}
+
 // ---------------------------------------------------------------- npm
 
 /// The part of a full packument this check reads.
