@@ -91,8 +91,11 @@ impl ProvenanceCache {
             return;
         };
         if let Ok(bytes) = serde_json::to_vec(&*entries) {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
+            // The cache directory itself may be created, never a missing tree above it (a
+            // profile without a cache location keeps nothing rather than inventing one).
+            let Some(dir) = path.parent() else { return };
+            if !dir.is_dir() && std::fs::create_dir(dir).is_err() {
+                return;
             }
             let _ = crate::atomic_file::write_atomic(path, &bytes);
         }
