@@ -584,11 +584,21 @@ impl PypiPublisher {
 /// One project's latest release: trusted when every file carries provenance from a Trusted
 /// Publisher; no evidence when none does. The answer per release is cached.
 pub async fn pypi_release(api: &ApiClient, name: &str, cache: &ProvenanceCache) -> Release {
-    let project: PypiProject = match api.get(&format!("/pypi/{}/json", segment(name))).await {
-        Ok(resp) => match parse(Platform::Pypi, api, &resp) {
-            Ok(p) => p,
-            Err(e) => return Release::failed(name, &e),
-        },
+    match api.get(&format!("/pypi/{}/json", segment(name))).await {
+        Ok(resp) => pypi_release_from(api, name, &resp.body, cache).await,
+        Err(e) => Release::failed(name, &e),
+    }
+}
+
+/// [`pypi_release`] from a project answer already fetched (the owner check asks for it too).
+pub async fn pypi_release_from(
+    api: &ApiClient,
+    name: &str,
+    body: &[u8],
+    cache: &ProvenanceCache,
+) -> Release {
+    let project: PypiProject = match super::parse_body(Platform::Pypi, &api.host(), body) {
+        Ok(p) => p,
         Err(e) => return Release::failed(name, &e),
     };
     let version = project.info.version;
