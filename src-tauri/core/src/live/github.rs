@@ -27,6 +27,11 @@ const ORG_TWO_FACTOR: &str = "github.org_two_factor";
 const ORG_OWNERS: &str = "github.org_owners";
 const TOKEN_SCOPE: &str = "github.token_scope";
 
+/// GitHub's secondary rate limit allows no more than 900 points a minute for REST endpoints
+/// (a GET costs one point): one request every 67 ms stays under it whatever the endpoint
+/// (<https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api>).
+pub const POLITE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(67);
+
 /// Pages followed at most per list (100 items each): bounds a run against odd servers.
 const MAX_PAGES: usize = 50;
 
@@ -55,7 +60,7 @@ impl Probe for GithubProbe {
                 }
             };
             let api = match client(ctx, Platform::Github, Some(token), Auth::Bearer) {
-                Ok(c) => api_headers(c),
+                Ok(c) => api_headers(c).with_min_interval(POLITE_INTERVAL),
                 Err(e) => {
                     all_unknown(&ids, &e).into_iter().for_each(|r| out.emit(r));
                     return;

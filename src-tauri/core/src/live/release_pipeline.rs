@@ -461,7 +461,7 @@ pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) 
         .iter()
         .flat_map(|(_, o)| o.issues.clone())
         .collect();
-    issues.sort_by(|a, b| a.level.cmp(&b.level));
+    issues.sort_by_key(|i| i.level);
     if publishing.is_empty() {
         if issues.is_empty() {
             return CheckResult::skipped(

@@ -277,8 +277,10 @@ pub fn judge(id: &str, text: &RegistryText, whose: &str, releases: Vec<Release>)
         ));
         remediation.push(text.tokens_off.to_string());
     }
-    let mut observed = crate::check::Observed::default();
-    observed.publishing = publishing;
+    let observed = crate::check::Observed {
+        publishing,
+        ..Default::default()
+    };
     CheckResult::new(id, status, summary)
         .with_evidence(evidence)
         .with_remediation(remediation)
