@@ -187,6 +187,7 @@ fn github_block(s: &Session<'_>) -> String {
 }
 
 #[test]
+#[ignore = "needs .ci/test"]
 fn a_token_saved_in_the_app_goes_to_the_keychain_and_never_back() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     require_secret_service();
@@ -470,6 +471,7 @@ fn seed_old_review(home: &Path, days_ago: i64) -> String {
 }
 
 #[test]
+#[ignore = "needs .ci/test"]
 fn a_due_review_is_said_first() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
@@ -591,6 +593,7 @@ fn a_due_review_is_said_first() {
 }
 
 #[test]
+#[ignore = "needs .ci/test"]
 fn a_damaged_state_file_is_kept_and_the_user_told() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = rdap::parse_events(&json);
     }
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = rdap::parse_event_date(text);
+        let _ = lockstep_core::expiry::parse_date(text);
         let _ = lockstep_core::email::domain::registrable_domain(text);
         let _ = lockstep_core::email::normalize_email(text);
     }

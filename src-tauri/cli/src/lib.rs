@@ -14,10 +14,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lockstep_core::app::Lockstep;
 use lockstep_core::catalogue::Catalogue;
 use lockstep_core::check::{CheckResult, Status};
-use lockstep_core::history::{self, Change, ReportFormat, SummaryFormat, SummaryOptions};
+use lockstep_core::history::{self, ReportFormat, SummaryFormat, SummaryOptions};
 use lockstep_core::local_file::{read_capped, read_stream_capped, ReadError, MAX_TOKEN_BYTES};
 use lockstep_core::platform::Group;
 use lockstep_core::platform::Platform;
+use lockstep_core::results_json::ResultsJson;
 use lockstep_core::secret::Secret;
 use lockstep_core::untrusted_text::{self, one_line};
 use serde::Serialize;
@@ -213,7 +214,7 @@ fn dispatch(cli: Cli) -> CliResult<i32> {
             let report = runtime.block_on(lockstep.run_checks(groups, None, now, |_| {}))?;
             let results = &report.outcome.results;
             if json {
-                print_json(&CheckJson::new(
+                print_json(&ResultsJson::new(
                     report.outcome.checked_at,
                     results,
                     &report.changes,
@@ -505,48 +506,6 @@ fn runtime() -> CliResult<tokio::runtime::Runtime> {
 fn print_json(value: &impl Serialize) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Task(e.to_string()))?;
     write_out(&format!("{text}\n"))
-}
-
-/// The public JSON shape of `lockstep check --json`.
-#[derive(Debug, Serialize)]
-pub struct CheckJson<'a> {
-    #[serde(with = "time::serde::rfc3339")]
-    checked_at: OffsetDateTime,
-    results: Vec<ResultJson<'a>>,
-    /// What changed since the previous review, worse first (`id`, `from`, `to`, `summary`).
-    changes: &'a [Change],
-}
-
-#[derive(Debug, Serialize)]
-struct ResultJson<'a> {
-    id: &'a str,
-    status: Status,
-    summary: &'a str,
-    evidence: &'a [String],
-    remediation: &'a [String],
-}
-
-impl<'a> CheckJson<'a> {
-    pub fn new(
-        checked_at: OffsetDateTime,
-        results: &'a [CheckResult],
-        changes: &'a [Change],
-    ) -> Self {
-        CheckJson {
-            checked_at,
-            changes,
-            results: results
-                .iter()
-                .map(|r| ResultJson {
-                    id: &r.id,
-                    status: r.status,
-                    summary: &r.summary,
-                    evidence: &r.evidence,
-                    remediation: &r.remediation,
-                })
-                .collect(),
-        }
-    }
 }
 
 fn symbol(status: Status) -> &'static str {

@@ -913,32 +913,27 @@ fn least_scope(platform: Platform) -> String {
     scopes.join("; ")
 }
 
-/// Warnings that depend on time: a token that expires within 14 days.
+/// Warnings that depend on time: a token that has expired or expires soon ([`Expiry`]'s rule).
 fn token_warnings(info: &TokenInfo, now: OffsetDateTime) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(exp) = info.expires_at.as_deref().and_then(parse_date_prefix) {
-        let days = (exp - now.date()).whole_days();
-        if days < 0 {
-            out.push(format!(
-                "This token expired on {exp}. Create a new one and save it."
-            ));
-        } else if days <= 14 {
-            out.push(format!(
-                "This token expires on {exp} (in {days} days). Create a new one before then."
-            ));
+    let Some(day) = info
+        .expires_at
+        .as_deref()
+        .and_then(crate::expiry::parse_date)
+    else {
+        return Vec::new();
+    };
+    match crate::expiry::Expiry::on(day, now) {
+        crate::expiry::Expiry::Expired => {
+            vec![format!(
+                "This token expired on {day}. Create a new one and save it."
+            )]
         }
+        e @ crate::expiry::Expiry::Soon(_) => vec![format!(
+            "This token {} (on {day}). Create a new one before then.",
+            e.phrase()
+        )],
+        crate::expiry::Expiry::Later(_) => Vec::new(),
     }
-    out
-}
-
-/// The `YYYY-MM-DD` at the start of a date or date-time string.
-pub fn parse_date_prefix(s: &str) -> Option<time::Date> {
-    let head = s.get(..10)?;
-    time::Date::parse(
-        head,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod dirs;
 pub mod email;
 pub mod engine;
 pub mod error;
+pub mod expiry;
 pub mod history;
 pub mod http;
 pub mod item_state;
@@ -21,8 +22,10 @@ pub mod live;
 pub mod local_file;
 pub mod platform;
 pub mod probes;
+pub mod results_json;
 pub mod secret;
 pub mod settings;
+pub mod ssh_key;
 pub mod state;
 pub mod untrusted_text;
 

@@ -5,7 +5,7 @@ mod device {
     use lockstep_core::check::{CheckResult, Observed, Status};
     use lockstep_core::device::git_signing::{
         github_keys, key_id, parse_config_file, parse_get_regexp, read_config, read_config_files,
-        registered_on_github, ssh_fingerprint, verdict, GithubKeys, KeyId, Source, ID,
+        registered_on_github, verdict, GithubKeys, KeyId, Source, ID,
     };
     use lockstep_core::settings::EnvVars;
     use std::fs;
@@ -123,8 +123,10 @@ mod device {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            ssh_fingerprint("AAAAC3NzaC1lZDI1NTE5AAAAIGyuIIWZOsRIChh4FXncG2Wb28JZuQy80wxjNV3bmxoU")
-                .as_deref(),
+            lockstep_core::ssh_key::fingerprint(
+                "AAAAC3NzaC1lZDI1NTE5AAAAIGyuIIWZOsRIChh4FXncG2Wb28JZuQy80wxjNV3bmxoU"
+            )
+            .as_deref(),
             Some(FINGERPRINT)
         );
 

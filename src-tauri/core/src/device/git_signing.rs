@@ -4,7 +4,7 @@
 
 use crate::check::{CheckResult, Observed, Status};
 use crate::device::command::{ToolCommand, ToolOutput};
-use sha2::{Digest, Sha256};
+use crate::ssh_key;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -157,23 +157,8 @@ pub enum KeyId {
     Unreadable(String),
 }
 
-/// `SHA256:` fingerprint of an SSH public key blob, as `ssh-keygen -l` prints it.
-pub fn ssh_fingerprint(blob_b64: &str) -> Option<String> {
-    use base64::Engine as _;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(blob_b64.trim())
-        .ok()?;
-    let digest = Sha256::digest(&raw);
-    Some(format!(
-        "SHA256:{}",
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
-    ))
-}
-
 fn parse_ssh_public(line: &str) -> Option<(String, String)> {
-    let mut parts = line.split_whitespace();
-    let key_type = parts.next()?;
-    let blob = parts.next()?;
+    let (key_type, blob) = ssh_key::split_line(line)?;
     (key_type.starts_with("ssh-") || key_type.starts_with("ecdsa-") || key_type.starts_with("sk-"))
         .then(|| (key_type.to_string(), blob.to_string()))
 }
@@ -186,7 +171,7 @@ pub fn key_id(config: &SigningConfig, home: &Path) -> Option<KeyId> {
     if config.format == "ssh" {
         let literal = key.strip_prefix("key::").unwrap_or(key);
         if let Some((key_type, blob)) = parse_ssh_public(literal) {
-            let fingerprint = ssh_fingerprint(&blob).unwrap_or_default();
+            let fingerprint = ssh_key::fingerprint(&blob).unwrap_or_default();
             return Some(KeyId::Ssh {
                 key_type,
                 blob,
@@ -205,7 +190,7 @@ pub fn key_id(config: &SigningConfig, home: &Path) -> Option<KeyId> {
                 .and_then(|t| t.lines().find_map(parse_ssh_public))
             {
                 Some((key_type, blob)) => {
-                    let fingerprint = ssh_fingerprint(&blob).unwrap_or_default();
+                    let fingerprint = ssh_key::fingerprint(&blob).unwrap_or_default();
                     KeyId::Ssh {
                         key_type,
                         blob,

@@ -63,7 +63,7 @@ pub struct EmailVerdict {
 /// Judges one own domain's expiry relative to `today`.
 pub fn judge_expiry(domain: &str, expires: Date, today: Date) -> (Status, String) {
     let days = (expires - today).whole_days();
-    let date = rdap::ymd(expires);
+    let date = crate::expiry::ymd(expires);
     if days < 0 {
         (Status::Fail, format!("The domain {domain} expired on {date}; anyone who registers it can receive your password resets."))
     } else if days < FAIL_DAYS {
@@ -111,11 +111,11 @@ pub async fn check(ctx: &CheckContext, emails: &[String]) -> CheckResult {
             let (status, line) = match lookup {
                 Lookup::Found(dates) => match dates.expiration {
                     Some(exp) => {
-                        observed.expires.insert(format!("domain {domain}"), rdap::ymd(exp));
+                        observed.expires.insert(format!("domain {domain}"), crate::expiry::ymd(exp));
                         let (s, l) = judge_expiry(domain, exp, today);
                         let since = dates
                             .registration
-                            .map(|r| format!(" (registered {})", rdap::ymd(r)))
+                            .map(|r| format!(" (registered {})", crate::expiry::ymd(r)))
                             .unwrap_or_default();
                         (s, format!("{l} Used by {who}{since}."))
                     }

@@ -9,7 +9,6 @@ use crate::http::{ApiClient, Auth, HttpError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Duration;
-use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use url::{Position, Url};
 
@@ -216,7 +215,7 @@ pub fn parse_events(json: &serde_json::Value) -> DomainDates {
         let Some(date) = ev
             .get("eventDate")
             .and_then(|d| d.as_str())
-            .and_then(parse_event_date)
+            .and_then(crate::expiry::parse_date)
         else {
             continue;
         };
@@ -227,31 +226,6 @@ pub fn parse_events(json: &serde_json::Value) -> DomainDates {
         }
     }
     dates
-}
-
-/// Parses an RDAP event date: RFC 3339 (taken in UTC), or failing that a leading `YYYY-MM-DD`
-/// (some servers send a bare date or omit the offset).
-pub fn parse_event_date(s: &str) -> Option<Date> {
-    let s = s.trim();
-    if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Some(dt.to_offset(time::UtcOffset::UTC).date());
-    }
-    let head = s.get(..10)?;
-    Date::parse(
-        head,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-}
-
-/// `YYYY-MM-DD`, the form `observed.expires` records.
-pub fn ymd(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 #[cfg(test)]
@@ -294,29 +268,6 @@ mod tests {
     }
 
     #[test]
-    fn event_dates_parse_in_common_forms() {
-        assert_eq!(
-            parse_event_date("2027-01-15T04:00:00Z"),
-            Some(date!(2027 - 01 - 15))
-        );
-        assert_eq!(
-            parse_event_date("2027-01-15T04:00:00.123Z"),
-            Some(date!(2027 - 01 - 15))
-        );
-        assert_eq!(
-            parse_event_date("2027-01-15T23:30:00-02:00"),
-            Some(date!(2027 - 01 - 16))
-        );
-        assert_eq!(parse_event_date("2027-01-15"), Some(date!(2027 - 01 - 15)));
-        assert_eq!(
-            parse_event_date("2027-01-15T04:00:00"),
-            Some(date!(2027 - 01 - 15))
-        );
-        assert_eq!(parse_event_date("15/01/2027"), None);
-        assert_eq!(parse_event_date(""), None);
-    }
-
-    #[test]
     fn events_give_registration_and_expiration() {
         let d = parse_events(&json!({"events": [
             {"eventAction": "registration", "eventDate": "1995-08-14T04:00:00Z"},
@@ -344,10 +295,5 @@ mod tests {
             (b.as_str(), p.as_str()),
             ("http://127.0.0.1:8080", "/x/dns.json?v=1")
         );
-    }
-
-    #[test]
-    fn ymd_pads() {
-        assert_eq!(ymd(date!(2027 - 01 - 05)), "2027-01-05");
     }
 }

@@ -15,10 +15,10 @@
 
 use super::review::Review;
 use crate::check::{CheckResult, Status};
+use crate::expiry::parse_date;
 use crate::state::AnswerStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use time::Date;
 
 /// Days-left marks whose crossing is news even when the expiry date itself did not move.
 pub const EXPIRY_THRESHOLDS_DAYS: [i64; 3] = [365, 60, 14];
@@ -304,16 +304,6 @@ fn key_changes(id: &str, p: &CheckResult, n: &CheckResult, out: &mut Vec<Change>
     }
 }
 
-/// Parses an `observed.expires` value (`YYYY-MM-DD`, or a full RFC 3339 time whose date is used).
-pub fn parse_expiry(value: &str) -> Option<Date> {
-    let date_part = value.get(..10)?;
-    Date::parse(
-        date_part,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-}
-
 fn expiry_changes(
     id: &str,
     p: &CheckResult,
@@ -326,8 +316,7 @@ fn expiry_changes(
         let Some(prev_value) = p.observed.expires.get(name) else {
             continue;
         };
-        let (Some(before), Some(after)) = (parse_expiry(prev_value), parse_expiry(next_value))
-        else {
+        let (Some(before), Some(after)) = (parse_date(prev_value), parse_date(next_value)) else {
             continue;
         };
         let left_before = (before - prev.checked_at.date()).whole_days();
@@ -484,19 +473,6 @@ mod tests {
                 "as_str and serde must agree"
             );
         }
-    }
-
-    #[test]
-    fn expiry_dates_parse_from_date_or_timestamp() {
-        assert_eq!(
-            parse_expiry("2027-01-02"),
-            Some(time::macros::date!(2027 - 01 - 02))
-        );
-        assert_eq!(
-            parse_expiry("2027-01-02T10:00:00Z"),
-            Some(time::macros::date!(2027 - 01 - 02))
-        );
-        assert_eq!(parse_expiry("soon"), None);
     }
 
     #[test]

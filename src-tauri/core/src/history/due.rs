@@ -3,18 +3,19 @@
 //! The clock is always passed in. Dates are compared in the offset of the `now` given, so the
 //! caller decides whether "today" is local or UTC.
 
-use super::changes::parse_expiry;
 use super::index::{FileStamp, IndexEntry};
 use super::review::{Review, StatusCounts};
 use crate::check::Status;
+use crate::expiry::parse_date;
 use crate::platform::Platform;
 use crate::state::TokenInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::{Date, Duration, OffsetDateTime};
 
-/// How long before a known expiry the review falls due, so there is time to renew.
-pub const EXPIRY_LEAD_DAYS: i64 = 14;
+/// How long before a known expiry the review falls due, so there is time to renew: the same
+/// days as a token starts to warn ([`crate::expiry::WARNING_DAYS`]).
+pub const EXPIRY_LEAD_DAYS: i64 = crate::expiry::WARNING_DAYS;
 
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
@@ -96,7 +97,7 @@ pub fn notified_on(now: OffsetDateTime) -> String {
 /// At most one reminder a day: true unless a reminder was already shown on `now`'s date.
 /// An unreadable stored value counts as "not today", so a bad file cannot silence reminders.
 pub fn should_notify(now: OffsetDateTime, last_notified_on: Option<&str>) -> bool {
-    match last_notified_on.and_then(parse_expiry) {
+    match last_notified_on.and_then(parse_date) {
         Some(day) => day != now.date(),
         None => true,
     }
@@ -111,7 +112,7 @@ pub fn known_expiries(review: &Review) -> Vec<(String, Date)> {
             r.observed
                 .expires
                 .iter()
-                .filter_map(|(name, v)| parse_expiry(v).map(|d| (name.clone(), d)))
+                .filter_map(|(name, v)| parse_date(v).map(|d| (name.clone(), d)))
         })
         .collect();
     out.sort();
@@ -124,7 +125,7 @@ pub fn token_expiries(tokens: &BTreeMap<Platform, TokenInfo>) -> Vec<(String, Da
     tokens
         .iter()
         .filter_map(|(p, t)| {
-            let date = parse_expiry(t.expires_at.as_deref()?)?;
+            let date = parse_date(t.expires_at.as_deref()?)?;
             Some((format!("Your {} token", p.display_name()), date))
         })
         .collect()

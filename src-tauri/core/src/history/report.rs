@@ -9,6 +9,7 @@ use super::review::Review;
 use crate::catalogue::{Catalogue, Topic};
 use crate::check::{CheckResult, Status};
 use crate::check_registry;
+use crate::results_json::ResultsJson;
 use crate::state::{Answer, AnswerStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -393,28 +394,11 @@ fn html(
     page(&title, &b)
 }
 
-/// The `check --json` shape (`checked_at`, `results` without `observed`) plus answers and changes.
+/// The `check --json` shape plus the answers ([`ResultsJson`]).
 fn json(review: &Review, changes: &[Change], answers: &BTreeMap<String, Answer>) -> String {
-    let results: Vec<serde_json::Value> = review
-        .results
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "id": r.id,
-                "status": r.status,
-                "summary": r.summary,
-                "evidence": r.evidence,
-                "remediation": r.remediation,
-            })
-        })
-        .collect();
-    let value = serde_json::json!({
-        "checked_at": rfc3339(review.checked_at),
-        "results": results,
-        "answers": answers,
-        "changes": changes,
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+    ResultsJson::new(review.checked_at, &review.results, changes)
+        .with_answers(answers)
+        .to_pretty()
 }
 
 #[cfg(test)]

@@ -3,20 +3,19 @@
 
 use super::owners::{owner_result, PackageOwners};
 use super::{
-    all_unknown, client, days_until, ids_of, least_scope_hint, next_link, no_token, parse,
-    run_jobs, segment, token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
-    EXPIRY_WARNING_DAYS,
+    all_unknown, client, ids_of, least_scope_hint, next_link, no_token, parse, run_jobs, segment,
+    token_state, token_unreadable, unknown_from, Job, TokenState, CONCURRENCY,
 };
 use crate::check::{CheckResult, Observed, Status};
 use crate::engine::{CheckContext, Emitter, Probe};
+use crate::expiry::{ymd_of, Expiry};
 use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
-use base64::Engine as _;
+use crate::ssh_key;
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 const TWO_FACTOR: &str = "github.two_factor";
@@ -269,11 +268,6 @@ pub(crate) fn parse_expiration(value: &str) -> Option<OffsetDateTime> {
     Some(naive.assume_offset(offset))
 }
 
-pub(crate) fn date_only(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    t.format(&f).unwrap_or_default()
-}
-
 fn token_scope_result(
     scopes: Option<&str>,
     expiration: Option<&str>,
@@ -284,16 +278,12 @@ fn token_scope_result(
     let mut warnings = Vec::new();
     let expires = expiration.and_then(parse_expiration);
     if let Some(exp) = expires {
-        observed
-            .expires
-            .insert("github token".into(), date_only(exp));
-        let days = days_until(now, exp);
-        evidence.push(format!(
-            "Expires {} ({days} days from now).",
-            date_only(exp)
-        ));
-        if days < EXPIRY_WARNING_DAYS {
-            warnings.push(format!("it expires in {days} days"));
+        let day = ymd_of(exp);
+        let expiry = Expiry::at(exp, now);
+        evidence.push(format!("Expiry: {day} (it {}).", expiry.phrase()));
+        observed.expires.insert("github token".into(), day);
+        if expiry.warns() {
+            warnings.push(format!("it {}", expiry.phrase()));
         }
     } else if expiration.is_some() {
         evidence.push("GitHub sent an expiry date Lockstep could not read.".to_string());
@@ -419,32 +409,15 @@ async fn email_check(api: &ApiClient) -> Vec<CheckResult> {
     vec![r.with_evidence(evidence).with_observed(observed)]
 }
 
-/// `SHA256:...` as `ssh-keygen -lf` prints it, from an OpenSSH public key line.
-pub(crate) fn ssh_fingerprint(key_line: &str) -> Option<(String, String)> {
-    let mut parts = key_line.split_whitespace();
-    let kind = parts.next()?.to_string();
-    let blob = parts.next()?;
-    let fp = match base64::engine::general_purpose::STANDARD.decode(blob) {
-        Ok(bytes) => {
-            let digest = Sha256::digest(&bytes);
-            format!(
-                "SHA256:{}",
-                base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
-            )
-        }
-        Err(_) => {
-            let tail: String = blob
-                .chars()
-                .rev()
-                .take(16)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("...{tail}")
-        }
-    };
-    Some((kind, fp))
+/// The key type and its `SHA256:` fingerprint ([`ssh_key::fingerprint`]); a blob that is not
+/// base64 is shown by its last 16 characters so the key can still be told apart.
+fn ssh_key_label(key_line: &str) -> Option<(String, String)> {
+    let (kind, blob) = ssh_key::split_line(key_line)?;
+    let fp = ssh_key::fingerprint(blob).unwrap_or_else(|| {
+        let tail = blob.char_indices().rev().nth(15).map_or(0, |(i, _)| i);
+        format!("...{}", &blob[tail..])
+    });
+    Some((kind.to_string(), fp))
 }
 
 fn gpg_usable(key: &GpgKey, now: OffsetDateTime) -> bool {
@@ -489,7 +462,7 @@ async fn signing_keys_check(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckRe
         Ok(keys) => {
             for k in keys {
                 let title = k.title.as_deref().unwrap_or("untitled");
-                let (kind, fp) = ssh_fingerprint(&k.key).unwrap_or(("ssh".into(), "?".into()));
+                let (kind, fp) = ssh_key_label(&k.key).unwrap_or(("ssh".into(), "?".into()));
                 usable += 1;
                 observed.keys.push(format!("ssh:{title} {kind} {fp}"));
                 evidence.push(format!("SSH signing key \"{title}\" ({kind} {fp})"));
@@ -536,7 +509,7 @@ async fn hardware_keys_check(api: &ApiClient) -> Vec<CheckResult> {
     let mut hardware = 0;
     for k in &keys {
         let title = k.title.as_deref().unwrap_or("untitled");
-        if let Some((kind, fp)) = ssh_fingerprint(&k.key) {
+        if let Some((kind, fp)) = ssh_key_label(&k.key) {
             let hw = kind.starts_with("sk-");
             hardware += usize::from(hw);
             if hw {
@@ -813,21 +786,21 @@ mod tests {
             vec!["repo", "write:packages"]
         );
         let t = parse_expiration("2026-12-01 10:00:00 UTC").unwrap();
-        assert_eq!(date_only(t), "2026-12-01");
+        assert_eq!(ymd_of(t), "2026-12-01");
         assert!(parse_expiration("2026-12-01 10:00:00 +0100").is_some());
         assert!(parse_expiration("soon").is_none());
     }
 
     #[test]
-    fn ssh_fingerprint_matches_ssh_keygen() {
+    fn ssh_keys_are_labelled_by_fingerprint() {
         // `ssh-keygen -lf` printed this fingerprint for this throwaway public key.
         let key =
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJlcjQ9IN0o13XXm2CuMJEOFifg7mfEe60KpaBrBpE8l fake";
-        let (kind, fp) = ssh_fingerprint(key).unwrap();
+        let (kind, fp) = ssh_key_label(key).unwrap();
         assert_eq!(kind, "ssh-ed25519");
         assert_eq!(fp, "SHA256:P+I42ju1+TrIOH2gFN8lpljNyFRESmHCD9e6Y6Xce6A");
         assert_eq!(
-            ssh_fingerprint("ssh-rsa not*base64*at*all").unwrap().1,
+            ssh_key_label("ssh-rsa not*base64*at*all").unwrap().1,
             "...ot*base64*at*all"
         );
     }

@@ -2,11 +2,12 @@
 //! Lockstep uses.
 
 use super::{
-    all_unknown, client, days_until, ids_of, no_token, parse, run_jobs, token_state,
-    token_unreadable, Job, TokenState, EXPIRY_WARNING_DAYS,
+    all_unknown, client, ids_of, no_token, parse, run_jobs, token_state, token_unreadable, Job,
+    TokenState,
 };
 use crate::check::{CheckResult, Observed, Status};
 use crate::engine::{CheckContext, Emitter, Probe};
+use crate::expiry::{self, Expiry};
 use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
@@ -118,18 +119,14 @@ pub(crate) struct GitlabToken {
     pub scopes: Vec<String>,
     pub expires_at: Option<String>,
     pub broad: Vec<String>,
-    pub days_left: Option<i64>,
+    /// Where `expires_at` stands (`None`: no expiry, or one Lockstep could not read).
+    pub expiry: Option<Expiry>,
 }
 
 pub(crate) fn read_token(v: &TokenSelf, now: OffsetDateTime) -> GitlabToken {
     let scopes = v.scopes.clone();
     let expires_at = v.expires_at.clone();
-    let days_left = expires_at.as_deref().and_then(|d| {
-        let f = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(d.get(..10).unwrap_or(d), &f)
-            .ok()
-            .map(|date| days_until(now, date.midnight().assume_utc()))
-    });
+    let expiry = expires_at.as_deref().and_then(|d| Expiry::of_text(d, now));
     let broad = scopes
         .iter()
         .filter(|s| !ACCEPTABLE.contains(&s.as_str()))
@@ -139,7 +136,7 @@ pub(crate) fn read_token(v: &TokenSelf, now: OffsetDateTime) -> GitlabToken {
         scopes,
         expires_at,
         broad,
-        days_left,
+        expiry,
     }
 }
 
@@ -172,14 +169,16 @@ async fn token_scope(api: &ApiClient, now: OffsetDateTime) -> Vec<CheckResult> {
             t.broad.join(", ")
         ));
     }
-    match (&t.expires_at, t.days_left) {
-        (Some(d), Some(days)) => {
-            observed
-                .expires
-                .insert("gitlab token".into(), d.get(..10).unwrap_or(d).to_string());
-            evidence.push(format!("Expires {d} ({days} days from now)."));
-            if days < EXPIRY_WARNING_DAYS {
-                warnings.push(format!("it expires in {days} days"));
+    match (
+        t.expires_at.as_deref().and_then(expiry::parse_date),
+        t.expiry,
+    ) {
+        (Some(day), Some(state)) => {
+            let day = expiry::ymd(day);
+            evidence.push(format!("Expiry: {day} (it {}).", state.phrase()));
+            observed.expires.insert("gitlab token".into(), day);
+            if state.warns() {
+                warnings.push(format!("it {}", state.phrase()));
             }
         }
         _ => evidence.push("The token has no expiry date.".into()),

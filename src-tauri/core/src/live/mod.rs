@@ -38,9 +38,6 @@ use std::time::Duration;
 /// packages, small enough not to trip secondary rate limits.
 pub const CONCURRENCY: usize = 12;
 
-/// Expiry closer than this makes a token check warn.
-pub const EXPIRY_WARNING_DAYS: i64 = 14;
-
 /// One probe per account platform.
 pub fn probes() -> Vec<Arc<dyn Probe>> {
     vec![
@@ -247,11 +244,6 @@ pub(crate) fn next_link(client: &ApiClient, link: Option<&str>) -> Option<String
         let url = url.trim().trim_start_matches('<').trim_end_matches('>');
         url.strip_prefix(base).map(str::to_string)
     })
-}
-
-/// Days from `now` until `then`, rounded down (negative when past).
-pub(crate) fn days_until(now: time::OffsetDateTime, then: time::OffsetDateTime) -> i64 {
-    (then - now).whole_days()
 }
 
 /// Default per-request timeout when a caller has none (token inspection on save).

@@ -64,7 +64,7 @@ pub fn token_scope(ctx: &CheckContext) -> CheckResult {
         TokenScope::Expired { expired_at } => CheckResult::new(
             TOKEN_SCOPE,
             Status::Fail,
-            format!("The PyPI token expired on {}; PyPI rejects it.", super::github::date_only(expired_at)),
+            format!("The PyPI token expired on {}; PyPI rejects it.", crate::expiry::ymd_of(expired_at)),
         )
         .with_remediation([scoped]),
         TokenScope::NotAPypiToken => CheckResult::unknown(

@@ -1,9 +1,10 @@
 //! What a token can do, asked once when it is saved, so Lockstep can store the scopes and expiry
 //! as metadata (never the token) and warn when the token is broader than Lockstep needs.
 
-use super::github::{api_headers, broad_scopes, date_only, parse_expiration, parse_scopes};
+use super::github::{api_headers, broad_scopes, parse_expiration, parse_scopes};
+use super::parse;
 use super::pypi_token::{classify, TokenScope};
-use super::{days_until, parse, EXPIRY_WARNING_DAYS};
+use crate::expiry::{ymd_of, Expiry};
 use crate::http::{ApiClient, Auth, HttpError};
 use crate::platform::Platform;
 use crate::secret::Secret;
@@ -51,12 +52,9 @@ struct HibpSubscription {
     subscribed_until: Option<String>,
 }
 
-fn expiry_warning(warnings: &mut Vec<String>, now: OffsetDateTime, at: OffsetDateTime) {
-    let days = days_until(now, at);
-    if days < 0 {
-        warnings.push("has expired".into());
-    } else if days < EXPIRY_WARNING_DAYS {
-        warnings.push(format!("expires in {days} days"));
+fn expiry_warning(warnings: &mut Vec<String>, expiry: Expiry) {
+    if expiry.warns() {
+        warnings.push(expiry.phrase());
     }
 }
 
@@ -104,8 +102,8 @@ pub async fn inspect(
                 .header("github-authentication-token-expiration")
                 .and_then(parse_expiration)
             {
-                caps.expires_at = Some(date_only(exp));
-                expiry_warning(&mut caps.warnings, now, exp);
+                caps.expires_at = Some(ymd_of(exp));
+                expiry_warning(&mut caps.warnings, Expiry::at(exp, now));
             }
         }
         Platform::Gitlab => {
@@ -133,15 +131,15 @@ pub async fn inspect(
             };
             let t = super::gitlab::read_token(&this, now);
             broad_warning(&mut caps.warnings, &t.broad);
-            if let Some(days) = t.days_left {
-                if days < 0 {
-                    caps.warnings.push("has expired".into());
-                } else if days < EXPIRY_WARNING_DAYS {
-                    caps.warnings.push(format!("expires in {days} days"));
-                }
+            if let Some(expiry) = t.expiry {
+                expiry_warning(&mut caps.warnings, expiry);
             }
             caps.scopes = t.scopes;
-            caps.expires_at = t.expires_at.map(|d| d.get(..10).unwrap_or(&d).to_string());
+            caps.expires_at = t
+                .expires_at
+                .as_deref()
+                .and_then(crate::expiry::parse_date)
+                .map(crate::expiry::ymd);
         }
         Platform::Npm => {
             let api = ApiClient::new(base_url, Some(token.clone()), Auth::Bearer, timeout)?;
@@ -161,13 +159,16 @@ pub async fn inspect(
                 caps.scopes.push(format!("subscription: {name}"));
             }
             if let Some(until) = sub.subscribed_until.as_deref() {
-                caps.expires_at = Some(until.get(..10).unwrap_or(until).to_string());
-                let parsed = time::PrimitiveDateTime::parse(
+                // HIBP sends a UTC time without an offset ("2026-12-01T00:00:00").
+                let at = time::PrimitiveDateTime::parse(
                     until.trim_end_matches('Z'),
                     &time::format_description::well_known::Iso8601::DEFAULT,
                 );
-                if let Ok(at) = parsed {
-                    expiry_warning(&mut caps.warnings, now, at.assume_utc());
+                if let Ok(at) = at {
+                    caps.expires_at = Some(ymd_of(at.assume_utc()));
+                    expiry_warning(&mut caps.warnings, Expiry::at(at.assume_utc(), now));
+                } else {
+                    caps.expires_at = crate::expiry::parse_date(until).map(crate::expiry::ymd);
                 }
             }
         }
@@ -189,7 +190,7 @@ fn inspect_pypi(caps: &mut TokenCapabilities, token: &Secret, now: OffsetDateTim
             .scopes
             .extend(names.into_iter().map(|n| format!("project:{n}"))),
         TokenScope::Expired { expired_at } => {
-            caps.expires_at = Some(date_only(expired_at));
+            caps.expires_at = Some(ymd_of(expired_at));
             caps.warnings.push("has expired".into());
         }
         TokenScope::NotAPypiToken => caps
