@@ -184,9 +184,15 @@ fn errors_come_back_as_kind_and_message() {
         "{err}"
     );
 
+    // A value that is not a journey never reaches the command: Tauri's typed argument
+    // rejects it, naming the argument (ipc.js turns this into kind "invalid_input").
     let err =
         invoke(&h, "choose_journey", json!({"journey": "holiday"})).expect_err("unknown journey");
-    assert_eq!(err["kind"], "invalid_input");
+    let text = err.as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("invalid args `journey`") && text.contains("holiday"),
+        "{err}"
+    );
     let err = invoke(
         &h,
         "answer_item",
@@ -421,4 +427,71 @@ fn the_window_is_granted_only_what_the_page_uses() {
             "{name} is granted to the page"
         );
     }
+}
+
+/// The command list lives in four places that no compiler ties together: build.rs (which
+/// commands Tauri's ACL knows), the invoke handler, the window's capability, and `ui/js/ipc.js`.
+/// A command missing from one of them fails only at run time ("not allowed", "unknown
+/// command"), so the four are read as text here and must name the same commands.
+#[test]
+fn the_command_lists_agree() {
+    use std::collections::BTreeSet;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("read {p}: {e}"));
+    /// The quoted strings (or bare identifiers) between `start` and the next `end`.
+    fn listed(text: &str, start: &str, end: &str) -> BTreeSet<String> {
+        let from = text
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} not found"))
+            + start.len();
+        let body = &text[from..from + text[from..].find(end).expect("list end")];
+        body.split(',')
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    let build = listed(&read("src-tauri/build.rs"), "let commands = &[", "]");
+    let commands_rs = read("src-tauri/src/commands.rs");
+    let handler = listed(&commands_rs, "tauri::generate_handler![", "]");
+    let defined: BTreeSet<String> = commands_rs
+        .split("\n#[tauri::command]\n")
+        .skip(1)
+        .map(|rest| {
+            let after = &rest[rest.find("fn ").expect("fn after #[tauri::command]") + 3..];
+            after[..after.find(['(', '<']).expect("(")].to_string()
+        })
+        .collect();
+
+    let conf: Value = serde_json::from_str(&read("tauri.conf.json")).expect("tauri.conf.json");
+    let mut capability = BTreeSet::new();
+    for cap in conf["app"]["security"]["capabilities"]
+        .as_array()
+        .expect("capabilities inline in tauri.conf.json")
+    {
+        for p in cap["permissions"].as_array().expect("permissions") {
+            // Plugin permissions ("opener:...", or objects naming one) are not app commands.
+            if let Some(name) = p.as_str().and_then(|p| p.strip_prefix("allow-")) {
+                capability.insert(name.replace('-', "_"));
+            }
+        }
+    }
+    assert!(
+        !root.join("src-tauri/capabilities").exists() && !root.join("capabilities").exists(),
+        "capability files appeared: read them here too"
+    );
+
+    let ipc_js = read("ui/js/ipc.js");
+    let js: BTreeSet<String> = ipc_js
+        .split("invoke(\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("closing quote")].to_string())
+        .collect();
+
+    assert!(build.len() >= 20, "parsed build.rs: {build:?}");
+    assert_eq!(handler, build, "generate_handler! vs build.rs");
+    assert_eq!(defined, build, "#[tauri::command] fns vs build.rs");
+    assert_eq!(capability, build, "tauri.conf.json capability vs build.rs");
+    assert_eq!(js, build, "ui/js/ipc.js vs build.rs");
 }

@@ -1,5 +1,9 @@
-//! The `#[tauri::command]` adapters: each parses its arguments, calls the core, and returns
+//! The `#[tauri::command]` adapters: each takes typed arguments (Tauri deserializes them and
+//! rejects a value that is not one before the command runs), calls the core, and returns
 //! plain data. No logic lives here. Argument names are camelCase on the JS side.
+//!
+//! Core calls that read or write files (state, reviews, reports) run through [`blocking`],
+//! off the async runtime's threads, like the keychain calls.
 
 use crate::error::{AppError, AppResult};
 use lockstep_core::app::{Lockstep, TokenStatus};
@@ -26,6 +30,16 @@ type Core<'a> = tauri::State<'a, Arc<Lockstep>>;
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
+}
+
+/// Runs core work that touches files on a blocking thread, so a slow disk never stalls the
+/// runtime that serves the window's other commands.
+async fn blocking<T: Send + 'static>(
+    core: &Core<'_>,
+    work: impl FnOnce(&Lockstep) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let core = core.inner().clone();
+    tokio::task::spawn_blocking(move || work(&core)).await?
 }
 
 /// Every command, for the builder.
@@ -157,22 +171,29 @@ pub struct StandingView {
 /// token revealed), so the window never saves over it with an older copy.
 #[tauri::command]
 pub async fn current_state(core: Core<'_>) -> AppResult<State> {
-    Ok(core.state())
+    blocking(&core, |core| Ok(core.state())).await
 }
 
 /// Re-reads where every item stands (after an answer, an import or a run).
 #[tauri::command]
 pub async fn assessment(core: Core<'_>) -> AppResult<StandingView> {
-    let latest = core.latest_results(now())?;
-    Ok(StandingView {
-        assessment: core.assess(&latest),
-        latest_results: latest.in_order(),
+    blocking(&core, |core| {
+        let latest = core.latest_results(now())?;
+        Ok(StandingView {
+            assessment: core.assess(&latest),
+            latest_results: latest.in_order(),
+        })
     })
+    .await
 }
 
 /// Everything the UI needs to draw its first screen.
 #[tauri::command]
 pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
+    blocking(&core, snapshot).await
+}
+
+fn snapshot(core: &Lockstep) -> AppResult<Snapshot> {
     let catalogue = Catalogue::builtin();
     // Loading the latest review reads the reviews folder: once, for both the results and the due date.
     let latest = core.latest_review(now())?;
@@ -182,7 +203,7 @@ pub async fn app_snapshot(core: Core<'_>) -> AppResult<Snapshot> {
         (a, b) => a.or(b),
     };
     Ok(Snapshot {
-        custom_addresses: custom_addresses(&core),
+        custom_addresses: custom_addresses(core),
         assessment: core.assess(&results),
         latest_results: results.in_order(),
         state: core.state(),
@@ -227,49 +248,33 @@ fn due_view(report: &StatusReport) -> DueView {
     }
 }
 
-fn parse_journey(s: &str) -> AppResult<Journey> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        AppError::InvalidInput(format!(
-            "'{s}' is not a journey: use onboarding, review or travel."
-        ))
-    })
+#[tauri::command]
+pub async fn choose_journey(core: Core<'_>, journey: Journey) -> AppResult<State> {
+    blocking(&core, move |core| Ok(core.choose_journey(journey)?)).await
 }
 
 #[tauri::command]
-pub async fn choose_journey(core: Core<'_>, journey: String) -> AppResult<State> {
-    Ok(core.choose_journey(parse_journey(&journey)?)?)
-}
-
-#[tauri::command]
-pub async fn set_position(core: Core<'_>, journey: String, item_id: String) -> AppResult<State> {
-    Ok(core.set_position(parse_journey(&journey)?, &item_id)?)
+pub async fn set_position(core: Core<'_>, journey: Journey, item_id: String) -> AppResult<State> {
+    blocking(&core, move |core| Ok(core.set_position(journey, &item_id)?)).await
 }
 
 #[tauri::command]
 pub async fn answer_item(
     core: Core<'_>,
     item_id: String,
-    status: Option<String>,
+    status: Option<AnswerStatus>,
     reason: Option<String>,
     choice: Option<String>,
 ) -> AppResult<State> {
-    let status = match status.as_deref() {
-        None => None,
-        Some(s) => Some(
-            serde_json::from_value::<AnswerStatus>(serde_json::Value::String(s.to_string()))
-                .map_err(|_| {
-                    AppError::InvalidInput(format!(
-                        "'{s}' is not an answer: use done, not_applicable or later."
-                    ))
-                })?,
-        ),
-    };
-    Ok(core.answer(&item_id, status, reason, choice, now())?)
+    blocking(&core, move |core| {
+        Ok(core.answer(&item_id, status, reason, choice, now())?)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<State> {
-    Ok(core.save_settings(settings)?)
+    blocking(&core, move |core| Ok(core.save_settings(settings)?)).await
 }
 
 /// Messages streamed to the UI while checks run.
@@ -318,26 +323,14 @@ pub struct RunView {
     not_saved: Option<String>,
 }
 
-pub(crate) fn parse_groups(groups: Option<Vec<String>>) -> AppResult<Option<Vec<Group>>> {
-    groups
-        .map(|gs| {
-            gs.iter()
-                .map(|g| g.parse::<Group>().map_err(AppError::InvalidInput))
-                .collect()
-        })
-        .transpose()
-}
-
 /// Runs the checks, streaming each result through `on_event` as it finishes.
 #[tauri::command]
 pub async fn run_checks(
     core: Core<'_>,
-    groups: Option<Vec<String>>,
-    journey: Option<String>,
+    groups: Option<Vec<Group>>,
+    journey: Option<Journey>,
     on_event: Channel<RunEvent>,
 ) -> AppResult<RunView> {
-    let groups = parse_groups(groups)?;
-    let journey = journey.as_deref().map(parse_journey).transpose()?;
     let total = groups
         .as_ref()
         .map(|gs| {
@@ -417,21 +410,19 @@ pub async fn cancel_checks(core: Core<'_>) -> AppResult<bool> {
     Ok(core.cancel_run())
 }
 
-fn parse_platform(s: &str) -> AppResult<Platform> {
-    s.parse::<Platform>().map_err(AppError::InvalidInput)
-}
-
 /// Which platforms have a token and what each can do. Never the token.
 #[tauri::command]
 pub async fn list_tokens(core: Core<'_>) -> AppResult<Vec<TokenStatus>> {
-    let core = core.inner().clone();
-    Ok(tokio::task::spawn_blocking(move || core.token_statuses(now())).await?)
+    blocking(&core, |core| Ok(core.token_statuses(now()))).await
 }
 
 /// Saves a token in the OS keychain. The token travels UI → Rust once and never back.
 #[tauri::command]
-pub async fn save_token(core: Core<'_>, platform: String, token: String) -> AppResult<TokenStatus> {
-    let platform = parse_platform(&platform)?;
+pub async fn save_token(
+    core: Core<'_>,
+    platform: Platform,
+    token: String,
+) -> AppResult<TokenStatus> {
     Ok(core.save_token(platform, Secret::new(token), now()).await?)
 }
 
@@ -440,25 +431,22 @@ pub async fn save_token(core: Core<'_>, platform: String, token: String) -> AppR
 #[tauri::command]
 pub async fn check_token(
     core: Core<'_>,
-    platform: String,
+    platform: Platform,
     token: String,
 ) -> AppResult<lockstep_core::app::TokenCheck> {
-    let platform = parse_platform(&platform)?;
     Ok(core
         .check_token(platform, &Secret::new(token), now())
         .await?)
 }
 
 #[tauri::command]
-pub async fn delete_token(core: Core<'_>, platform: String) -> AppResult<TokenStatus> {
-    let platform = parse_platform(&platform)?;
-    let core = core.inner().clone();
-    Ok(tokio::task::spawn_blocking(move || core.delete_token(platform, now())).await??)
+pub async fn delete_token(core: Core<'_>, platform: Platform) -> AppResult<TokenStatus> {
+    blocking(&core, move |core| Ok(core.delete_token(platform, now())?)).await
 }
 
 #[tauri::command]
 pub async fn list_reviews(core: Core<'_>) -> AppResult<ReviewList> {
-    Ok(core.list_reviews(now())?)
+    blocking(&core, |core| Ok(core.list_reviews(now())?)).await
 }
 
 #[derive(Debug, Serialize)]
@@ -470,19 +458,11 @@ pub struct ReviewView {
 /// One past review and what changed since the one before it (worse first).
 #[tauri::command]
 pub async fn open_review(core: Core<'_>, id: String) -> AppResult<ReviewView> {
-    let (review, changes) = core.open_review(&id, now())?;
-    Ok(ReviewView { review, changes })
-}
-
-fn report_format(format: &str) -> AppResult<ReportFormat> {
-    match format {
-        "md" | "markdown" => Ok(ReportFormat::Markdown),
-        "html" => Ok(ReportFormat::Html),
-        "json" => Ok(ReportFormat::Json),
-        other => Err(AppError::InvalidInput(format!(
-            "'{other}' is not a report format: use md, html or json."
-        ))),
-    }
+    blocking(&core, move |core| {
+        let (review, changes) = core.open_review(&id, now())?;
+        Ok(ReviewView { review, changes })
+    })
+    .await
 }
 
 /// What the page may ask for: a kind of file, never a path. The dialog is opened here and
@@ -547,9 +527,13 @@ impl FilePicker {
 #[derive(Default)]
 pub struct PendingImport(std::sync::Mutex<Option<PathBuf>>);
 
-fn write_user_file(path: &std::path::Path, text: &str) -> AppResult<String> {
-    lockstep_core::atomic_file::write_atomic(path, text.as_bytes())?;
-    Ok(path.display().to_string())
+/// Writes a file the user picked, atomically, on a blocking thread.
+async fn write_user_file(path: PathBuf, text: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        lockstep_core::atomic_file::write_atomic(&path, text.as_bytes())?;
+        Ok(path.display().to_string())
+    })
+    .await?
 }
 
 /// Writes a review report where the user chooses in the save dialog; `None` if they cancel.
@@ -558,16 +542,20 @@ pub async fn export_report(
     core: Core<'_>,
     picker: tauri::State<'_, FilePicker>,
     review_id: Option<String>,
-    format: String,
+    format: ReportFormat,
 ) -> AppResult<Option<String>> {
-    let text = core.report(review_id.as_deref(), report_format(&format)?, now())?;
+    let text = blocking(&core, move |core| {
+        Ok(core.report(review_id.as_deref(), format, now())?)
+    })
+    .await?;
+    let extension = format.extension();
     let pick = Pick::Save {
-        file_name: format!("lockstep-review.{format}"),
+        file_name: format!("lockstep-review.{extension}"),
         filter: "Report",
-        extension: format,
+        extension: extension.to_string(),
     };
     match picker.pick(pick).await? {
-        Some(path) => write_user_file(&path, &text).map(Some),
+        Some(path) => write_user_file(path, text).await.map(Some),
         None => Ok(None),
     }
 }
@@ -577,34 +565,26 @@ pub async fn export_report(
 pub async fn export_summary(
     core: Core<'_>,
     picker: tauri::State<'_, FilePicker>,
-    format: String,
+    format: SummaryFormat,
     include_emails: bool,
     include_packages: bool,
 ) -> AppResult<Option<String>> {
-    let (summary_format, extension) = match format.as_str() {
-        "md" | "markdown" => (SummaryFormat::Markdown, "md"),
-        "html" => (SummaryFormat::Html, "html"),
-        other => {
-            return Err(AppError::InvalidInput(format!(
-                "'{other}' is not a summary format: use md or html."
-            )))
-        }
+    let options = SummaryOptions {
+        include_emails,
+        include_packages,
     };
-    let text = core.summary(
-        SummaryOptions {
-            include_emails,
-            include_packages,
-        },
-        summary_format,
-        now(),
-    )?;
+    let text = blocking(&core, move |core| {
+        Ok(core.summary(options, format, now())?)
+    })
+    .await?;
+    let extension = format.extension();
     let pick = Pick::Save {
         file_name: format!("lockstep-onboarding-summary.{extension}"),
         filter: "Summary",
         extension: extension.to_string(),
     };
     match picker.pick(pick).await? {
-        Some(path) => write_user_file(&path, &text).map(Some),
+        Some(path) => write_user_file(path, text).await.map(Some),
         None => Ok(None),
     }
 }
@@ -621,7 +601,10 @@ pub async fn export_progress(
         extension: "json".into(),
     };
     match picker.pick(pick).await? {
-        Some(path) => write_user_file(&path, &core.export_progress()).map(Some),
+        Some(path) => {
+            let text = blocking(&core, |core| Ok(core.export_progress())).await?;
+            write_user_file(path, text).await.map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -660,7 +643,11 @@ pub async fn preview_import(
     let Some(path) = picker.pick(pick).await? else {
         return Ok(None);
     };
-    let preview = core.preview_import(&read_user_file(&path)?)?;
+    let file = path.clone();
+    let preview = blocking(&core, move |core| {
+        Ok(core.preview_import(&read_user_file(&file)?)?)
+    })
+    .await?;
     *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
     Ok(Some(preview))
 }
@@ -682,5 +669,8 @@ pub async fn apply_import(
                     .into(),
             )
         })?;
-    Ok(core.apply_import(&read_user_file(&path)?)?)
+    blocking(&core, move |core| {
+        Ok(core.apply_import(&read_user_file(&path)?)?)
+    })
+    .await
 }

@@ -8,6 +8,8 @@ function normalise(err) {
     return { kind: err.kind || "error", message: err.message };
   }
   const text = String(err ?? "Something went wrong.");
+  // Tauri rejects an argument of the wrong type before the command runs.
+  if (/^invalid args /.test(text)) return { kind: "invalid_input", message: text };
   if (/not found|unknown command|not allowed/i.test(text)) {
     return { kind: "unavailable", message: `This build of Lockstep cannot do that yet (${text}).` };
   }

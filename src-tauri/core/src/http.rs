@@ -170,14 +170,6 @@ pub fn checked_base(base_url: &str) -> Result<Url, HttpError> {
     }
 }
 
-fn origin_of(url: &Url) -> (String, Option<String>, Option<u16>) {
-    (
-        url.scheme().to_string(),
-        url.host_str().map(str::to_string),
-        url.port_or_known_default(),
-    )
-}
-
 /// Installs `ring` as the process's rustls crypto provider, once. reqwest is built without a
 /// provider of its own (see the workspace `Cargo.toml`), so this must run before any client.
 fn install_crypto_provider() {
@@ -278,12 +270,12 @@ impl ApiClient {
         headers: &[(&'static str, &str)],
     ) -> Result<Response, HttpError> {
         let mut url = self.url_for(path)?;
-        let base_origin = origin_of(&self.base);
+        let base_origin = self.base.origin();
         let mut retried = false;
         let mut redirects = 0;
         loop {
             self.wait_politely().await;
-            let same_origin = origin_of(&url) == base_origin;
+            let same_origin = url.origin() == base_origin;
             let mut req = self
                 .client
                 .get(url.clone())

@@ -1,6 +1,7 @@
 //! A token held in memory: never printed, never serialized.
 
 use std::fmt;
+use zeroize::Zeroize;
 
 /// An API token. `Debug` and `Display` print `<redacted>`; there is deliberately no
 /// `Serialize` implementation, so a token cannot end up in JSON, state or reports.
@@ -12,7 +13,14 @@ pub struct Secret(String);
 impl Secret {
     /// Wraps a token, trimming surrounding whitespace (pasted tokens often carry a newline).
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into().trim().to_string())
+        let mut raw: String = value.into();
+        let trimmed = raw.trim();
+        if trimmed.len() == raw.len() {
+            return Secret(raw);
+        }
+        let kept = Secret(trimmed.to_string());
+        raw.zeroize();
+        kept
     }
 
     /// The raw token. Keep the borrow short and never format it into messages.
@@ -38,11 +46,11 @@ impl fmt::Display for Secret {
 }
 
 impl Drop for Secret {
-    /// Best effort: overwrite the bytes before the allocation is freed.
+    /// Overwrites the bytes before the allocation is freed (`zeroize`, which the optimizer
+    /// cannot remove). Best effort: copies made by the OS keychain, HTTP stack or the UI's
+    /// JavaScript are out of reach.
     fn drop(&mut self) {
-        // SAFETY-free zeroing: replace every byte with 0 through a safe API.
-        let zeroed = "\0".repeat(self.0.len());
-        self.0.replace_range(.., &zeroed);
+        self.0.zeroize();
     }
 }
 

@@ -1,10 +1,9 @@
 //! Running a local tool (`git`, `fdesetup`, `manage-bde`, ...) with a time limit, so a hung
 //! tool turns its check into `unknown` instead of stalling the run.
 
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
 /// How long a device tool may run before we give up on it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,23 +48,17 @@ pub enum ToolOutput {
     Failed(String),
 }
 
-/// Runs the command on a blocking thread so the async run is never stalled.
+/// Runs the tool with `tokio::process`: both pipes are read concurrently (a chatty tool cannot
+/// fill one and block), and at the time limit the child is dropped, which kills it
+/// (`kill_on_drop`), so a hung tool never outlives its check.
 pub async fn run(cmd: ToolCommand) -> ToolOutput {
-    match tokio::task::spawn_blocking(move || run_blocking(&cmd)).await {
-        Ok(out) => out,
-        Err(e) => ToolOutput::Failed(format!("the task running the command failed: {e}")),
-    }
-}
-
-/// Spawns, reads both pipes on their own threads (so a chatty tool cannot fill a pipe and
-/// block), and polls for exit until the deadline.
-pub fn run_blocking(cmd: &ToolCommand) -> ToolOutput {
-    let mut command = Command::new(&cmd.program);
+    let mut command = tokio::process::Command::new(&cmd.program);
     command
         .args(&cmd.args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     for (key, value) in &cmd.env {
         match value {
             Some(v) => command.env(key, v),
@@ -75,58 +68,43 @@ pub fn run_blocking(cmd: &ToolCommand) -> ToolOutput {
     if let Some(dir) = &cmd.cwd {
         command.current_dir(dir);
     }
+    // Without CREATE_NO_WINDOW a GUI app flashes a console window for every tool it runs.
     #[cfg(target_os = "windows")]
-    {
-        // Without CREATE_NO_WINDOW a GUI app flashes a console window for every tool it runs.
-        use std::os::windows::process::CommandExt;
-        command.creation_flags(0x0800_0000);
-    }
-    let mut child = match command.spawn() {
+    command.creation_flags(0x0800_0000);
+    let child = match command.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ToolOutput::NotFound,
         Err(e) => return ToolOutput::Failed(format!("could not start {}: {e}", cmd.program)),
     };
-    let stdout = child.stdout.take().map(read_to_end_on_thread);
-    let stderr = child.stderr.take().map(read_to_end_on_thread);
-    let deadline = Instant::now() + cmd.timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(15)),
-            Err(e) => {
-                return ToolOutput::Failed(format!("waiting for {} failed: {e}", cmd.program))
-            }
-        }
-    };
-    let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
-        h.and_then(|h| h.join().ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
-    match status {
-        Some(status) => ToolOutput::Ran {
-            code: status.code(),
-            stdout: collect(stdout),
-            stderr: collect(stderr),
+    match tokio::time::timeout(cmd.timeout, child.wait_with_output()).await {
+        Ok(Ok(out)) => ToolOutput::Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         },
-        // The readers are left behind: a grandchild may still hold the pipes open.
-        None => ToolOutput::TimedOut,
+        Ok(Err(e)) => ToolOutput::Failed(format!("waiting for {} failed: {e}", cmd.program)),
+        // The dropped future drops the child, which kills it.
+        Err(_) => ToolOutput::TimedOut,
     }
 }
 
-fn read_to_end_on_thread<R: Read + Send + 'static>(
-    mut pipe: R,
-) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = pipe.read_to_end(&mut buf);
-        buf
-    })
+/// [`run`] for synchronous code: on a blocking thread of the runtime (inside
+/// `spawn_blocking`) it uses that runtime; elsewhere it starts a small one of its own.
+pub fn run_blocking(cmd: &ToolCommand) -> ToolOutput {
+    let cmd = cmd.clone();
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.block_on(run(cmd)),
+        Err(_) => match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt.block_on(run(cmd)),
+            Err(e) => ToolOutput::Failed(format!(
+                "could not start a runtime for {}: {e}",
+                cmd.program
+            )),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -160,5 +138,39 @@ mod tests {
         let mut cmd = ToolCommand::new("sleep", &["5"]);
         cmd.timeout = Duration::from_millis(100);
         assert_eq!(run_blocking(&cmd), ToolOutput::TimedOut);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_timed_out_tool_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut cmd = ToolCommand::new(
+            "sh",
+            &[
+                "-c",
+                &format!("echo $$ > {}; exec sleep 30", pid_file.display()),
+            ],
+        );
+        cmd.timeout = Duration::from_millis(300);
+        assert_eq!(run(cmd).await, ToolOutput::TimedOut);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        // Killed: gone, or a zombie until tokio reaps it in the background.
+        let stat = std::path::PathBuf::from(format!("/proc/{}/stat", pid.trim()));
+        for _ in 0..200 {
+            match std::fs::read_to_string(&stat) {
+                Err(_) => return,
+                Ok(s)
+                    if s.rsplit(')')
+                        .next()
+                        .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+                {
+                    return
+                }
+                Ok(_) => {}
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the timed-out tool (pid {}) is still running", pid.trim());
     }
 }

@@ -2,7 +2,7 @@
 //! print), or JSON (the `lockstep check --json` shape plus answers and changes).
 //!
 //! Every status is shown as an icon and a word, never by colour alone. HTML has no scripts,
-//! no external resources and escapes every piece of text.
+//! no external resources, and is written with maud, which escapes every spliced-in text.
 
 use super::changes::Change;
 use super::review::Review;
@@ -11,16 +11,30 @@ use crate::check::{CheckResult, Status};
 use crate::check_registry;
 use crate::results_json::ResultsJson;
 use crate::state::{Answer, AnswerStatus};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::format_description::well_known::Rfc3339;
 
+/// A report's format; the window sends `md`, `html` or `json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportFormat {
+    #[serde(alias = "md")]
     Markdown,
     Html,
     Json,
+}
+
+impl ReportFormat {
+    /// The file name extension for a report in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Html => "html",
+            ReportFormat::Json => "json",
+        }
+    }
 }
 
 /// Renders one review with its changes and the checklist answers given.
@@ -56,23 +70,6 @@ pub(crate) fn answer_label(answer: Option<&Answer>) -> (&'static str, &'static s
         Some(AnswerStatus::Later) => ("…", "Later"),
         None => ("○", "Not started"),
     }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Makes text inert in Markdown (GitHub renders raw HTML and links in issue comments) and
@@ -280,11 +277,22 @@ h1,h2,h3{line-height:1.3}h2{border-bottom:1px solid var(--line);padding-bottom:.
 .attention{border-left:4px solid var(--accent)}code{font-size:.9em}ul.plain{list-style:none;padding-left:0}\
 @media print{body{margin:0;max-width:none;color:#000;background:#fff}.result{border-color:#999}}";
 
-pub(crate) fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape_html(title)
-    )
+/// The page around a report or summary: every piece of text in `body` was spliced in by maud,
+/// which escapes it, so nothing a platform or file said can become markup.
+pub(crate) fn page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
 }
 
 fn html(
@@ -293,105 +301,70 @@ fn html(
     catalogue: &Catalogue,
     answers: &BTreeMap<String, Answer>,
 ) -> String {
-    let e = escape_html;
-    let mut b = String::new();
     let title = format!("Lockstep review of {}", review.checked_at.date());
-    b.push_str(&format!("<h1>{}</h1>\n", e(&title)));
-    let mut meta = format!("Checked at {}", e(&rfc3339(review.checked_at)));
-    if let Some(j) = review.journey {
-        meta.push_str(&format!(" during the {} journey", journey_word(j)));
-    }
-    b.push_str(&format!(
-        "<p class=\"muted\">{meta}. Everything here was computed on this device.</p>\n"
-    ));
     let counts = review.counts();
-    b.push_str("<ul class=\"plain\" aria-label=\"Results by status\">\n");
-    for s in ORDER {
-        let (icon, word) = status_label(s);
-        b.push_str(&format!(
-            "<li><span class=\"status\" aria-hidden=\"true\">{icon}</span> {word}: {}</li>\n",
-            counts.get(s)
-        ));
-    }
-    b.push_str("</ul>\n");
-
-    b.push_str("<h2>What changed since the previous review</h2>\n");
-    if changes.is_empty() {
-        b.push_str("<p>Nothing changed.</p>\n");
-    } else {
-        b.push_str("<ul>\n");
-        for c in changes {
-            let lead = if c.kind.needs_attention() {
-                "<strong>Needs a look:</strong> "
-            } else {
-                ""
-            };
-            b.push_str(&format!(
-                "<li data-kind=\"{}\">{lead}{} <span class=\"muted\">({})</span></li>\n",
-                c.kind.as_str(),
-                e(&c.summary),
-                c.kind.as_str().replace('_', " ")
-            ));
+    let body = html! {
+        h1 { (title) }
+        p.muted {
+            "Checked at " (rfc3339(review.checked_at))
+            @if let Some(j) = review.journey { " during the " (journey_word(j)) " journey" }
+            ". Everything here was computed on this device."
         }
-        b.push_str("</ul>\n");
-    }
-
-    b.push_str("<h2>Checks</h2>\n");
-    if review.results.is_empty() {
-        b.push_str("<p>No checks ran.</p>\n");
-    }
-    for r in ordered(&review.results) {
-        let (icon, word) = status_label(r.status);
-        let class = if matches!(r.status, Status::Fail | Status::Warn) {
-            "result attention"
-        } else {
-            "result"
-        };
-        b.push_str(&format!(
-            "<section class=\"{class}\" data-status=\"{}\">\n",
-            r.status.as_str()
-        ));
-        b.push_str(&format!(
-            "<h3><span class=\"status\">{icon} {word}</span> {}</h3>\n<p><code>{}</code> {}</p>\n",
-            e(check_title(&r.id)),
-            e(&r.id),
-            e(&r.summary)
-        ));
-        if !r.evidence.is_empty() {
-            b.push_str("<p>Evidence:</p>\n<ul>\n");
-            for ev in &r.evidence {
-                b.push_str(&format!("<li>{}</li>\n", e(ev)));
+        ul.plain aria-label="Results by status" {
+            @for s in ORDER {
+                @let (icon, word) = status_label(s);
+                li { span.status aria-hidden="true" { (icon) } " " (word) ": " (counts.get(s)) }
             }
-            b.push_str("</ul>\n");
         }
-        if !r.remediation.is_empty() {
-            b.push_str("<p>What to do:</p>\n<ol>\n");
-            for step in &r.remediation {
-                b.push_str(&format!("<li>{}</li>\n", e(step)));
+        h2 { "What changed since the previous review" }
+        @if changes.is_empty() {
+            p { "Nothing changed." }
+        } @else {
+            ul {
+                @for c in changes {
+                    li data-kind=(c.kind.as_str()) {
+                        @if c.kind.needs_attention() { strong { "Needs a look:" } " " }
+                        (c.summary) " "
+                        span.muted { "(" (c.kind.as_str().replace('_', " ")) ")" }
+                    }
+                }
             }
-            b.push_str("</ol>\n");
         }
-        b.push_str("</section>\n");
-    }
-
-    b.push_str("<h2>Checklist</h2>\n");
-    for (topic, rows) in checklist(catalogue, answers) {
-        b.push_str(&format!("<h3>{}</h3>\n<ul class=\"plain\">\n", e(topic)));
-        for row in rows {
-            let (icon, word) = answer_label(row.answer);
-            let reason = row
-                .answer
-                .and_then(|a| a.reason.as_deref())
-                .map(|r| format!(" <span class=\"muted\">({})</span>", e(r)))
-                .unwrap_or_default();
-            b.push_str(&format!(
-                "<li><span class=\"status\">{icon} {word}</span>: {}{reason}</li>\n",
-                e(&row.title)
-            ));
+        h2 { "Checks" }
+        @if review.results.is_empty() { p { "No checks ran." } }
+        @for r in ordered(&review.results) {
+            @let (icon, word) = status_label(r.status);
+            section.result.attention[matches!(r.status, Status::Fail | Status::Warn)]
+                data-status=(r.status.as_str()) {
+                h3 { span.status { (icon) " " (word) } " " (check_title(&r.id)) }
+                p { code { (r.id) } " " (r.summary) }
+                @if !r.evidence.is_empty() {
+                    p { "Evidence:" }
+                    ul { @for ev in &r.evidence { li { (ev) } } }
+                }
+                @if !r.remediation.is_empty() {
+                    p { "What to do:" }
+                    ol { @for step in &r.remediation { li { (step) } } }
+                }
+            }
         }
-        b.push_str("</ul>\n");
-    }
-    page(&title, &b)
+        h2 { "Checklist" }
+        @for (topic, rows) in checklist(catalogue, answers) {
+            h3 { (topic) }
+            ul.plain {
+                @for row in rows {
+                    @let (icon, word) = answer_label(row.answer);
+                    li {
+                        span.status { (icon) " " (word) } ": " (row.title)
+                        @if let Some(reason) = row.answer.and_then(|a| a.reason.as_deref()) {
+                            " " span.muted { "(" (reason) ")" }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&title, body)
 }
 
 /// The `check --json` shape plus the answers ([`ResultsJson`]).
@@ -406,11 +379,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn html_escaping_covers_markup_and_quotes() {
-        assert_eq!(
-            escape_html("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+    fn the_page_escapes_its_title() {
+        let out = page("<a href=\"x\">&", html! { p { "<b>" } });
+        assert!(
+            out.contains("<title>&lt;a href=&quot;x&quot;&gt;&amp;</title>"),
+            "{out}"
         );
+        assert!(out.contains("<p>&lt;b&gt;</p>"), "{out}");
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! email or package name inside them cannot leak. Packages and emails appear only when the
 //! user opts in, and tokens are never in reach (reviews hold none).
 
-use super::report::{escape_html, escape_md, page};
+use super::report::{escape_md, page};
 use super::review::Review;
 use crate::catalogue::{Catalogue, Item, Journey, Topic};
 use crate::check::CheckResult;
 use crate::item_state::{item_standing, ItemState};
 use crate::state::Answer;
+use maud::html;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -23,11 +24,23 @@ pub struct SummaryOptions {
     pub include_packages: bool,
 }
 
+/// The summary's format; the window sends `md` or `html`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryFormat {
+    #[serde(alias = "md")]
     Markdown,
     Html,
+}
+
+impl SummaryFormat {
+    /// The file name extension for a summary in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SummaryFormat::Markdown => "md",
+            SummaryFormat::Html => "html",
+        }
+    }
 }
 
 /// Progress on one item or topic.
@@ -246,47 +259,38 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn html(s: &Summary) -> String {
-    let e = escape_html;
     let title = "Maintainer security: onboarding summary";
-    let mut b = format!(
-        "<h1>{title}</h1>\n<p class=\"muted\">{}</p>\n",
-        e(&intro(s))
-    );
-    for t in &s.topics {
-        let (icon, word) = t.progress.label();
-        b.push_str(&format!(
-            "<section class=\"result\">\n<h2>{} <span class=\"status\">{icon} {word}</span></h2>\n<ul class=\"plain\">\n",
-            e(&t.title)
-        ));
-        for i in &t.items {
-            let (icon, word) = i.progress.label();
-            b.push_str(&format!(
-                "<li><span class=\"status\">{icon} {word}</span>: {}</li>\n",
-                e(&i.title)
-            ));
-        }
-        b.push_str("</ul>\n</section>\n");
-    }
-    if let Some(packages) = &s.packages {
-        b.push_str("<h2>Packages</h2>\n<ul>\n");
-        for p in packages {
-            b.push_str(&format!(
-                "<li>{}: {} owner{}</li>\n",
-                e(&p.name),
-                p.owner_count,
-                plural(p.owner_count)
-            ));
-        }
-        b.push_str("</ul>\n");
-    }
-    if let Some(emails) = &s.emails {
-        b.push_str("<h2>Account emails</h2>\n<ul>\n");
-        for m in emails {
-            b.push_str(&format!("<li>{}</li>\n", e(m)));
-        }
-        b.push_str("</ul>\n");
-    }
-    page(title, &b)
+    page(
+        title,
+        html! {
+            h1 { (title) }
+            p.muted { (intro(s)) }
+            @for t in &s.topics {
+                @let (icon, word) = t.progress.label();
+                section.result {
+                    h2 { (t.title) " " span.status { (icon) " " (word) } }
+                    ul.plain {
+                        @for i in &t.items {
+                            @let (icon, word) = i.progress.label();
+                            li { span.status { (icon) " " (word) } ": " (i.title) }
+                        }
+                    }
+                }
+            }
+            @if let Some(packages) = &s.packages {
+                h2 { "Packages" }
+                ul {
+                    @for p in packages {
+                        li { (p.name) ": " (p.owner_count) " owner" (plural(p.owner_count)) }
+                    }
+                }
+            }
+            @if let Some(emails) = &s.emails {
+                h2 { "Account emails" }
+                ul { @for m in emails { li { (m) } } }
+            }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -299,6 +303,47 @@ mod tests {
             title: "x".into(),
             progress: p,
         }
+    }
+
+    #[test]
+    fn hostile_text_comes_out_escaped() {
+        let evil = "<script>alert(\"x\")</script><img src=x onerror='y'>";
+        let s = Summary {
+            checked_at: None,
+            topics: vec![TopicProgress {
+                topic: Topic::ALL[0],
+                title: evil.into(),
+                progress: Progress::NotYet,
+                items: vec![ItemProgress {
+                    id: "x".into(),
+                    title: evil.into(),
+                    progress: Progress::Done,
+                }],
+            }],
+            packages: Some(vec![PackageOwners {
+                name: evil.into(),
+                owner_count: 2,
+            }]),
+            emails: Some(vec![format!("{evil}@example.com")]),
+        };
+        let html = render_summary(&s, SummaryFormat::Html);
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches(
+                "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror='y'&gt;"
+            )
+            .count(),
+            4,
+            "topic, item, package and email, each shown as text: {html}"
+        );
+        let md = render_summary(&s, SummaryFormat::Markdown);
+        assert!(
+            !md.contains("<script>") && md.contains("\\<script\\>"),
+            "{md}"
+        );
     }
 
     #[test]

@@ -62,13 +62,18 @@ pub fn is_long_lived_provider(domain: &str) -> bool {
     if EXACT.contains(&d.as_str()) {
         return true;
     }
-    // `gmx.de`, `gmx.co.uk`: provider label followed by a short country/generic suffix.
-    let labels: Vec<&str> = d.split('.').collect();
-    match labels.as_slice() {
-        [name, tld] => ANY_SUFFIX.contains(name) && tld.len() <= 3,
-        [name, sld, tld] => ANY_SUFFIX.contains(name) && sld.len() <= 3 && tld.len() == 2,
-        _ => false,
+    // `gmx.de`, `yahoo.co.uk`: the provider's label directly under an ICANN public suffix
+    // (Mozilla's Public Suffix List, through `psl`), and nothing in front of it.
+    let Some(suffix) = psl::suffix(d.as_bytes()) else {
+        return false;
+    };
+    if suffix.typ() != Some(psl::Type::Icann) || !suffix.is_known() {
+        return false;
     }
+    d.len()
+        .checked_sub(suffix.as_bytes().len() + 1)
+        .and_then(|end| d.get(..end))
+        .is_some_and(|name| ANY_SUFFIX.contains(&name))
 }
 
 #[cfg(test)]
@@ -82,6 +87,8 @@ mod tests {
             "GMX.de",
             "gmx.net",
             "yahoo.co.uk",
+            "yahoo.com.au",
+            "gmx.at",
             "proton.me",
             "12345+octo@users.noreply.github.com",
             "posteo.net",
@@ -94,6 +101,8 @@ mod tests {
             "mycompany.io",
             "",
             "gmx.example.org",
+            "gmx.evil",
+            "yahoo.github.io",
         ] {
             assert!(!is_long_lived_provider(d), "{d}");
         }

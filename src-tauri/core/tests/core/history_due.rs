@@ -1,7 +1,5 @@
 //! When the next review is due and the `lockstep status` report, with the clock passed in.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::review;

@@ -17,7 +17,7 @@ mod device {
     /// fixtures, see `fixtures/pypi/generate.py`).
     fn pypi_token(kind: &str) -> String {
         let tokens: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(include_str!("fixtures/pypi/tokens.json")).unwrap();
+            serde_json::from_str(include_str!("../fixtures/pypi/tokens.json")).unwrap();
         tokens[kind].clone()
     }
 

@@ -1,6 +1,6 @@
 //! crates.io owner counts (users and teams) and request spacing.
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {

@@ -1,7 +1,7 @@
 //! PyPI: owner counts from the JSON API's `ownership.roles`, and offline token decoding on
 //! tokens generated with pymacaroons exactly as warehouse builds them (fixtures/pypi).
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {
@@ -14,7 +14,7 @@ mod live {
     use support::{assert_status, ctx, handles, now, run, Reply, TestServer};
 
     fn fixtures() -> BTreeMap<String, String> {
-        serde_json::from_str(include_str!("fixtures/pypi/tokens.json")).unwrap()
+        serde_json::from_str(include_str!("../fixtures/pypi/tokens.json")).unwrap()
     }
 
     fn project(owners: usize, maintainers: usize) -> Value {

@@ -1,6 +1,6 @@
 //! RubyGems owner counts against a scripted loopback server.
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {

@@ -4,8 +4,6 @@
 //! `index::RACY` before it was written; the tests move the folder's time into the past
 //! instead of waiting.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::review;

@@ -1,7 +1,5 @@
 //! Review storage: round trip, ordering, damaged files, and that no secret can ride along.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::review;

@@ -2,7 +2,7 @@
 //! 127.0.0.1, crafted local files and crafted imports. Each test reproduces one attack and
 //! checks that it can neither move a token nor mislead the user. Nothing leaves loopback.
 
-mod support;
+use crate::support;
 
 /// Named `hostile` so `cargo test -p lockstep-core hostile` selects these tests.
 mod hostile {

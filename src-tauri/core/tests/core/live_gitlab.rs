@@ -1,6 +1,6 @@
 //! GitLab checks against a scripted loopback server, including a self-managed install under a path.
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {

@@ -1,7 +1,5 @@
 //! The shareable onboarding summary: per-topic progress, and nothing private unless chosen.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::{answer, owners, review};

@@ -1,7 +1,5 @@
 //! Report rendering in each format; the HTML is parsed with a real HTML parser.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::{result_mut, review};

@@ -149,7 +149,7 @@ mod history {
 
     #[test]
     fn an_older_version_imports() {
-        let text = include_str!("history_fixtures/progress-v1.json");
+        let text = include_str!("../history_fixtures/progress-v1.json");
         let current = laptop();
         let p = preview(&current, text).unwrap();
         assert_eq!(p.file_version, 1);

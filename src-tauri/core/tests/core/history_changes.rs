@@ -1,7 +1,5 @@
 //! Change detection over pairs of reviews, one test per kind, plus ordering and shape.
 
-mod history_common;
-
 /// Named so that `cargo test -p lockstep-core history` runs these too.
 mod history {
     use crate::history_common::{answer, result_mut, review};

@@ -1,7 +1,7 @@
 //! A known fake token must never appear in results, their JSON, their Debug output or any
 //! error, whatever the servers answer; and token inspection reports what a token can do.
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {
@@ -290,7 +290,7 @@ mod live {
 
         // PyPI: decoded offline, never sent (the base URL is unreachable on purpose).
         let tokens: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(include_str!("fixtures/pypi/tokens.json")).unwrap();
+            serde_json::from_str(include_str!("../fixtures/pypi/tokens.json")).unwrap();
         let caps = inspect(
             Platform::Pypi,
             "https://unreachable.invalid",

@@ -1,6 +1,6 @@
 //! GitHub checks against a scripted loopback server (base URL with a path, like GHES).
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {

@@ -1,6 +1,6 @@
 //! npm checks against a scripted loopback registry.
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {
