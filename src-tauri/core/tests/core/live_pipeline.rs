@@ -1,7 +1,7 @@
 //! The release-pipeline checks (issue 11) against loopback servers that serve the platforms'
 //! own payloads (`fixtures/platforms/pipeline/SOURCES.md` says where each comes from).
 
-mod support;
+use crate::support;
 
 /// Named `live` so `cargo test -p lockstep-core live` selects these tests.
 mod live {
