@@ -185,7 +185,10 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: Some("API address (GitHub Enterprise only)"),
-        requests_per_minute: None,
+        // GitHub's secondary rate limit allows no more than 900 points a minute for REST
+        // endpoints, and a GET costs one point, so this stays under it whatever the endpoint
+        // (<https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api>).
+        requests_per_minute: Some(900),
         max_body: DEFAULT_MAX_BODY,
         setup_hint: "Add a GitHub token to run {checks}.",
         probe: Some(|| Arc::new(live::github::GithubProbe)),

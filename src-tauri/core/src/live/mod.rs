@@ -5,17 +5,22 @@
 //! platform. All traffic goes through [`ApiClient`], which owns the token rules, retries and
 //! politeness spacing. A network or server problem is always `unknown`, never `fail`.
 
+pub mod codeowners;
 pub mod crates;
 pub mod github;
 pub mod gitlab;
 pub mod npm;
 pub mod owners;
 mod pagination;
+pub mod provenance_cache;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
+pub mod release_pipeline;
 pub mod rubygems;
 pub mod token_info;
+pub mod trusted_publishing;
+pub mod workflow;
 
 use crate::check::CheckResult;
 use crate::check_registry::{self, CheckSpec};

@@ -32,5 +32,6 @@ mod live_crates;
 mod live_github;
 mod live_gitlab;
 mod live_npm;
+mod live_pipeline;
 mod live_pypi;
 mod live_rubygems;
