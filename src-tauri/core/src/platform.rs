@@ -684,6 +684,11 @@ mod tests {
             Duration::from_millis(125)
         );
         assert_eq!(Platform::Hibp.spec().min_interval(), Duration::from_secs(6));
-        assert_eq!(Platform::Github.spec().min_interval(), Duration::ZERO);
+        // 900 a minute: 66.67 ms apart.
+        assert_eq!(
+            Platform::Github.spec().min_interval(),
+            Duration::from_nanos(66_666_666)
+        );
+        assert_eq!(Platform::Gitlab.spec().min_interval(), Duration::ZERO);
     }
 }
