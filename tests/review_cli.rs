@@ -56,7 +56,10 @@ fn second_review_lists_what_got_worse_first() {
     let partial = cli.json(&["check", "--json", "--only", "npm"]);
     let npm_checks: Vec<&str> = lockstep_core::check_registry::CHECKS
         .iter()
-        .filter(|c| c.group == lockstep_core::platform::Group::Npm)
+        .filter(|c| {
+            c.group
+                == lockstep_core::platform::Group::Account(lockstep_core::platform::Platform::Npm)
+        })
         .map(|c| c.id)
         .collect();
     let ran: Vec<&str> = partial["results"]
