@@ -8,6 +8,9 @@
 //! The assertions are only that each screen drew without an error and that the dark session
 //! really is dark: what the screens say is tested in `e2e_trust`.
 //!
+//! A screenshot is written only when it is missing or `LOCKSTEP_UPDATE_SCREENSHOT=1` is set,
+//! so a normal test run leaves the tree clean; the screens are drawn and checked either way.
+//!
 //! Run: `.ci/test --test e2e_screens` (the Accounts step saves a token in the private keychain).
 
 mod e2e_support;
@@ -107,7 +110,17 @@ fn shoot(s: &Session<'_>, dir: &Path, name: &str) {
     std::thread::sleep(Duration::from_millis(400));
     let png = s.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG");
-    std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    keep(&dir.join(format!("{name}.png")), &png);
+}
+
+/// Writes `png` to `path` when it is missing or an update was asked for
+/// (`LOCKSTEP_UPDATE_SCREENSHOT=1`), so normal runs leave the committed pictures alone.
+fn keep(path: &Path, png: &[u8]) {
+    let asked = std::env::var("LOCKSTEP_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1");
+    if asked || !path.exists() {
+        std::fs::write(path, png).expect("write the screenshot");
+        eprintln!("wrote {}", path.display());
+    }
 }
 
 fn checks_screen(s: &Session<'_>, dir: &Path, prefix: &str) {
@@ -258,12 +271,15 @@ fn screenshots_of_the_reviewed_screens() {
     three_screens(&s, &dir, "dark-900x600");
     checks_screen(&s, &dir, "dark-900x600");
     s.close();
-    eprintln!("screenshots written to {}", dir.display());
+    eprintln!(
+        "screenshots in {} (only missing ones written unless LOCKSTEP_UPDATE_SCREENSHOT=1)",
+        dir.display()
+    );
 }
 
 /// The pre-save token check, where the build has one (the "after" set only).
 fn shoot_named_check(s: &Session<'_>, dir: &Path) {
     let png = s.screenshot();
-    std::fs::write(dir.join("light-1180x780-accounts-token-check.png"), png)
-        .expect("write the screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "the token check: a PNG");
+    keep(&dir.join("light-1180x780-accounts-token-check.png"), &png);
 }

@@ -661,3 +661,185 @@ fn a_device_warning_can_be_confirmed_by_the_user() {
     no_error_banner(&s, "after confirming");
     s.close();
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. The periodic review walks only what needs a fresh look: items whose checks changed at
+//    the last review, and answers older than the review interval.
+// ---------------------------------------------------------------------------------------
+
+/// Writes one review taken `days_ago` holding `results` (`[id, status]`).
+fn write_review(home: &Path, days_ago: i64, results: &[(&str, &str)]) {
+    let at = time::OffsetDateTime::now_utc() - time::Duration::days(days_ago);
+    let at = at.replace_nanosecond(0).expect("whole seconds");
+    let id = at
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .expect("format the id");
+    let results: Vec<Value> = results
+        .iter()
+        .map(|(id, status)| json!({"id": id, "status": status, "summary": format!("{id} is {status}")}))
+        .collect();
+    let review = json!({"version": 1, "id": id,
+        "checked_at": at.format(&time::format_description::well_known::Rfc3339).expect("rfc3339"),
+        "journey": "review", "results": results, "answers": {}});
+    let dir = data_dir(home).join("reviews");
+    std::fs::create_dir_all(&dir).expect("create the reviews folder");
+    std::fs::write(dir.join(format!("{id}.json")), review.to_string()).expect("write the review");
+}
+
+/// Ids of the items the walk's sidebar lists, in order.
+fn walk_sidebar(s: &Session<'_>) -> Vec<String> {
+    s.execute(
+        "return [...document.querySelectorAll('.journey-sidebar .side-item')].map((b) => b.dataset.itemId)",
+        json!([]),
+    )
+    .as_array()
+    .map(|a| {
+        a.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs .ci/test"]
+fn the_periodic_review_walks_only_what_changed_or_grew_old() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let home = tempfile::tempdir().expect("a temporary home");
+    // GitHub 2FA passed three days ago and failed at the last review, yesterday.
+    write_review(
+        home.path(),
+        3,
+        &[("github.two_factor", "pass"), ("npm.two_factor", "fail")],
+    );
+    write_review(
+        home.path(),
+        1,
+        &[("github.two_factor", "fail"), ("npm.two_factor", "pass")],
+    );
+    let server = FakePlatforms::start();
+    // The state is written once the catalogue is known (below): start with the journey only.
+    let dir = data_dir(home.path());
+    let write_state = |answers: Value| {
+        let state = json!({"version": 2, "journey": "review", "positions": {}, "answers": answers,
+                           "settings": {}, "tokens": {}, "last_notified_on": null});
+        std::fs::write(dir.join("state.json"), state.to_string()).expect("write state.json");
+    };
+    write_state(json!({}));
+    let driver = driver_for(home.path(), &server, &[]);
+    let s = driver.session();
+    wait_ready(&s);
+    let snap = invoke(&s, "app_snapshot", json!({}));
+    // Two items the user confirms themselves (no check, no question): one answered 200 days
+    // ago (older than the default 90-day interval), one 10 days ago.
+    let plain: Vec<String> = snap["catalogue"]["items"]
+        .as_array()
+        .expect("catalogue items")
+        .iter()
+        .filter(|i| {
+            i["verified_by"]["checks"]
+                .as_array()
+                .is_none_or(|c| c.is_empty())
+                && i["verified_by"]["question"].is_null()
+        })
+        .filter_map(|i| i["id"].as_str().map(str::to_string))
+        .collect();
+    let (old, fresh) = (plain[0].clone(), plain[1].clone());
+    let ago = |days: i64| {
+        (time::OffsetDateTime::now_utc() - time::Duration::days(days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("rfc3339")
+    };
+    s.close();
+    drop(driver);
+    write_state(json!({
+        old.clone(): {"status": "done", "updated_at": ago(200)},
+        fresh.clone(): {"status": "done", "updated_at": ago(10)},
+    }));
+    let driver = driver_for(home.path(), &server, &[]);
+    let s = driver.session();
+    wait_ready(&s);
+    open_screen(&s, "journey");
+    s.wait_for("#walk-summary", WAIT);
+    let got_worse: Vec<String> = titles_backed_by(&s, &["github.two_factor"])
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let got_better: Vec<String> = titles_backed_by(&s, &["npm.two_factor"])
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !got_worse.contains(id))
+        .collect();
+    let walked = walk_sidebar(&s);
+    for id in got_worse.iter().chain([&old]) {
+        assert!(walked.contains(id), "{id} is walked: {walked:?}");
+    }
+    assert!(
+        !walked.contains(&fresh),
+        "a fresh answer is not walked: {walked:?}"
+    );
+    for id in &got_better {
+        assert!(
+            !walked.contains(id),
+            "good news is not walked ({id}): {walked:?}"
+        );
+    }
+    assert_eq!(
+        walked.len(),
+        got_worse.len() + 1,
+        "nothing else: {walked:?}"
+    );
+    let summary = s.text(&s.wait_for("#walk-summary", WAIT));
+    assert!(
+        summary.contains("1 check changed") && summary.contains("1 answer is older than 90 days"),
+        "the walk says why it is this list: {summary:?}"
+    );
+
+    // The old answer says why it is there; answering it again marks it looked at.
+    s.click_css(&format!(r#".side-item[data-item-id="{old}"]"#));
+    s.wait_for(&format!(r#"#journey-item[data-item-id="{old}"]"#), WAIT);
+    let why = s.text(&s.wait_for("#walk-why", WAIT));
+    assert!(
+        why.contains("200 days ago") && why.contains("still true"),
+        "{why:?}"
+    );
+    s.focus_and_enter("#act-done");
+    s.wait_for(
+        &format!(r#".side-item[data-item-id="{old}"][data-looked-at="true"]"#),
+        WAIT,
+    );
+    assert_eq!(
+        walk_sidebar(&s),
+        walked,
+        "an item answered again stays in the list, marked looked at"
+    );
+    let progress = s.text(&s.wait_for("#progress", WAIT));
+    assert!(
+        progress.contains(&format!("1 of {} looked at again", walked.len())),
+        "{progress:?}"
+    );
+    // A changed item says what changed.
+    s.click_css(&format!(r#".side-item[data-item-id="{}"]"#, got_worse[0]));
+    let why = s.text(&s.wait_for(r#"#walk-why [data-reason="changed"]"#, WAIT));
+    assert!(why.contains("At your last review"), "{why:?}");
+
+    // The whole review checklist stays one click away.
+    s.click_css("#whole-review");
+    let review_items = snap["catalogue"]["items"]
+        .as_array()
+        .expect("catalogue items")
+        .iter()
+        .filter(|i| {
+            i["journeys"]
+                .as_array()
+                .is_some_and(|j| j.iter().any(|x| x == "review"))
+        })
+        .count();
+    s.wait_until(WAIT, "the whole review checklist", |s| {
+        (walk_sidebar(s).len() == review_items).then_some(())
+    });
+    no_error_banner(&s, "after walking the review");
+    s.close();
+}

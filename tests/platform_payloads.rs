@@ -393,7 +393,8 @@ fn platform_payloads_get_the_right_verdicts() {
         .filter(|(p, _)| p.starts_with("/crates/"))
         .map(|(_, a)| a)
         .collect();
-    assert_eq!(agents.len(), 3, "{agents:?}");
+    // User, crate list, owners, and the crate page for crates.trusted_publishing.
+    assert_eq!(agents.len(), 4, "{agents:?}");
     assert!(
         agents
             .iter()

@@ -2,6 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use lockstep_core::device::{disk_encryption as de, git_signing as git};
+use lockstep_core::ssh_key;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -14,5 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = de::parse_proc_mounts(&text);
     let _ = git::parse_get_regexp(&text);
     let _ = git::parse_config_file(&text);
-    let _ = git::ssh_fingerprint(&text);
+    // A public-key line as git config or GitHub gives it, and a bare base64 blob.
+    if let Some((_, blob)) = ssh_key::split_line(&text) {
+        let _ = ssh_key::fingerprint(blob);
+    }
+    let _ = ssh_key::fingerprint(&text);
 });

@@ -179,7 +179,7 @@ pub async fn assessment(core: Core<'_>) -> AppResult<StandingView> {
     blocking(&core, |core| {
         let latest = core.latest_results(now())?;
         Ok(StandingView {
-            assessment: core.assess(&latest),
+            assessment: core.assess(&latest, now()),
             latest_results: latest.in_order(),
         })
     })
@@ -203,7 +203,7 @@ fn snapshot(core: &Lockstep) -> AppResult<Snapshot> {
     };
     Ok(Snapshot {
         custom_addresses: custom_addresses(core),
-        assessment: core.assess(&results),
+        assessment: core.assess(&results, now()),
         latest_results: results.in_order(),
         state: core.state(),
         notice,
@@ -399,7 +399,7 @@ pub async fn run_checks(
         total,
         not_rechecked: report.not_rechecked,
         full: report.full,
-        assessment: core.assess(&loaded),
+        assessment: core.assess(&loaded, now()),
         not_saved: report.not_saved,
     })
 }

@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod error;
+mod startup_error;
 
 use lockstep_cli as cli;
 pub use lockstep_cli::{open_lockstep, os_keychain};
@@ -22,16 +23,20 @@ pub fn run() -> i32 {
             );
             return 2;
         }
+        if let Some(message) = startup_error::missing_webview() {
+            startup_error::report(&message);
+            return 2;
+        }
         match open_lockstep(Arc::new(os_keychain())) {
             Ok(lockstep) => match run_app(tauri::Builder::default(), Arc::new(lockstep)) {
                 Ok(()) => 0,
                 Err(e) => {
-                    eprintln!("lockstep: could not open the window: {e}");
+                    startup_error::report(&format!("could not open the window: {e}"));
                     2
                 }
             },
             Err(e) => {
-                eprintln!("lockstep: {e}");
+                startup_error::report(&e.to_string());
                 2
             }
         }

@@ -4,7 +4,7 @@ import { h, mount, fmtDate, newId, keepFocus } from "./dom.js";
 import * as ipc from "./ipc.js";
 import {
   JOURNEYS, ITEM_STATES, CHECK_STATES, ANSWER_WORDS, journeyItems, topicSummaries, resultsById, chosenChoice,
-  journeyStanding, progressText, standing,
+  journeyStanding, progressText, standing, itemState,
 } from "./model.js";
 import { extLink, infoBanner, announce, singleKeysOn, singleKeysToggle } from "./widgets.js";
 import { resultRow, specsById, plainWords } from "./results.js";
@@ -31,6 +31,54 @@ function journeyOf(ctx) {
   return ctx.snapshot.state.journey || "onboarding";
 }
 
+/**
+ * The periodic review walks only what needs a fresh look (the core's `assessment.review`):
+ * items whose checks changed at the last review and answers older than the review interval.
+ * The list is kept for the whole walk, so an item answered again stays in it, marked
+ * "Looked at"; a new review starts a new list.
+ */
+let walkList = null; // { since, startedAt, ids: string[] }
+let wholeReview = undefined; // the review (its time) for which the user chose the whole checklist
+
+function reviewWalk(ctx) {
+  const walk = journeyOf(ctx) === "review" ? ctx.snapshot.assessment?.review || null : null;
+  if (!walk) return null;
+  return wholeReview === (walk.last_review_at || null) ? null : walk;
+}
+
+/** Walks the whole review checklist until the next review. */
+function walkWhole(view) {
+  wholeReview = view.ctx.snapshot.assessment?.review?.last_review_at || null;
+  draw(view, { focusTitle: true });
+}
+
+function walkIds(ctx, walk) {
+  const since = walk.last_review_at || null;
+  if (!walkList || walkList.since !== since) {
+    walkList = { since, startedAt: new Date().toISOString(), ids: walk.items.map((i) => i.id) };
+  } else {
+    for (const i of walk.items) if (!walkList.ids.includes(i.id)) walkList.ids.push(i.id);
+  }
+  const order = new Map(ctx.snapshot.catalogue.items.map((item, n) => [item.id, n]));
+  return [...walkList.ids].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+}
+
+/** The items walked now: the review's list, or the journey's items. */
+function itemsOf(ctx) {
+  const walk = reviewWalk(ctx);
+  if (!walk) return journeyItems(ctx.snapshot, journeyOf(ctx));
+  const byId = new Map(ctx.snapshot.catalogue.items.map((item) => [item.id, item]));
+  return walkIds(ctx, walk).map((id) => byId.get(id)).filter(Boolean);
+}
+
+/** Answered (done or not applicable) since the walk began: looked at again. */
+function lookedAt(ctx, itemId) {
+  const answer = ctx.snapshot.state.answers?.[itemId];
+  if (!answer || answer.status === "later") return false;
+  const since = walkList?.since && walkList.since < walkList.startedAt ? walkList.since : walkList?.startedAt;
+  return Boolean(since) && Date.parse(answer.updated_at) >= Date.parse(since);
+}
+
 function currentIndex(ctx, items) {
   const id = ctx.snapshot.state.positions?.[journeyOf(ctx)];
   const i = items.findIndex((item) => item.id === id);
@@ -45,9 +93,15 @@ function draw(view, { focusTitle }) {
 function drawPane(view, { focusTitle }) {
   const { root, ctx } = view;
   const journey = journeyOf(ctx);
-  const items = journeyItems(ctx.snapshot, journey);
+  const items = itemsOf(ctx);
+  const walk = reviewWalk(ctx);
   const oldSidebar = root.querySelector(".journey-sidebar");
   const scroll = oldSidebar ? oldSidebar.scrollTop : 0;
+  if (walk && items.length === 0) {
+    mount(root, nothingToWalk(view, walk));
+    if (focusTitle) root.querySelector("#screen-title")?.focus({ preventScroll: false });
+    return;
+  }
   if (items.length === 0) {
     mount(root, h("section", { class: "screen narrow" },
       h("h1", { id: "screen-title", tabindex: "-1", text: `${JOURNEYS[journey]?.title || journey}: nothing to walk` }),
@@ -57,7 +111,7 @@ function drawPane(view, { focusTitle }) {
   const index = currentIndex(ctx, items);
   const item = items[index];
   mount(root, h("div", { class: "journey-layout" },
-    sidebar(view, journey, items, item),
+    walk ? walkSidebar(view, walk, items, item) : sidebar(view, journey, items, item),
     itemPane(view, journey, items, index)));
   const side = root.querySelector(".journey-sidebar");
   side.scrollTop = scroll;
@@ -104,6 +158,74 @@ function sidebar(view, journey, items, current) {
             h("span", { class: "visually-hidden", text: `, ${sideWord(state, answer)}` })))))))));
 }
 
+/** The review walk's sidebar: why it is this list, how far the user got, and the items. */
+function walkSidebar(view, walk, items, current) {
+  const { ctx } = view;
+  const looked = items.filter((i) => lookedAt(ctx, i.id)).length;
+  const progressId = newId("progress");
+  return h("nav", { class: "journey-sidebar", "aria-label": "Items to look at again" },
+    h("div", { class: "journey-name" },
+      h("span", { text: JOURNEYS.review?.title || "Periodic review" }),
+      h("button", { type: "button", class: "btn btn-link", text: "Change journey", onclick: () => ctx.navigate("choose") })),
+    h("p", { class: "review-hint", id: "walk-summary", "data-walk-count": items.length }, walkSummary(walk, items.length)),
+    h("p", { id: "progress", class: "progress-text", "data-settled": looked, "data-total": items.length },
+      h("span", { id: progressId, text: `${looked} of ${items.length} looked at again` })),
+    h("progress", { class: "progress", max: items.length || 1, value: looked, "aria-labelledby": progressId }),
+    h("p", { class: "review-hint" },
+      h("button", { type: "button", class: "btn btn-link", id: "whole-review", text: "Walk the whole review checklist instead",
+        onclick: () => walkWhole(view) })),
+    h("ol", { class: "topic-items walk-items" }, items.map((item) => {
+      const state = itemState(ctx.snapshot, item.id);
+      const done = lookedAt(ctx, item.id);
+      return h("li", {},
+        h("button", {
+          type: "button", class: "side-item", "data-item-id": item.id, "data-looked-at": String(done), "data-item-state": state,
+          "aria-current": item.id === current.id ? "step" : null, tabindex: item.id === current.id ? "0" : "-1",
+          onclick: () => goTo(view, items.indexOf(item), true),
+        },
+        h("span", { class: `side-icon state-${done ? "done" : state}`, "aria-hidden": "true", text: done ? "✓" : ITEM_STATES[state].icon }),
+        h("span", { class: "side-label", text: item.title }),
+        h("span", { class: "visually-hidden", text: done ? ", looked at again" : `, ${ITEM_STATES[state].word}` })));
+    })));
+}
+
+function walkSummary(walk, count) {
+  const since = walk.last_review_at ? `your last review on ${fmtDate(walk.last_review_at)}` : "your last review";
+  const parts = [];
+  if (walk.changed_checks) parts.push(`${walk.changed_checks} ${walk.changed_checks === 1 ? "check" : "checks"} changed at ${since}`);
+  if (walk.old_answers) parts.push(`${walk.old_answers} ${walk.old_answers === 1 ? "answer is" : "answers are"} older than ${walk.interval_days} days`);
+  const why = parts.length ? `${parts.join("; ")}.` : "";
+  return `${why} This review walks these ${count} ${count === 1 ? "item" : "items"}; everything else stays as you answered it.`.trim();
+}
+
+/** Nothing changed and no answer is old: say so, and offer the whole list. */
+function nothingToWalk(view, walk) {
+  const { ctx } = view;
+  const since = walk.last_review_at ? ` at your last review on ${fmtDate(walk.last_review_at)}` : "";
+  return h("section", { class: "screen narrow", id: "walk-empty" },
+    h("h1", { id: "screen-title", tabindex: "-1", text: "Nothing to look at again" }),
+    h("p", { class: "lead", text: `No check changed for the worse${since}, and none of your answers is older than ${walk.interval_days} days.` }),
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "btn btn-primary", text: "Run all checks", onclick: () => ctx.navigate("checks") }),
+      h("button", { type: "button", class: "btn", id: "whole-review", text: "Walk the whole review checklist",
+        onclick: () => walkWhole(view) })));
+}
+
+/** Why an item is in the review walk, in the user's words. */
+function walkReasons(view, item) {
+  const walk = reviewWalk(view.ctx);
+  if (!walk) return null;
+  const entry = walk.items.find((i) => i.id === item.id);
+  const looked = lookedAt(view.ctx, item.id);
+  const lines = (entry?.reasons || []).map((r) => r.kind === "changed"
+    ? h("li", { "data-reason": "changed", text: `At your last review: ${plainWords(r.summary)}` })
+    : h("li", { "data-reason": "old_answer", text: `You answered this on ${fmtDate(r.answered_at)}, ${r.days} days ago; reviews come every ${walk.interval_days} days. Is it still true? Answer again to confirm it.` }));
+  return h("section", { class: "item-section walk-why", id: "walk-why", "aria-label": "Why it is in this review" },
+    h("h2", { text: "Why it is in this review" }),
+    looked ? h("p", { class: "answer-line", id: "walk-looked", text: "Looked at again in this review ✓" }) : null,
+    lines.length ? h("ul", {}, lines) : null);
+}
+
 function sideIcon(state, answer) {
   if (answer?.status === "later" && state === "not_started") return "↷";
   return ITEM_STATES[state].icon;
@@ -119,10 +241,14 @@ function itemPane(view, journey, items, index) {
   const item = items[index];
   const answer = ctx.snapshot.state.answers?.[item.id];
   const results = resultsById(ctx.snapshot.latest_results);
-  const allAnswered = items.every((i) => { const st = standing(ctx.snapshot, i.id); return st.answered || st.state === "verified"; });
+  const walk = reviewWalk(ctx);
+  const allAnswered = walk ? items.every((i) => lookedAt(ctx, i.id))
+    : items.every((i) => { const st = standing(ctx.snapshot, i.id); return st.answered || st.state === "verified"; });
   const topicTitle = (ctx.snapshot.catalogue.topics || []).find((t) => t.id === item.topic)?.title || item.topic;
   return h("section", { class: "journey-main", id: "journey-item", "data-item-id": item.id, "aria-labelledby": "screen-title" },
-    allAnswered ? infoBanner("You have answered every item in this journey",
+    allAnswered && walk ? infoBanner("You have looked at every item of this review",
+      "Everything else stays as you answered it. The Overview shows what still needs attention.", [], { kind: "done", id: "walk-done" }) : null,
+    allAnswered && !walk ? infoBanner("You have answered every item in this journey",
       "Items marked Later stay in the list so you can come back to them. The Overview shows what still needs attention.", [], { kind: "done" }) : null,
     h("p", { class: "eyebrow" },
       h("span", { id: "position", "data-index": index + 1, text: `Item ${index + 1} of ${items.length}` }),
@@ -130,6 +256,7 @@ function itemPane(view, journey, items, index) {
       h("span", { text: topicTitle })),
     h("h1", { id: "screen-title", class: "item-title", tabindex: "-1", text: item.title }),
     answer ? answerLine(answer) : null,
+    walkReasons(view, item),
     h("section", { class: "item-section", "aria-label": "Why it matters" },
       h("h2", { text: "Why it matters" }),
       h("p", { class: "why", text: item.why })),
@@ -398,7 +525,7 @@ async function advance(view, items, index) {
 async function goTo(view, index, focusTitle) {
   const { ctx } = view;
   const journey = journeyOf(ctx);
-  const items = journeyItems(ctx.snapshot, journey);
+  const items = itemsOf(ctx);
   if (index < 0 || index >= items.length) return;
   const id = items[index].id;
   ctx.snapshot.state.positions = { ...(ctx.snapshot.state.positions || {}), [journey]: id };
@@ -419,7 +546,7 @@ function handleKey(view, event) {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   const t = event.target;
   if (t.closest?.("input, textarea, select, [contenteditable], [role=tab], summary")) return;
-  const items = journeyItems(view.ctx.snapshot, journeyOf(view.ctx));
+  const items = itemsOf(view.ctx);
   const index = currentIndex(view.ctx, items);
   const inSidebar = Boolean(t.closest?.(".journey-sidebar"));
   let delta = 0;

@@ -699,15 +699,43 @@ impl Lockstep {
         self.latest.load(|| Ok(review.cloned()), now)
     }
 
-    /// Where every item stands, from the answers and the latest known results.
-    pub fn assess(&self, latest: &Loaded) -> crate::item_state::Assessment {
+    /// Where every item stands, from the answers and the latest known results; in the
+    /// periodic review journey also what the review walks.
+    pub fn assess(&self, latest: &Loaded, now: OffsetDateTime) -> crate::item_state::Assessment {
         let state = self.state();
         let results: Vec<CheckResult> = latest.results.values().map(|l| l.result.clone()).collect();
-        crate::item_state::assess(
+        let mut assessment = crate::item_state::assess(
             Catalogue::builtin(),
             &state.answers,
             &results,
             state.journey,
+        );
+        if state.journey == Some(Journey::Review) {
+            assessment.review = Some(self.review_walk(&state, now));
+        }
+        assessment
+    }
+
+    /// What the periodic review walks: items whose checks changed at the last review (against
+    /// the one before it) and answers older than the review interval. Reads the two newest
+    /// reviews only; if they cannot be read, the walk still lists the old answers.
+    pub fn review_walk(
+        &self,
+        state: &State,
+        now: OffsetDateTime,
+    ) -> crate::review_walk::ReviewWalk {
+        let two = self.reviews.latest_two(now).unwrap_or_default();
+        let changes = match two.as_slice() {
+            [latest, previous, ..] => comparable_changes(previous, latest),
+            _ => Vec::new(),
+        };
+        crate::review_walk::walk(
+            Catalogue::builtin(),
+            &state.answers,
+            &changes,
+            two.first().map(|r| r.checked_at),
+            state.settings.review_interval_days,
+            now,
         )
     }
 

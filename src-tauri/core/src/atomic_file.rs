@@ -115,19 +115,50 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
 /// user to inspect and never overwritten. Returns where it went.
 pub fn set_aside(path: &Path, unix_seconds: i64) -> Result<PathBuf> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let mut target = path.with_file_name(format!("{name}.corrupt-{unix_seconds}"));
-    let mut n = 1;
-    while target.exists() {
-        target = path.with_file_name(format!("{name}.corrupt-{unix_seconds}-{n}"));
-        n += 1;
+    // A hard link fails when the name is taken, so a file set aside by another process in
+    // the same second is never replaced (no check-then-rename race); the damaged file is
+    // removed only once it is linked. Where hard links are not supported, a checked rename.
+    for n in 0u32.. {
+        let target = match n {
+            0 => path.with_file_name(format!("{name}.corrupt-{unix_seconds}")),
+            n => path.with_file_name(format!("{name}.corrupt-{unix_seconds}-{n}")),
+        };
+        match std::fs::hard_link(path, &target) {
+            Ok(()) => {
+                std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) if !target.exists() => {
+                std::fs::rename(path, &target).map_err(|e| Error::io(path, e))?;
+                return Ok(target);
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        }
     }
-    std::fs::rename(path, &target).map_err(|e| Error::io(path, e))?;
-    Ok(target)
+    Err(Error::io(
+        path,
+        std::io::Error::other("no free name to set the damaged file aside"),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setting_aside_never_replaces_a_file_kept_earlier() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        std::fs::write(&p, b"first damaged").unwrap();
+        let first = set_aside(&p, 1_700_000_000).unwrap();
+        std::fs::write(&p, b"second damaged").unwrap();
+        let second = set_aside(&p, 1_700_000_000).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read(&first).unwrap(), b"first damaged");
+        assert_eq!(std::fs::read(&second).unwrap(), b"second damaged");
+        assert!(!p.exists(), "the damaged file is moved, not copied");
+    }
 
     #[test]
     fn writes_replace_whole_file_and_leave_no_temp() {

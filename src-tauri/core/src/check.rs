@@ -78,6 +78,10 @@ pub struct Observed {
     /// Account email addresses seen (used by the email-domain check; not shared in summaries).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
+    /// Package -> how its latest release was published (`trusted`, `provenance`,
+    /// `no_evidence`, `token`), so a move back to a token shows as a worse change.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publishing: BTreeMap<String, String>,
 }
 
 impl Observed {
@@ -86,6 +90,7 @@ impl Observed {
             && self.keys.is_empty()
             && self.expires.is_empty()
             && self.emails.is_empty()
+            && self.publishing.is_empty()
     }
 }
 

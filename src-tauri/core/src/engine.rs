@@ -383,11 +383,18 @@ mod tests {
         })
         .await;
         let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, vec!["npm.two_factor", "npm.package_owners"]);
+        assert_eq!(
+            ids,
+            vec![
+                "npm.two_factor",
+                "npm.package_owners",
+                "npm.trusted_publishing"
+            ]
+        );
         assert_eq!(out.results[1].status, Status::Unknown);
         assert_eq!(
             streamed.len(),
-            2,
+            3,
             "every result is streamed, including filled-in unknowns"
         );
     }
@@ -449,8 +456,12 @@ mod tests {
         assert!(out.results[0].summary.contains("cancelled"));
         assert_eq!(
             out.unfinished,
-            vec!["npm.two_factor", "npm.package_owners"],
-            "both npm checks were cut short"
+            vec![
+                "npm.two_factor",
+                "npm.package_owners",
+                "npm.trusted_publishing"
+            ],
+            "every npm check was cut short"
         );
         assert_eq!(streamed, 0, "placeholders are not streamed as results");
     }
@@ -510,17 +521,22 @@ mod tests {
         let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(
             ids,
-            vec!["npm.two_factor", "npm.package_owners"],
+            vec![
+                "npm.two_factor",
+                "npm.package_owners",
+                "npm.trusted_publishing"
+            ],
             "the stray is not kept"
         );
         assert_eq!(out.results[0].status, Status::Pass);
-        let gap = &out.results[1];
-        assert_eq!(gap.status, Status::Unknown);
-        assert!(
-            gap.summary.contains("github.two_factor") && gap.summary.contains("bug"),
-            "{}",
-            gap.summary
-        );
+        for gap in &out.results[1..] {
+            assert_eq!(gap.status, Status::Unknown, "{}", gap.id);
+            assert!(
+                gap.summary.contains("github.two_factor") && gap.summary.contains("bug"),
+                "{}",
+                gap.summary
+            );
+        }
     }
 
     /// Runs one probe with its own emitter (accounts already "done") and returns the ids it

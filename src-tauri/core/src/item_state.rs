@@ -135,6 +135,9 @@ pub struct Assessment {
     pub journeys: BTreeMap<Journey, JourneyStanding>,
     /// For the current journey (onboarding when none was chosen).
     pub next: Option<NextStep>,
+    /// In the periodic review journey: the items it walks (see [`crate::review_walk`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review_walk::ReviewWalk>,
 }
 
 /// The results that back `item`, looked up in `results`.
@@ -334,6 +337,7 @@ pub fn assess(
         ranked,
         journeys,
         next,
+        review: None,
     }
 }
 

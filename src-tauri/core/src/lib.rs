@@ -23,6 +23,7 @@ pub mod local_file;
 pub mod platform;
 pub mod probes;
 pub mod results_json;
+pub mod review_walk;
 pub mod secret;
 pub mod settings;
 pub mod ssh_key;

@@ -187,7 +187,10 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: Some("API address (GitHub Enterprise only)"),
-        requests_per_minute: None,
+        // GitHub's secondary rate limit allows no more than 900 points a minute for REST
+        // endpoints, and a GET costs one point, so this stays under it whatever the endpoint
+        // (<https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api>).
+        requests_per_minute: Some(900),
         max_body: DEFAULT_MAX_BODY,
         setup_hint: "Add a GitHub token to run {checks}.",
         probe: Some(|| Arc::new(live::github::GithubProbe)),
@@ -757,6 +760,11 @@ mod tests {
             Duration::from_millis(125)
         );
         assert_eq!(Platform::Hibp.spec().min_interval(), Duration::from_secs(6));
-        assert_eq!(Platform::Github.spec().min_interval(), Duration::ZERO);
+        // 900 a minute: 66.67 ms apart.
+        assert_eq!(
+            Platform::Github.spec().min_interval(),
+            Duration::from_nanos(66_666_666)
+        );
+        assert_eq!(Platform::Gitlab.spec().min_interval(), Duration::ZERO);
     }
 }

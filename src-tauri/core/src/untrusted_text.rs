@@ -145,6 +145,7 @@ pub fn contain_result(mut r: CheckResult, secrets: &[Secret]) -> CheckResult {
         keys: o.keys.iter().map(|k| c(k)).collect(),
         expires: o.expires.iter().map(|(k, v)| (c(k), c(v))).collect(),
         emails: o.emails.iter().map(|e| c(e)).collect(),
+        publishing: o.publishing.iter().map(|(k, v)| (c(k), c(v))).collect(),
     };
     r
 }

@@ -139,6 +139,7 @@ pub fn between(prev: &Review, next: &Review) -> Vec<Change> {
                 status_change(id, p, n, &mut out);
                 owner_changes(id, p, n, &mut out);
                 key_changes(id, p, n, &mut out);
+                publishing_changes(id, p, n, &mut out);
                 expiry_changes(id, p, n, prev, next, &mut out);
             }
         }
@@ -241,6 +242,42 @@ fn owner_changes(id: &str, p: &CheckResult, n: &CheckResult, out: &mut Vec<Chang
                 format!("{removed} is no longer an owner of {package}."),
             ));
         }
+    }
+}
+
+/// A package whose latest release came through a weaker path than before (trusted publishing
+/// back to a token, say) is a worse change, whatever the check's overall status did.
+fn publishing_changes(id: &str, p: &CheckResult, n: &CheckResult, out: &mut Vec<Change>) {
+    use crate::live::trusted_publishing::rank;
+    for (package, after) in &n.observed.publishing {
+        let Some(before) = p.observed.publishing.get(package) else {
+            continue;
+        };
+        if let (Some(b), Some(a)) = (rank(before), rank(after)) {
+            if a < b {
+                out.push(Change::new(
+                    id,
+                    ChangeKind::Worse,
+                    before.as_str(),
+                    after.as_str(),
+                    format!(
+                        "{package}'s latest release was published with {} (before: {}). If you did not publish it that way, find out who did.",
+                        publishing_words(after),
+                        publishing_words(before)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn publishing_words(word: &str) -> &'static str {
+    match word {
+        "trusted" => "trusted publishing",
+        "provenance" => "provenance from CI but a token",
+        "no_evidence" => "no evidence of trusted publishing",
+        "token" => "a long-lived token",
+        _ => "an unknown method",
     }
 }
 

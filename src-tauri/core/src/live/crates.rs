@@ -24,6 +24,13 @@ pub const OWNERS: &CheckSpec = &CheckSpec {
         "none (public data); your crates.io username, which may differ from your GitHub login",
     token: TokenNeed::None,
 };
+pub const TRUSTED: &CheckSpec = &CheckSpec {
+    id: "crates.trusted_publishing",
+    group: Group::Account(Platform::Crates),
+    title: "crates.io crates published through trusted publishing",
+    least_scope: "none (public data); your crates.io username",
+    token: TokenNeed::None,
+};
 
 /// crates.io's crawler policy: one request per second (from its platform row).
 pub const POLITE_INTERVAL: Duration = Duration::from_secs(1);
@@ -58,7 +65,7 @@ impl Probe for CratesProbe {
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
-        Box::pin(async move { out.emit(package_owners(ctx, self.interval).await) })
+        Box::pin(async move { package_checks(ctx, self.interval, out).await })
     }
 }
 
@@ -145,17 +152,24 @@ async fn crates_of(api: &ApiClient, user_id: u64) -> Result<Vec<String>, HttpErr
     Ok(names)
 }
 
-async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
+/// Both package checks share the user lookup and the crate list; owners are reported first.
+async fn package_checks(ctx: &CheckContext, interval: Duration, out: &Emitter) {
+    let both = |r: CheckResult| {
+        let mut t = r.clone();
+        t.id = TRUSTED.id.to_string();
+        out.emit(r);
+        out.emit(t);
+    };
     let config = ctx.settings.platform_config(Platform::Crates, &ctx.env);
     let Some(login) = config.user else {
-        return CheckResult::skipped(
+        return both(CheckResult::skipped(
             OWNERS,
-            "No crates.io username: enter it in settings (or set LOCKSTEP_CRATES_USER) to check your crates' owners. It is the name on your crates.io profile page, which may differ from your GitHub login.",
-        );
+            "No crates.io username: enter it in settings (or set LOCKSTEP_CRATES_USER) to check your crates. It is the name on your crates.io profile page, which may differ from your GitHub login.",
+        ));
     };
     let api = match client(ctx, Platform::Crates, None) {
         Ok(a) => a,
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     let loopback = api.url_for("").map(|u| is_loopback(&u)).unwrap_or(false);
     let api = api.with_min_interval(if loopback {
@@ -171,29 +185,48 @@ async fn package_owners(ctx: &CheckContext, interval: Duration) -> CheckResult {
     let id = match user {
         Ok(u) => u.user.id,
         Err(HttpError::NotFound { .. }) => {
-            return CheckResult::unknown(
+            return both(CheckResult::unknown(
                 OWNERS,
                 format!("crates.io has no user with the crates.io username \"{login}\". crates.io looks users up by their crates.io username, not their GitHub login (GitHub logins no longer resolve since August 2026): copy the name from your crates.io profile page into settings (LOCKSTEP_CRATES_USER)."),
-            )
+            ))
         }
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     let names = match crates_of(api, id).await {
         Ok(n) => n,
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     // The client's spacing serializes requests anyway; concurrency only hides latency.
-    let packages = stream::iter(names.into_iter().map(|n| crate_owners(api, n)))
+    let packages = stream::iter(names.iter().cloned().map(|n| crate_owners(api, n)))
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    owner_result(
+    out.emit(owner_result(
         OWNERS,
         "crate",
         &format!("crates.io user {login}"),
         "check the crates.io username in settings (LOCKSTEP_CRATES_USER)",
         packages,
+    ));
+    use super::trusted_publishing::{cache_for, crate_release, judge_with_note, CRATES};
+    let (cache, note) = cache_for(ctx, "crates");
+    let cache = &cache;
+    let releases = stream::iter(
+        names
+            .into_iter()
+            .map(|n| async move { crate_release(api, &n, cache).await }),
     )
+    .buffered(CONCURRENCY)
+    .collect()
+    .await;
+    cache.save();
+    out.emit(judge_with_note(
+        TRUSTED,
+        &CRATES,
+        &format!("crates.io user {login}"),
+        releases,
+        note,
+    ));
 }
 
 #[cfg(test)]

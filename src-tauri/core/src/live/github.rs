@@ -110,6 +110,10 @@ impl Probe for GithubProbe {
                 Box::pin(signing_keys_check(api, ctx.now)),
                 Box::pin(hardware_keys_check(api)),
                 Box::pin(org_checks(api)),
+                Box::pin(async {
+                    let repos = super::release_pipeline::user_repos(api).await;
+                    vec![super::release_pipeline::check(api, repos).await]
+                }),
             ];
             run_jobs(out, jobs).await;
         })
@@ -117,7 +121,7 @@ impl Probe for GithubProbe {
 }
 
 /// GETs a list, following `Link: rel="next"` within the same base URL.
-async fn get_all<T: DeserializeOwned + PartialEq>(
+pub(crate) async fn get_all<T: DeserializeOwned + PartialEq>(
     api: &ApiClient,
     first: &str,
 ) -> Result<Vec<T>, HttpError> {

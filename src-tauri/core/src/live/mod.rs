@@ -6,6 +6,7 @@
 //! politeness spacing. A network or server problem is always `unknown`, never `fail`.
 
 pub mod bitbucket;
+pub mod codeowners;
 pub mod crates;
 pub mod github;
 pub mod gitlab;
@@ -13,11 +14,15 @@ pub mod npm;
 pub mod owners;
 pub mod packagist;
 mod pagination;
+pub mod provenance_cache;
 pub mod providers;
 pub mod pypi;
 pub mod pypi_token;
+pub mod release_pipeline;
 pub mod rubygems;
 pub mod token_info;
+pub mod trusted_publishing;
+pub mod workflow;
 
 use crate::check::CheckResult;
 use crate::check_registry::{self, CheckSpec};

@@ -2,6 +2,7 @@
 //! Package data is public, so only `/-/whoami` and `/-/npm/v1/user` carry the token.
 
 use super::owners::{owner_result, PackageOwners};
+use super::trusted_publishing::{judge, npm_release, Release, NPM};
 use super::{
     all_unknown, client, no_token, parse, run_jobs, segment, token_state, token_unreadable,
     unknown_from, Job, TokenState, CONCURRENCY,
@@ -26,6 +27,13 @@ pub const OWNERS: &CheckSpec = &CheckSpec {
     id: "npm.package_owners",
     group: Group::Account(Platform::Npm),
     title: "npm package maintainer counts",
+    least_scope: "none (public data); a token only finds your user name",
+    token: TokenNeed::Optional(Platform::Npm),
+};
+pub const TRUSTED: &CheckSpec = &CheckSpec {
+    id: "npm.trusted_publishing",
+    group: Group::Account(Platform::Npm),
+    title: "npm packages published through trusted publishing",
     least_scope: "none (public data); a token only finds your user name",
     token: TokenNeed::Optional(Platform::Npm),
 };
@@ -66,34 +74,41 @@ impl Probe for NpmProbe {
                 Box::pin(async {
                     let public = match &public {
                         Ok(p) => p,
-                        Err(e) => return all_unknown(&[OWNERS], e),
+                        Err(e) => return all_unknown(&[OWNERS, TRUSTED], e),
                     };
                     let user = match (user.clone(), &state, &authed) {
                         (Some(u), _, _) => u,
                         (None, TokenState::Error(why), _) => {
-                            return vec![CheckResult::unknown(
+                            return twice(CheckResult::unknown(
                                 OWNERS,
                                 format!("Could not read the npm token to find your user name: {why} Or set your npm user name in settings (LOCKSTEP_NPM_USER)."),
-                            )]
+                            ))
                         }
                         (None, _, Some(Ok(api))) => match whoami(api).await {
                             Ok(u) => u,
-                            Err(e) => return all_unknown(&[OWNERS], &e),
+                            Err(e) => return all_unknown(&[OWNERS, TRUSTED], &e),
                         },
-                        (None, _, Some(Err(e))) => return all_unknown(&[OWNERS], e),
+                        (None, _, Some(Err(e))) => return all_unknown(&[OWNERS, TRUSTED], e),
                         (None, _, None) => {
-                            return vec![CheckResult::skipped(
+                            return twice(CheckResult::skipped(
                                 OWNERS,
                                 "No npm user name: enter it in settings (or set LOCKSTEP_NPM_USER), or save an npm token so Lockstep can ask npm who you are.",
-                            )]
+                            ))
                         }
                     };
-                    vec![package_owners(public, &user).await]
+                    package_checks(public, &user).await
                 }),
             ];
             run_jobs(out, jobs).await;
         })
     }
+}
+
+/// The same answer for both package checks (they share the user lookup).
+fn twice(r: CheckResult) -> Vec<CheckResult> {
+    let mut t = r.clone();
+    t.id = TRUSTED.id.to_string();
+    vec![r, t]
 }
 
 /// `GET /-/whoami`.
@@ -264,34 +279,51 @@ async fn packages_of(api: &ApiClient, user: &str) -> Result<Vec<String>, HttpErr
     Ok(names)
 }
 
-async fn maintainers(api: &ApiClient, name: String) -> PackageOwners {
+/// One full packument (`Accept: application/json`: only it carries `_npmUser` and
+/// `dist.attestations`) read for both the maintainers and the latest release's publisher.
+async fn maintainers(api: &ApiClient, name: String) -> (PackageOwners, Release) {
     let path = packument_path(&name);
-    let result = match api.get_with(&path, &[("accept", "application/json")]).await {
-        Ok(resp) => parse::<Packument>(Platform::Npm, &resp),
-        Err(e) => Err(e),
+    let resp = match api.get_with(&path, &[("accept", "application/json")]).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            return (
+                PackageOwners::failed(name.clone(), &e),
+                Release::failed(name, &e),
+            )
+        }
     };
-    match result {
-        Ok(p) => PackageOwners::found(name, p.maintainers.into_iter().map(|m| m.name).collect()),
-        Err(e) => PackageOwners::failed(name, &e),
+    let release = npm_release(&name, &resp.host, &resp.body);
+    match parse::<Packument>(Platform::Npm, &resp) {
+        Ok(p) => (
+            PackageOwners::found(name, p.maintainers.into_iter().map(|m| m.name).collect()),
+            release,
+        ),
+        Err(e) => (PackageOwners::failed(name, &e), release),
     }
 }
 
-async fn package_owners(api: &ApiClient, user: &str) -> CheckResult {
+async fn package_checks(api: &ApiClient, user: &str) -> Vec<CheckResult> {
     let names = match packages_of(api, user).await {
         Ok(n) => n,
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return twice(unknown_from(OWNERS, &e, "")),
     };
-    let packages = stream::iter(names.into_iter().map(|n| maintainers(api, n)))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
-    owner_result(
-        OWNERS,
-        "package",
-        &format!("npm user {user}"),
-        "check the npm user name in settings (LOCKSTEP_NPM_USER)",
-        packages,
-    )
+    let (packages, releases): (Vec<PackageOwners>, Vec<Release>) =
+        stream::iter(names.into_iter().map(|n| maintainers(api, n)))
+            .buffered(CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .unzip();
+    vec![
+        owner_result(
+            OWNERS,
+            "package",
+            &format!("npm user {user}"),
+            "check the npm user name in settings (LOCKSTEP_NPM_USER)",
+            packages,
+        ),
+        judge(TRUSTED, &NPM, &format!("npm user {user}"), releases),
+    ]
 }
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 //! scope of the user's upload token, decoded offline and never sent.
 
 use super::owners::{owner_result, Organization, PackageOwners};
+use super::provenance_cache::ProvenanceCache;
 use super::pypi_token::{classify, TokenScope};
+use super::trusted_publishing::{cache_for, judge_with_note, pypi_release_from, Release, PYPI};
 use super::{client, parse, segment, token_state, unknown_from, Job, TokenState, CONCURRENCY};
 use crate::check::{CheckResult, Status};
 use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::engine::{CheckContext, Emitter, Probe};
-use crate::http::ApiClient;
+use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
@@ -27,6 +29,13 @@ pub const TOKEN_SCOPE: &CheckSpec = &CheckSpec {
     least_scope: "none: the token is decoded on this device and never sent",
     token: TokenNeed::Required(Platform::Pypi),
 };
+pub const TRUSTED: &CheckSpec = &CheckSpec {
+    id: "pypi.trusted_publishing",
+    group: Group::Account(Platform::Pypi),
+    title: "PyPI releases carry attestations from a Trusted Publisher",
+    least_scope: "none (public data)",
+    token: TokenNeed::None,
+};
 
 /// The PyPI probe.
 pub struct PypiProbe;
@@ -40,7 +49,7 @@ impl Probe for PypiProbe {
         Box::pin(async move {
             // Offline and instant: report it first.
             out.emit(token_scope(ctx));
-            let jobs: Vec<Job<'_>> = vec![Box::pin(async { vec![package_owners(ctx).await] })];
+            let jobs: Vec<Job<'_>> = vec![Box::pin(package_checks(ctx))];
             super::run_jobs(out, jobs).await;
         })
     }
@@ -109,12 +118,33 @@ struct Role {
     user: String,
 }
 
-async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
+/// One project answer, read for both its owners and its latest release's provenance.
+async fn project_checks(
+    api: &ApiClient,
+    name: String,
+    cache: &ProvenanceCache,
+) -> (PackageOwners, Release) {
     let path = format!("/pypi/{}/json", segment(&name));
-    let project = match api.get(&path).await {
-        Ok(resp) => parse::<Project>(Platform::Pypi, &resp),
-        Err(e) => Err(e),
-    };
+    match api.get(&path).await {
+        Ok(resp) => {
+            let release = pypi_release_from(api, &name, &resp.body, cache).await;
+            (
+                project_owners(api, name, parse::<Project>(Platform::Pypi, &resp)),
+                release,
+            )
+        }
+        Err(e) => (
+            PackageOwners::failed(name.clone(), &e),
+            Release::failed(name, &e),
+        ),
+    }
+}
+
+fn project_owners(
+    api: &ApiClient,
+    name: String,
+    project: Result<Project, HttpError>,
+) -> PackageOwners {
     let ownership = match project {
         Ok(Project { ownership: Some(o) }) => o,
         Ok(Project { ownership: None }) => {
@@ -146,29 +176,44 @@ async fn project_owners(api: &ApiClient, name: String) -> PackageOwners {
         .with_organization(organization)
 }
 
-async fn package_owners(ctx: &CheckContext) -> CheckResult {
+/// Both project checks over one request per project: owners, and the latest release's
+/// provenance through the Integrity API (cached per release: it never changes).
+async fn package_checks(ctx: &CheckContext) -> Vec<CheckResult> {
+    let both = |r: CheckResult| {
+        let mut t = r.clone();
+        t.id = TRUSTED.id.to_string();
+        vec![r, t]
+    };
     let projects = ctx.settings.pypi_projects(&ctx.env);
     if projects.is_empty() {
-        return CheckResult::skipped(
+        return both(CheckResult::skipped(
             OWNERS,
             "No PyPI projects listed: PyPI has no API that lists them, so name them in settings (or LOCKSTEP_PYPI_PROJECTS, comma-separated).",
-        );
+        ));
     }
     let api = match client(ctx, Platform::Pypi, None) {
         Ok(a) => a,
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     let api = &api;
-    let packages: Vec<PackageOwners> =
-        stream::iter(projects.into_iter().map(|p| project_owners(api, p)))
+    let (cache, note) = cache_for(ctx, "pypi");
+    let cache = &cache;
+    let (packages, releases): (Vec<PackageOwners>, Vec<Release>) =
+        stream::iter(projects.into_iter().map(|p| project_checks(api, p, cache)))
             .buffered(CONCURRENCY)
-            .collect()
-            .await;
-    owner_result(
-        OWNERS,
-        "project",
-        "your PyPI project list",
-        "check the project names in settings",
-        packages,
-    )
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .unzip();
+    cache.save();
+    vec![
+        owner_result(
+            OWNERS,
+            "project",
+            "your PyPI project list",
+            "check the project names in settings",
+            packages,
+        ),
+        judge_with_note(TRUSTED, &PYPI, "your PyPI project list", releases, note),
+    ]
 }

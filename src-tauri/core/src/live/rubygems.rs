@@ -19,6 +19,13 @@ pub const OWNERS: &CheckSpec = &CheckSpec {
     least_scope: "none (public data)",
     token: TokenNeed::None,
 };
+pub const TRUSTED: &CheckSpec = &CheckSpec {
+    id: "rubygems.trusted_publishing",
+    group: Group::Account(Platform::Rubygems),
+    title: "RubyGems gems pushed through trusted publishing",
+    least_scope: "none (public data)",
+    token: TokenNeed::None,
+};
 
 /// The RubyGems probe.
 pub struct RubygemsProbe;
@@ -29,7 +36,7 @@ impl Probe for RubygemsProbe {
     }
 
     fn run<'a>(&'a self, ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
-        Box::pin(async move { out.emit(package_owners(ctx).await) })
+        Box::pin(async move { package_checks(ctx, out).await })
     }
 }
 
@@ -61,6 +68,8 @@ impl Owner {
 #[derive(Debug, Deserialize)]
 struct Gem {
     name: String,
+    /// The latest version (the guides' gem object has it; absent, it is looked up).
+    version: Option<String>,
 }
 
 async fn gem_owners(api: &ApiClient, name: String) -> PackageOwners {
@@ -82,20 +91,27 @@ async fn gem_owners(api: &ApiClient, name: String) -> PackageOwners {
     }
 }
 
-async fn package_owners(ctx: &CheckContext) -> CheckResult {
+/// Both package checks share the gem list; owners are reported first.
+async fn package_checks(ctx: &CheckContext, out: &Emitter) {
+    let both = |r: CheckResult| {
+        let mut t = r.clone();
+        t.id = TRUSTED.id.to_string();
+        out.emit(r);
+        out.emit(t);
+    };
     let Some(handle) = ctx
         .settings
         .platform_config(Platform::Rubygems, &ctx.env)
         .user
     else {
-        return CheckResult::skipped(
+        return both(CheckResult::skipped(
             OWNERS,
             "No RubyGems handle: enter it in settings (or set LOCKSTEP_RUBYGEMS_USER) to check your gems' owners.",
-        );
+        ));
     };
     let api = match client(ctx, Platform::Rubygems, None) {
         Ok(a) => a,
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     let api = &api;
     let path = format!("/api/v1/owners/{}/gems.json", segment(&handle));
@@ -106,25 +122,43 @@ async fn package_owners(ctx: &CheckContext) -> CheckResult {
     let gems = match gems {
         Ok(g) => g,
         Err(HttpError::NotFound { .. }) => {
-            return CheckResult::unknown(
+            return both(CheckResult::unknown(
                 OWNERS,
                 format!("RubyGems has no user \"{handle}\"; check the handle in settings (LOCKSTEP_RUBYGEMS_USER)."),
-            )
+            ))
         }
-        Err(e) => return unknown_from(OWNERS, &e, ""),
+        Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
-    let names: Vec<String> = gems.into_iter().map(|g| g.name).collect();
+    let names: Vec<String> = gems.iter().map(|g| g.name.clone()).collect();
     let packages = stream::iter(names.into_iter().map(|n| gem_owners(api, n)))
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    owner_result(
+    out.emit(owner_result(
         OWNERS,
         "gem",
         &format!("RubyGems user {handle}"),
         "check the handle in settings (LOCKSTEP_RUBYGEMS_USER)",
         packages,
+    ));
+    use super::trusted_publishing::{cache_for, gem_release, judge_with_note, RUBYGEMS};
+    let (cache, note) = cache_for(ctx, "rubygems");
+    let cache = &cache;
+    let releases = stream::iter(
+        gems.into_iter()
+            .map(|g| async move { gem_release(api, &g.name, g.version, cache).await }),
     )
+    .buffered(CONCURRENCY)
+    .collect()
+    .await;
+    cache.save();
+    out.emit(judge_with_note(
+        TRUSTED,
+        &RUBYGEMS,
+        &format!("RubyGems user {handle}"),
+        releases,
+        note,
+    ));
 }
 
 #[cfg(test)]

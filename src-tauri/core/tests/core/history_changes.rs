@@ -49,6 +49,27 @@ mod history {
     }
 
     #[test]
+    fn a_package_back_from_trusted_publishing_to_a_token_is_worse() {
+        let (mut a, mut b) = pair();
+        let set = |r: &mut Review, word: &str| {
+            result_mut(r, "pypi.package_owners")
+                .observed
+                .publishing
+                .insert("sampleproject".into(), word.into());
+        };
+        set(&mut a, "trusted");
+        set(&mut b, "token");
+        let changes = between(&a, &b);
+        let c = only(&changes, ChangeKind::Worse);
+        assert_eq!((c.from.as_str(), c.to.as_str()), ("trusted", "token"));
+        assert!(c.summary.contains("sampleproject"), "{}", c.summary);
+        // The other way round is not news that needs attention, and unknown is never worse.
+        assert!(between(&b, &a).is_empty());
+        set(&mut b, "unknown");
+        assert!(between(&a, &b).is_empty());
+    }
+
+    #[test]
     fn unknown_and_skipped_are_changed_not_worse() {
         let (a, mut b) = pair();
         result_mut(&mut b, "github.two_factor").status = Status::Unknown;

@@ -281,11 +281,12 @@ mod live {
             "/user/ssh_signing_keys?per_page=100",
             "/user/keys?per_page=100",
             "/user/memberships/orgs?state=active&per_page=100",
+            "/user/repos?per_page=100&affiliation=owner,organization_member",
         ] {
             s.route(&p(path), Reply::status(401));
         }
         let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
-        assert_eq!(r.len(), 7);
+        assert_eq!(r.len(), 8);
         for (id, res) in &r {
             assert_eq!(res.status, Status::Unknown, "{id}");
             assert!(

@@ -34,5 +34,6 @@ mod live_github;
 mod live_gitlab;
 mod live_npm;
 mod live_packagist;
+mod live_pipeline;
 mod live_pypi;
 mod live_rubygems;
