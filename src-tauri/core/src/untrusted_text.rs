@@ -147,6 +147,12 @@ pub fn contain_result(mut r: CheckResult, secrets: &[Secret]) -> CheckResult {
         emails: o.emails.iter().map(|e| c(e)).collect(),
         publishing: o.publishing.iter().map(|(k, v)| (c(k), c(v))).collect(),
     };
+    for s in &mut r.subjects {
+        s.name = c(&s.name);
+        s.detail = c(&s.detail);
+        s.location = s.location.as_deref().map(c);
+        s.fix = s.fix.as_deref().map(c);
+    }
     r
 }
 

@@ -14,7 +14,7 @@
 
 use super::provenance_cache::ProvenanceCache;
 use super::{parse, segment};
-use crate::check::{count, CheckResult, Status};
+use crate::check::{count, CheckResult, Status, Subject};
 use crate::check_registry::CheckSpec;
 use crate::http::{ApiClient, HttpError};
 use crate::platform::Platform;
@@ -175,7 +175,9 @@ pub fn judge(
     let mut trusted = Vec::new();
     let mut failed = Vec::new();
     let mut publishing = BTreeMap::new();
+    let mut subjects = Vec::with_capacity(releases.len());
     for r in &releases {
+        subjects.push(subject(text, r));
         if r.verdict.is_settled() {
             publishing.insert(r.package.clone(), r.verdict.word().to_string());
         }
@@ -291,6 +293,74 @@ pub fn judge(
         .with_evidence(evidence)
         .with_remediation(remediation)
         .with_observed(observed)
+        .with_subjects(subjects)
+}
+
+/// One release as a row of the Checks screen: the package, its status on this registry, and
+/// what was found, with the version where it is known.
+fn subject(text: &RegistryText, r: &Release) -> Subject {
+    let only = if r.trusted_only {
+        "; trusted publishing is required for new versions"
+    } else {
+        ""
+    };
+    let set_up = format!(
+        "set up trusted publishing for this {} on {}, then turn token publishing off",
+        text.noun,
+        text.platform.display_name()
+    );
+    let (status, detail, fix) = match &r.verdict {
+        Verdict::Token { by } if by.is_empty() => (
+            Status::Warn,
+            format!("published with a long-lived token{only}"),
+            set_up,
+        ),
+        Verdict::Token { by } => (
+            Status::Warn,
+            format!("published with a long-lived token by {by}{only}"),
+            set_up,
+        ),
+        Verdict::Provenance { publisher } => (
+            Status::Pass,
+            format!("built in CI with provenance ({publisher}), but uploaded with a token"),
+            set_up,
+        ),
+        Verdict::NoEvidence if text.no_evidence.is_empty() => (
+            text.no_evidence_status,
+            format!(
+                "{} does not say how it was published",
+                text.platform.display_name()
+            ),
+            String::new(),
+        ),
+        Verdict::NoEvidence => (
+            text.no_evidence_status,
+            text.no_evidence.to_string(),
+            if text.no_evidence_status == Status::Warn {
+                set_up
+            } else {
+                String::new()
+            },
+        ),
+        Verdict::Trusted { publisher } => (
+            Status::Pass,
+            format!("published through trusted publishing ({publisher}){only}"),
+            String::new(),
+        ),
+        Verdict::Failed(why) => (
+            Status::Unknown,
+            format!("could not be checked ({why})"),
+            String::new(),
+        ),
+    };
+    let version = if r.version.is_empty() {
+        String::new()
+    } else {
+        format!("version {}", r.version)
+    };
+    Subject::new(&r.package, status, detail)
+        .at(version)
+        .fix(fix)
 }
 
 /// The run's cache for one registry, and a line of evidence when a damaged file was set aside.
@@ -771,6 +841,23 @@ mod tests {
         assert_eq!(
             r.observed.publishing.get("b").map(String::as_str),
             Some("token")
+        );
+        // The same findings, one row per package, worst first.
+        assert_eq!(r.subjects.len(), 2);
+        assert_eq!(
+            (r.subjects[0].name.as_str(), r.subjects[0].status),
+            ("b", Status::Warn)
+        );
+        assert_eq!(r.subjects[0].location.as_deref(), Some("version 1.0.0"));
+        assert!(
+            r.subjects[0].detail.contains("long-lived token by foo"),
+            "{:?}",
+            r.subjects[0]
+        );
+        assert!(r.subjects[0].fix.is_some());
+        assert_eq!(
+            (r.subjects[1].name.as_str(), r.subjects[1].status),
+            ("a", Status::Pass)
         );
     }
 
