@@ -223,13 +223,24 @@ mod tests {
             Status::Pass,
             "npm_canarycanarycanary",
         )
-        .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)]);
+        .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)])
+        .with_subjects([crate::check::Subject::new(
+            "npm_canarycanarycanary",
+            Status::Warn,
+            "by npm_canarycanarycanary",
+        )
+        .at("npm_canarycanarycanary:1")
+        .fix("revoke npm_canarycanarycanary")]);
         r.observed
             .owners
             .insert("pkg".into(), vec!["npm_canarycanarycanary".into()]);
         let r = contain_result(r, &[t]);
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("canary"), "{json}");
+        assert!(
+            json.contains("subjects"),
+            "subjects are kept, contained: {json}"
+        );
         assert!(r.evidence[0].len() < MAX_FIELD_CHARS + 50);
     }
 
