@@ -417,7 +417,7 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
             default_write = true;
             out.issues.push(Issue {
                 level: Level::Warn,
-                repo: name.to_string(), location: String::new(), text: format!("the default GITHUB_TOKEN can write to the repository; fix: Settings → Actions → General → Workflow permissions → \"Read repository contents and packages permissions\""),
+                repo: name.to_string(), location: String::new(), text: "the default GITHUB_TOKEN can write to the repository; fix: Settings → Actions → General → Workflow permissions → \"Read repository contents and packages permissions\"".to_string(),
             });
         }
         Ok(_) => {}
