@@ -16,6 +16,7 @@ mod cli;
 mod cli_hostile;
 mod e2e;
 mod e2e_accounts;
+mod e2e_pipeline;
 mod e2e_review;
 mod e2e_screens;
 mod e2e_trust;

@@ -9,9 +9,9 @@
 //! only change made here is a `maintainers` list on each npm packument, so the npm owner
 //! check has owners to count and stays out of the way.
 //!
-//! Run: `.ci/test --test e2e_pipeline`.
+//! Run: `.ci/test --test app e2e_pipeline::`.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use axum::body::Body;
 use axum::extract::Request;
