@@ -202,6 +202,10 @@ pub fn judge(
                 "{}: built in CI with provenance ({publisher}), but uploaded with a token, not trusted publishing",
                 r.label()
             )),
+            Verdict::NoEvidence if text.no_evidence.is_empty() => none.push(format!(
+                "{}: {name} does not say how it was published",
+                r.label()
+            )),
             Verdict::NoEvidence => none.push(format!("{}: {}", r.label(), text.no_evidence)),
             Verdict::Trusted { publisher } => trusted.push(format!(
                 "{}: trusted publishing ({publisher}){only}",
@@ -901,6 +905,15 @@ mod tests {
             "{}",
             p.summary
         );
+        // Per package the same: PyPI's silence is worth a look (with a fix), RubyGems' unknown.
+        assert_eq!(p.subjects[0].status, Status::Warn);
+        assert!(p.subjects[0].fix.is_some());
+        let g = judge(crate::live::rubygems::TRUSTED, &RUBYGEMS, "x", none());
+        assert_eq!(g.subjects[0].status, Status::Unknown);
+        assert_eq!(
+            g.subjects[0].fix, None,
+            "nothing to fix that the registry can show"
+        );
     }
 
     #[test]
@@ -921,6 +934,12 @@ mod tests {
         );
         assert_eq!(r.status, Status::Unknown);
         assert!(!r.observed.publishing.contains_key("b"));
+        assert_eq!(
+            (r.subjects[0].name.as_str(), r.subjects[0].status),
+            ("b", Status::Unknown),
+            "the lookup that failed is unknown, listed before the good one"
+        );
+        assert!(r.subjects[0].detail.contains("timeout"));
     }
 
     #[test]
