@@ -8,6 +8,7 @@ import { GROUP_TITLES, GROUP_ORDER, CHECK_STATES, compareCheckStatus, resultsByI
 import { screenHeader, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 import { changeList } from "./history.js";
+import { withFindings } from "./findings.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
 const run = {
@@ -161,10 +162,10 @@ function rowFor(view, spec, results) {
   const shown = unreachable && !run.pending.has(spec.id)
     ? { ...r, summary: `Could not reach ${GROUP_TITLES[spec.group] || spec.group}; see the note above.` }
     : r;
-  return resultRow(spec, shown, {
+  return withFindings(resultRow(spec, shown, {
     status: run.pending.has(spec.id) ? "running" : undefined,
     notRechecked: run.notRechecked.has(spec.id),
-  });
+  }), shown);
 }
 
 /** What a platform needs before its "Not set up" checks can run. */
