@@ -637,6 +637,9 @@ pub struct GroupView {
     pub title: &'static str,
     pub setup_hint: &'static str,
     pub platform: Option<Platform>,
+    /// Its checks are set up on Accounts & tokens (a token, a name or an email); the device's
+    /// checks are not set up anywhere.
+    pub setup_on_accounts: bool,
 }
 
 /// The groups, in display order, for the window.
@@ -648,6 +651,7 @@ pub fn group_views() -> Vec<GroupView> {
             title: g.title(),
             setup_hint: g.setup_hint(),
             platform: g.platform(),
+            setup_on_accounts: g != Group::Device,
         })
         .collect()
 }
@@ -692,6 +696,10 @@ mod tests {
             // A token that is never sent cannot be asked about.
             if s.auth == Auth::Never {
                 assert!(!matches!(s.introspect, Introspect::Api(_)), "{p}");
+            }
+            // Accounts says an audited token is decoded on this device and never sent.
+            if matches!(s.token, TokenUse::AuditOnly { .. }) {
+                assert!(matches!(s.introspect, Introspect::Offline(_)), "{p}");
             }
         }
     }
