@@ -8,6 +8,7 @@ import { groupViews, groupTitle, CHECK_STATES, compareCheckStatus, resultsById }
 import { screenHeader, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 import { changeList } from "./history.js";
+import { withFindings } from "./findings.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
 const run = {
@@ -161,10 +162,10 @@ function rowFor(view, spec, results) {
   const shown = unreachable && !run.pending.has(spec.id)
     ? { ...r, summary: `Could not reach ${groupTitle(view.ctx.snapshot, spec.group)}; see the note above.` }
     : r;
-  return resultRow(spec, shown, {
+  return withFindings(resultRow(spec, shown, {
     status: run.pending.has(spec.id) ? "running" : undefined,
     notRechecked: run.notRechecked.has(spec.id),
-  });
+  }), shown);
 }
 
 /** What a group needs before its "Not set up" checks can run (the core's hint, "{checks}" filled in). */

@@ -10,8 +10,8 @@
 //! Run: `.ci/test --test e2e_accounts` (it starts the private D-Bus session with an unlocked
 //! gnome-keyring that the token test needs, and Xvfb).
 
-mod e2e_support;
-mod fake_platforms;
+use crate::e2e_support;
+use crate::fake_platforms;
 
 use e2e_support::{files_under, Driver, Session};
 use fake_platforms::FakePlatforms;
