@@ -1,5 +1,5 @@
 //! Credential files in the home folder: `.pypirc`, `.npmrc`, gem credentials (YAML), cargo
-//! credentials (TOML) and gh's `hosts.yml` (YAML). No input may panic, and no finding may
+//! credentials (TOML), gh's `hosts.yml` (YAML) and Composer's `auth.json` (JSON). No input may panic, and no finding may
 //! carry a control character (it is printed to terminals).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
         pc::scan_gem_credentials(&text),
         pc::scan_cargo_credentials(&text),
         pc::scan_gh_hosts(&text),
+        pc::scan_composer_auth(&text),
     ];
     for f in findings.iter().flatten() {
         assert!(!f.what.chars().any(char::is_control), "{:?}", f.what);

@@ -27,6 +27,8 @@ pub enum Kind {
     Gem,
     Cargo,
     Gh,
+    /// Composer's global `auth.json` (its COMPOSER_HOME).
+    Composer,
 }
 
 /// One secret found in a file, described without its value.
@@ -34,7 +36,9 @@ pub enum Kind {
 pub struct Finding {
     /// Plain description ("a user-wide PyPI token for [pypi]").
     pub what: String,
-    /// A user-wide PyPI token: one leak can publish every project.
+    /// A user-wide PyPI token: one leak can publish every project. Only set where the file
+    /// itself proves that reach offline (see [`scan_composer_auth`] for why a GitHub token
+    /// in Composer's `auth.json` is not).
     pub severe: bool,
 }
 
@@ -91,8 +95,41 @@ pub fn candidate_files(home: &Path, env: &EnvVars) -> Vec<(Kind, PathBuf)> {
             ));
         }
     }
-    files.dedup_by(|a, b| a.1 == b.1);
+    files.extend(
+        composer_homes(home, env)
+            .into_iter()
+            .map(|dir| (Kind::Composer, dir.join("auth.json"))),
+    );
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|(_, p)| seen.insert(p.clone()));
     files
+}
+
+/// Every folder Composer may use as its home (COMPOSER_HOME), where its global `auth.json`
+/// lives. Composer's `Factory::getHomeDir` (composer/composer src/Composer/Factory.php) takes
+/// `COMPOSER_HOME` when set; else on Windows `%APPDATA%/Composer`; else the first existing of
+/// `$XDG_CONFIG_HOME/composer` (default `~/.config/composer`, used when any `XDG_*` variable is
+/// set or /etc/xdg exists) and `~/.composer` (macOS without XDG, and the legacy layout), see
+/// <https://getcomposer.org/doc/03-cli.md#composer-home> and
+/// <https://getcomposer.org/doc/articles/authentication-for-private-packages.md#global-authentication-credentials>.
+/// We look in all of them rather than re-deriving Composer's pick: a token left in the folder
+/// Composer no longer uses is just as readable by malware.
+fn composer_homes(home: &Path, env: &EnvVars) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = env.get("COMPOSER_HOME").filter(|d| !d.is_empty()) {
+        dirs.push(PathBuf::from(dir));
+    }
+    if let Some(appdata) = env.get("APPDATA").filter(|d| !d.is_empty()) {
+        dirs.push(Path::new(appdata).join("Composer"));
+    }
+    let config_home = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    dirs.push(config_home.join("composer"));
+    dirs.push(home.join(".composer"));
+    dirs
 }
 
 /// Values that point elsewhere (`${NPM_TOKEN}`) hold no secret themselves.
@@ -381,6 +418,118 @@ pub fn scan_gh_hosts(text: &str) -> Vec<Finding> {
     out
 }
 
+/// What a GitHub token's public prefix says about it (GitHub's documented token formats,
+/// <https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/>).
+fn github_token_kind(token: &str) -> &'static str {
+    let token = token.trim();
+    if token.starts_with("github_pat_") {
+        " (fine-grained, github_pat_)"
+    } else if token.starts_with("ghp_") {
+        " (classic, ghp_)"
+    } else if token.starts_with("gho_") {
+        " (OAuth app, gho_)"
+    } else if token.starts_with("ghu_") {
+        " (GitHub App user token, ghu_)"
+    } else {
+        ""
+    }
+}
+
+/// Composer's `auth.json` (JSON, parsed with serde_json), in the shapes Composer's docs give
+/// (<https://getcomposer.org/doc/articles/authentication-for-private-packages.md>): per host,
+/// `github-oauth`, `gitlab-oauth`, `gitlab-token` (a string or `{username, token}`), `bearer`
+/// (strings), `http-basic` (`{username, password}`), `bitbucket-oauth` (`{consumer-key,
+/// consumer-secret}`); any other method holding a value (`forgejo-token`, `custom-headers`,
+/// ...) is named by its key. Only the host and the kind are shown, never a user name or value.
+///
+/// A GitHub token here is never `severe`, a classic `ghp_` one included: a user-wide PyPI token
+/// is severe because the token itself proves, offline, that it can publish every project, but a
+/// classic token's scopes are not in the token (reading them needs a call to GitHub, which this
+/// check never makes), and Composer's docs tell users to create one with no scope at all for
+/// public repositories. Calling every such token "can push everywhere" would be an invented
+/// claim; it warns like any plain-file token (fails when others can read the file), and the
+/// advice says why a `repo`-scoped one is dangerous.
+pub fn scan_composer_auth(text: &str) -> Vec<Finding> {
+    use serde_json::Value;
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let Ok(root) = serde_json::from_str::<Value>(text) else {
+        return unparsable();
+    };
+    let methods = match root {
+        Value::Object(map) => map,
+        Value::Null => return Vec::new(),
+        _ => return unparsable(),
+    };
+    /// A non-empty string, or any other non-empty value (which Composer would not accept,
+    /// but may still be a secret).
+    fn present(v: Option<&Value>) -> bool {
+        match v {
+            Some(Value::String(s)) => !s.trim().is_empty(),
+            Some(Value::Null) | None => false,
+            Some(Value::Array(a)) => !a.is_empty(),
+            Some(Value::Object(o)) => !o.is_empty(),
+            Some(_) => true,
+        }
+    }
+    let mut out: Vec<Finding> = Vec::new();
+    for (method, hosts) in &methods {
+        let Value::Object(hosts) = hosts else {
+            continue;
+        };
+        for (host, value) in hosts {
+            let field = |name: &str| match value {
+                Value::Object(o) => o.get(name),
+                _ => None,
+            };
+            let mut detail = "";
+            let kind = match method.as_str() {
+                "github-oauth" => match value {
+                    Value::String(t) if !t.trim().is_empty() => {
+                        detail = github_token_kind(t);
+                        "a GitHub token".to_string()
+                    }
+                    _ => continue,
+                },
+                "gitlab-oauth" if present(Some(value)) => "a GitLab OAuth token".to_string(),
+                "gitlab-token" => match value {
+                    Value::String(t) if !t.trim().is_empty() => "a GitLab access token".to_string(),
+                    Value::Object(_) if present(field("token")) => {
+                        "a GitLab access token".to_string()
+                    }
+                    _ => continue,
+                },
+                "bearer" if present(Some(value)) => "a bearer token".to_string(),
+                "http-basic" if present(field("password")) => {
+                    "a user name and password".to_string()
+                }
+                "bitbucket-oauth"
+                    if present(field("consumer-secret"))
+                        || present(field("consumer-key"))
+                        || present(field("access-token")) =>
+                {
+                    "a Bitbucket OAuth consumer key and secret".to_string()
+                }
+                "gitlab-oauth" | "bearer" | "http-basic" | "bitbucket-oauth" => continue,
+                other if present(Some(value)) => {
+                    format!("Composer credentials ({})", shown_name(other))
+                }
+                _ => continue,
+            };
+            let host = shown_address(host).unwrap_or_else(|| "another host".to_string());
+            let what = format!("{kind} for {host}{detail}");
+            if !out.iter().any(|f| f.what == what) {
+                out.push(Finding {
+                    what,
+                    severe: false,
+                });
+            }
+        }
+    }
+    out
+}
+
 fn scan(kind: Kind, text: &str, now: OffsetDateTime) -> Vec<Finding> {
     match kind {
         Kind::Pypirc => scan_pypirc(text, now),
@@ -388,6 +537,7 @@ fn scan(kind: Kind, text: &str, now: OffsetDateTime) -> Vec<Finding> {
         Kind::Gem => scan_gem_credentials(text),
         Kind::Cargo => scan_cargo_credentials(text),
         Kind::Gh => scan_gh_hosts(text),
+        Kind::Composer => scan_composer_auth(text),
     }
 }
 
@@ -445,6 +595,7 @@ fn advice(kind: Kind) -> &'static str {
         Kind::Gem => "RubyGems: remove the key from the credentials file, publish from CI with trusted publishing, or create keys with MFA required and only the push_rubygem scope.",
         Kind::Cargo => "cargo: move the token into the OS keychain by adding `[registry] global-credential-providers = [\"cargo:libsecret\"]` (\"cargo:macos-keychain\" on macOS, \"cargo:wincred\" on Windows) to ~/.cargo/config.toml, then `cargo logout` and `cargo login` again.",
         Kind::Gh => "GitHub CLI: run `gh auth logout` then `gh auth login` (without --insecure-storage) so the token goes into the system keyring.",
+        Kind::Composer => "Composer: it has no keychain support, so keep only read-only credentials in auth.json and remove the rest with `composer config --global --unset github-oauth.github.com` (likewise for other entries). For GitHub, a token with no scope is enough for public repositories; for private ones use a fine-grained token with read-only Contents access to just those repositories, never a classic token with the `repo` scope, which can push tags (a Composer release) to every repository you can write to. See https://getcomposer.org/doc/articles/authentication-for-private-packages.md",
     }
 }
 
@@ -503,7 +654,7 @@ pub fn verdict(reports: &[FileReport], home: &Path) -> CheckResult {
     }
     let summary = if tokens == 0 && unreadable == 0 {
         if reports.is_empty() {
-            "No publishing tokens in plain files (no .pypirc, .npmrc, gem, cargo or gh credential files).".to_string()
+            "No publishing tokens in plain files (no .pypirc, .npmrc, gem, cargo, gh or Composer credential files).".to_string()
         } else {
             "No publishing tokens in plain files.".to_string()
         }

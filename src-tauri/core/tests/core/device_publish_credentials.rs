@@ -5,8 +5,8 @@
 mod device {
     use lockstep_core::check::{CheckResult, Status};
     use lockstep_core::device::publish_credentials::{
-        candidate_files, check, scan_cargo_credentials, scan_gem_credentials, scan_gh_hosts,
-        scan_home, scan_npmrc, scan_pypirc, verdict, Kind, ID,
+        candidate_files, check, scan_cargo_credentials, scan_composer_auth, scan_gem_credentials,
+        scan_gh_hosts, scan_home, scan_npmrc, scan_pypirc, verdict, Kind, ID, UNPARSABLE,
     };
     use lockstep_core::settings::EnvVars;
     use std::fs;
@@ -38,7 +38,8 @@ mod device {
         let _ = mode;
     }
 
-    /// Fails if any secret, or any 8-character piece of it past its public prefix, is in the JSON.
+    /// Fails if any secret, or any 8-character piece of it past its public prefix (the type
+    /// prefixes findings may name), is in the JSON.
     #[track_caller]
     fn assert_no_secret(result: &CheckResult, secrets: &[&str]) {
         let json = serde_json::to_string(result).unwrap();
@@ -46,7 +47,11 @@ mod device {
             let body = s
                 .trim_start_matches("pypi-")
                 .trim_start_matches("npm_")
-                .trim_start_matches("rubygems_");
+                .trim_start_matches("rubygems_")
+                .trim_start_matches("github_pat_")
+                .trim_start_matches("ghp_")
+                .trim_start_matches("gho_")
+                .trim_start_matches("glpat-");
             assert!(!json.contains(s), "secret leaked into {json}");
             let chars: Vec<char> = body.chars().collect();
             for w in chars.windows(8) {
@@ -339,6 +344,208 @@ mod device {
         assert_eq!(
             pypirc[1].what,
             "a plain password (not an API token) in [other]"
+        );
+    }
+
+    const GH_CLASSIC: &str = "ghp_Qw7rT2yU9iO4pA6sD1fG3hJ8kL5zX0cV2bN4";
+    const GH_FINE: &str =
+        "github_pat_11AQ7ZK2Y0vLm3Nq8RtWx5_Hb9CdEf2GhJk4LmNp6QrSt8UvWx0YzAb2Cd4Ef6Gh8Jk0Lm2Np4Qr6";
+    const GL_TOKEN: &str = "glpat-Vb8nM3qW6eR1tY4uI7oP";
+    const GL_OAUTH: &str = "f3a9c1d7e5b2846a0c9e1f3d5b7a9c2e4f6a8b0d2c4e6f8a1b3c5d7e9f0a2b4c";
+    const BB_KEY: &str = "Zk4Rm8Tq2Wv6Xy0Pb3Nd";
+    const BB_SECRET: &str = "Hs7Lj1Fg5Dk9Ac3Qe8Wr2Ty6Ui0Op4Mn";
+    const BASIC_USER: &str = "corpdeployer42";
+    const BASIC_PASS: &str = "Pw9xLq2Vn7Kd4Rs1Bt6";
+    const BEARER: &str = "Br5Ge8Hy1Uj4Ik7Ol0Pz3Xc6Vb9Nm2Qa";
+
+    /// An `auth.json` in the shapes of Composer's own docs
+    /// (https://getcomposer.org/doc/articles/authentication-for-private-packages.md).
+    fn composer_auth_json() -> String {
+        format!(
+            r#"{{
+    "github-oauth": {{ "github.com": "{GH_CLASSIC}", "ghe.example.com": "{GH_FINE}" }},
+    "gitlab-token": {{ "gitlab.com": "{GL_TOKEN}" }},
+    "gitlab-oauth": {{ "gitlab.example.org": "{GL_OAUTH}" }},
+    "bitbucket-oauth": {{ "bitbucket.org": {{ "consumer-key": "{BB_KEY}", "consumer-secret": "{BB_SECRET}" }} }},
+    "http-basic": {{ "repo.example.org": {{ "username": "{BASIC_USER}", "password": "{BASIC_PASS}" }} }},
+    "bearer": {{ "packages.example.com": "{BEARER}" }}
+}}"#
+        )
+    }
+
+    #[test]
+    fn composer_auth_json_is_described_by_host_and_kind_without_values() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        write(
+            h,
+            ".config/composer/auth.json",
+            &composer_auth_json(),
+            0o600,
+        );
+        let reports = scan_home(h, &EnvVars::default(), now());
+        assert_eq!(
+            reports.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            vec![Kind::Composer]
+        );
+        let r = verdict(&reports, h);
+        let ev = r.evidence.join("\n");
+        for want in [
+            "~/.config/composer/auth.json: a GitHub token for github.com (classic, ghp_)",
+            "~/.config/composer/auth.json: a GitHub token for ghe.example.com (fine-grained, github_pat_)",
+            "~/.config/composer/auth.json: a GitLab access token for gitlab.com",
+            "~/.config/composer/auth.json: a GitLab OAuth token for gitlab.example.org",
+            "~/.config/composer/auth.json: a Bitbucket OAuth consumer key and secret for bitbucket.org",
+            "~/.config/composer/auth.json: a user name and password for repo.example.org",
+            "~/.config/composer/auth.json: a bearer token for packages.example.com",
+        ] {
+            assert!(ev.lines().any(|l| l == want), "{want} not in\n{ev}");
+        }
+        assert_eq!(r.evidence.len(), 7, "one line per host and kind: {ev}");
+        // A classic GitHub token's scopes are not in the token, so it warns, not fails.
+        assert_eq!(r.status, Status::Warn, "{r:?}");
+        assert!(!r.summary.contains("user-wide"), "{}", r.summary);
+        let rem = r.remediation.join("\n");
+        assert!(
+            rem.contains("composer config --global --unset github-oauth.github.com"),
+            "{rem}"
+        );
+        assert!(rem.contains("fine-grained"), "{rem}");
+        assert_no_secret(
+            &r,
+            &[
+                GH_CLASSIC, GH_FINE, GL_TOKEN, GL_OAUTH, BB_KEY, BB_SECRET, BASIC_USER, BASIC_PASS,
+                BEARER,
+            ],
+        );
+        assert!(
+            !format!("{reports:?}").contains(BASIC_PASS),
+            "no value in the reports' Debug output either"
+        );
+    }
+
+    #[test]
+    fn composer_home_follows_composer_home_appdata_xdg_and_legacy_dot_composer() {
+        let home = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let e = elsewhere.path();
+        let env = EnvVars::default()
+            .with("COMPOSER_HOME", &e.join("ch").display().to_string())
+            .with("APPDATA", &e.join("Roaming").display().to_string())
+            .with("XDG_CONFIG_HOME", &e.join("cfg").display().to_string());
+        let composer: Vec<_> = candidate_files(home.path(), &env)
+            .into_iter()
+            .filter(|(k, _)| *k == Kind::Composer)
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(
+            composer,
+            vec![
+                e.join("ch").join("auth.json"),
+                e.join("Roaming").join("Composer").join("auth.json"),
+                e.join("cfg").join("composer").join("auth.json"),
+                home.path().join(".composer").join("auth.json"),
+            ]
+        );
+        let plain: Vec<_> = candidate_files(home.path(), &EnvVars::default())
+            .into_iter()
+            .filter(|(k, _)| *k == Kind::Composer)
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(
+            plain,
+            vec![
+                home.path().join(".config/composer/auth.json"),
+                home.path().join(".composer/auth.json"),
+            ]
+        );
+        // The legacy (and macOS) ~/.composer, readable by others: fails and says chmod.
+        write(
+            home.path(),
+            ".composer/auth.json",
+            &format!(r#"{{"bearer": {{"repo.example.org": "{BEARER}"}}}}"#),
+            0o644,
+        );
+        write(
+            e,
+            "ch/auth.json",
+            &format!(r#"{{"github-oauth": {{"github.com": "{GH_CLASSIC}"}}}}"#),
+            0o600,
+        );
+        let r = verdict(&scan_home(home.path(), &env, now()), home.path());
+        let ev = r.evidence.join("\n");
+        assert!(
+            ev.contains("~/.composer/auth.json: a bearer token for repo.example.org, and the file is readable by every user"),
+            "{ev}"
+        );
+        assert!(
+            ev.contains(&format!(
+                "{}: a GitHub token for github.com (classic, ghp_)",
+                e.join("ch/auth.json").display()
+            )),
+            "{ev}"
+        );
+        #[cfg(unix)]
+        {
+            assert_eq!(r.status, Status::Fail, "{r:?}");
+            assert!(r
+                .remediation
+                .iter()
+                .any(|s| s.contains("chmod 600 ~/.composer/auth.json")));
+        }
+        assert_no_secret(&r, &[BEARER, GH_CLASSIC]);
+    }
+
+    #[test]
+    fn composer_auth_parser_edges() {
+        let whats = |text: &str| -> Vec<String> {
+            scan_composer_auth(text)
+                .into_iter()
+                .map(|f| {
+                    assert!(!f.severe, "no Composer finding is severe: {}", f.what);
+                    f.what
+                })
+                .collect()
+        };
+        assert!(whats("").is_empty());
+        assert!(whats("{}").is_empty());
+        assert!(whats("null").is_empty());
+        assert!(
+            whats(r#"{"github-oauth": {"github.com": ""}, "http-basic": {"r.example": {"username": "u", "password": ""}}, "bearer": {}}"#)
+                .is_empty(),
+            "empty values hold no secret"
+        );
+        // Broken JSON: named, and nothing from it (serde's message quotes the line) is shown.
+        let broken = whats(&format!(r#"{{"bearer": {{"r.example": "{BEARER}"#));
+        assert_eq!(broken, vec![UNPARSABLE.to_string()]);
+        assert_eq!(whats("[1, 2]"), vec![UNPARSABLE.to_string()]);
+        assert_eq!(
+            whats(&format!(
+                r#"{{"github-oauth": {{"github.com": "gho_Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5", "git.corp": "{BB_KEY}"}}}}"#
+            )),
+            vec![
+                "a GitHub token for git.corp",
+                "a GitHub token for github.com (OAuth app, gho_)",
+            ]
+        );
+        assert_eq!(
+            whats(&format!(
+                r#"{{"gitlab-token": {{"gitlab.example.org": {{"username": "{BASIC_USER}", "token": "{GL_TOKEN}"}}}},
+                    "forgejo-token": {{"codeberg.org": {{"username": "{BASIC_USER}", "token": "{BEARER}"}}}},
+                    "custom-headers": {{"https://me:{BASIC_PASS}@repo.example.org/p?x=1": ["X-API-TOKEN: {BEARER}"]}},
+                    "gitlab-domains": ["gitlab.example.org"]}}"#
+            )),
+            vec![
+                "Composer credentials (custom-headers) for https://repo.example.org/p",
+                "Composer credentials (forgejo-token) for codeberg.org",
+                "a GitLab access token for gitlab.example.org",
+            ],
+            "other methods named by key; no user name or password from a URL"
+        );
+        assert_eq!(
+            whats(r#"{"bearer": {"not a host\u001b[31m": "x"}}"#),
+            vec!["a bearer token for another host"],
+            "a key that is not a host is not shown"
         );
     }
 
