@@ -468,7 +468,7 @@ mod tests {
             Arc::new(move |p: &Progress| sink.lock().unwrap().push(p.clone())),
         )
         .await;
-        let seen = seen.lock().unwrap();
+        let seen = seen.lock().unwrap().clone();
         let owners: Vec<usize> = seen
             .iter()
             .filter(|p| p.id == "npm.package_owners")
