@@ -627,7 +627,6 @@ impl Lockstep {
         // Saving can fail (read-only data folder, disk full): the results are still shown.
         let saved = (|| -> Result<_> {
             let previous_review = self.reviews.latest(now)?;
-            let before = self.latest.load(|| Ok(previous_review.clone()), now)?;
             let review = if full && !outcome.cancelled {
                 Some(self.reviews.record(
                     outcome.checked_at,
@@ -638,11 +637,14 @@ impl Lockstep {
             } else {
                 None
             };
-            let after = self.latest.record(
-                &before,
+            // Read, merged and written under a file lock: a `lockstep check` finishing at the
+            // same moment keeps its results, and so does this run.
+            let (before, after) = self.latest.record(
+                || Ok(previous_review.clone()),
                 &finished,
                 outcome.checked_at,
                 review.as_ref().map(|r| r.id.as_str()),
+                now,
             )?;
             Ok((previous_review, before, review, after))
         })();

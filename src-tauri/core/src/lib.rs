@@ -14,6 +14,7 @@ pub mod email;
 pub mod engine;
 pub mod error;
 pub mod expiry;
+pub mod file_lock;
 pub mod history;
 pub mod http;
 pub mod item_state;

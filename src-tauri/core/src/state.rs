@@ -133,15 +133,6 @@ pub struct Loaded {
     pub notice: Option<String>,
 }
 
-/// The lock file beside the state file (empty; only its lock matters).
-pub const LOCK_FILE: &str = "state.json.lock";
-
-/// Held while one process reads, changes and writes the state; released on drop.
-#[derive(Debug)]
-pub struct StateLock {
-    _file: std::fs::File,
-}
-
 /// Reads and writes the state file.
 #[derive(Debug, Clone)]
 pub struct StateStore {
@@ -194,18 +185,8 @@ impl StateStore {
     /// Takes the advisory lock that serializes read-merge-write between processes (the app
     /// and the CLI): held until the returned guard is dropped. Readers need no lock, since
     /// every write is an atomic rename.
-    pub fn lock(&self) -> Result<StateLock> {
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let path = dir.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        fs4::FileExt::lock(&file).map_err(|e| Error::io(&path, e))?;
-        Ok(StateLock { _file: file })
+    pub fn lock(&self) -> Result<crate::file_lock::FileLock> {
+        crate::file_lock::lock_exclusive(&self.path)
     }
 
     /// Re-reads the file under the lock, applies `change` to what is on disk now and saves:
