@@ -252,6 +252,15 @@ impl Lockstep {
         Ok(loaded.state)
     }
 
+    /// Starts, comes back from or finishes a trip (Travel); see [`crate::trip`].
+    pub fn trip_action(
+        &self,
+        action: crate::trip::TripAction,
+        now: OffsetDateTime,
+    ) -> Result<State> {
+        self.update(|s| crate::trip::apply(s, action, now))
+    }
+
     pub fn choose_journey(&self, journey: Journey) -> Result<State> {
         self.update(|s| {
             s.journey = Some(journey);
@@ -302,6 +311,7 @@ impl Lockstep {
         self.update(|s| {
             match status {
                 Some(status) => {
+                    crate::trip::note_answer(s, item_id, now);
                     s.answers.insert(
                         item_id.to_string(),
                         Answer {
@@ -646,6 +656,13 @@ impl Lockstep {
                 review.as_ref().map(|r| r.id.as_str()),
                 now,
             )?;
+            // Travel's "Check this device" belongs to the trip under way: History keeps it.
+            if journey == Some(Journey::Travel) && groups.contains(&Group::Device) {
+                self.update(|s| {
+                    crate::trip::note_device_check(s, &finished, outcome.checked_at);
+                    Ok(())
+                })?;
+            }
             Ok((previous_review, before, review, after))
         })();
         let (previous_review, before, review, after) = match saved {
