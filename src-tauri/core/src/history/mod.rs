@@ -2,6 +2,7 @@
 //! and moving progress between machines.
 
 pub mod changes;
+mod document;
 pub mod due;
 pub mod index;
 pub mod latest;

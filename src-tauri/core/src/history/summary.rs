@@ -5,13 +5,12 @@
 //! email or package name inside them cannot leak. Packages and emails appear only when the
 //! user opts in, and tokens are never in reach (reviews hold none).
 
-use super::report::{escape_md, page};
+use super::document::{Block, Document, ListStyle, Span};
 use super::review::Review;
 use crate::catalogue::{Catalogue, Item, Journey, Topic};
 use crate::check::CheckResult;
 use crate::item_state::{item_standing, ItemState};
 use crate::state::Answer;
-use maud::html;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -200,8 +199,8 @@ fn topic_progress(items: &[ItemProgress]) -> Progress {
 /// Renders the shareable summary.
 pub fn render_summary(summary: &Summary, format: SummaryFormat) -> String {
     match format {
-        SummaryFormat::Markdown => markdown(summary),
-        SummaryFormat::Html => html(summary),
+        SummaryFormat::Markdown => document(summary).to_markdown(),
+        SummaryFormat::Html => document(summary).to_html(),
     }
 }
 
@@ -216,38 +215,72 @@ fn intro(summary: &Summary) -> String {
     }
 }
 
-fn markdown(s: &Summary) -> String {
-    let mut o = String::from("# Maintainer security: onboarding summary\n\n");
-    o.push_str(&format!("{}\n\n", intro(s)));
+/// The summary as one [`Document`], which both the Markdown and the HTML writer render.
+fn document(s: &Summary) -> Document {
+    let mut blocks = vec![Block::Note(vec![Span::text(intro(s))])];
     for t in &s.topics {
         let (icon, word) = t.progress.label();
-        o.push_str(&format!("## {icon} {}: {word}\n\n", escape_md(&t.title)));
-        for i in &t.items {
-            let (icon, word) = i.progress.label();
-            o.push_str(&format!("- {icon} {word}: {}\n", escape_md(&i.title)));
-        }
-        o.push('\n');
+        blocks.push(Block::Card {
+            status: None,
+            attention: false,
+            blocks: vec![
+                Block::Heading(
+                    2,
+                    vec![
+                        Span::text(format!("{} ", t.title)),
+                        Span::Label { icon, word },
+                    ],
+                ),
+                Block::List {
+                    style: ListStyle::Plain,
+                    label: None,
+                    entries: t
+                        .items
+                        .iter()
+                        .map(|i| {
+                            let (icon, word) = i.progress.label();
+                            vec![
+                                Span::Label { icon, word },
+                                Span::text(format!(": {}", i.title)),
+                            ]
+                            .into()
+                        })
+                        .collect(),
+                },
+            ],
+        });
     }
     if let Some(packages) = &s.packages {
-        o.push_str("## Packages\n\n");
-        for p in packages {
-            o.push_str(&format!(
-                "- {}: {} owner{}\n",
-                escape_md(&p.name),
-                p.owner_count,
-                plural(p.owner_count)
-            ));
-        }
-        o.push('\n');
+        blocks.push(Block::Heading(2, vec![Span::text("Packages")]));
+        blocks.push(Block::List {
+            style: ListStyle::Bullets,
+            label: None,
+            entries: packages
+                .iter()
+                .map(|p| {
+                    vec![Span::text(format!(
+                        "{}: {} owner{}",
+                        p.name,
+                        p.owner_count,
+                        plural(p.owner_count)
+                    ))]
+                    .into()
+                })
+                .collect(),
+        });
     }
     if let Some(emails) = &s.emails {
-        o.push_str("## Account emails\n\n");
-        for e in emails {
-            o.push_str(&format!("- {}\n", escape_md(e)));
-        }
-        o.push('\n');
+        blocks.push(Block::Heading(2, vec![Span::text("Account emails")]));
+        blocks.push(Block::List {
+            style: ListStyle::Bullets,
+            label: None,
+            entries: emails.iter().map(|e| vec![Span::text(e)].into()).collect(),
+        });
     }
-    o
+    Document {
+        title: "Maintainer security: onboarding summary".into(),
+        blocks,
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -256,41 +289,6 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
-}
-
-fn html(s: &Summary) -> String {
-    let title = "Maintainer security: onboarding summary";
-    page(
-        title,
-        html! {
-            h1 { (title) }
-            p.muted { (intro(s)) }
-            @for t in &s.topics {
-                @let (icon, word) = t.progress.label();
-                section.result {
-                    h2 { (t.title) " " span.status { (icon) " " (word) } }
-                    ul.plain {
-                        @for i in &t.items {
-                            @let (icon, word) = i.progress.label();
-                            li { span.status { (icon) " " (word) } ": " (i.title) }
-                        }
-                    }
-                }
-            }
-            @if let Some(packages) = &s.packages {
-                h2 { "Packages" }
-                ul {
-                    @for p in packages {
-                        li { (p.name) ": " (p.owner_count) " owner" (plural(p.owner_count)) }
-                    }
-                }
-            }
-            @if let Some(emails) = &s.emails {
-                h2 { "Account emails" }
-                ul { @for m in emails { li { (m) } } }
-            }
-        },
-    )
 }
 
 #[cfg(test)]
