@@ -16,7 +16,7 @@ use lockstep_core::history::{
 };
 use lockstep_core::history::{SummaryFormat, SummaryOptions};
 use lockstep_core::item_state::Assessment;
-use lockstep_core::platform::{Group, Platform};
+use lockstep_core::platform::{group_views, Group, GroupView, Platform, PlatformSpec, PLATFORMS};
 use lockstep_core::secret::Secret;
 use lockstep_core::settings::Settings;
 use lockstep_core::state::{AnswerStatus, State};
@@ -145,6 +145,11 @@ pub struct Snapshot {
     /// Platforms whose address is not their public one (a setting or the environment), so
     /// an unreachable server can be blamed on the likely cause.
     custom_addresses: std::collections::BTreeMap<Platform, String>,
+    /// The platform table: Accounts draws one card per row, with its recipe or "no token
+    /// needed" text, and nothing in the window lists platforms itself.
+    platforms: &'static [PlatformSpec],
+    /// The check groups in display order, with their headings and not-set-up hints.
+    groups: Vec<GroupView>,
 }
 
 /// Each platform's address where it differs from the platform's own public one.
@@ -228,6 +233,8 @@ fn snapshot(core: &Lockstep) -> AppResult<Snapshot> {
             })
             .collect(),
         due: due_view(&core.status_of(now(), latest.as_ref())),
+        platforms: PLATFORMS,
+        groups: group_views(),
     })
 }
 

@@ -24,6 +24,8 @@ pub struct Scenario {
     pub slow: bool,
     /// The classic token scopes GitHub reports in `X-OAuth-Scopes` (an over-broad token has `repo`).
     pub github_scopes: &'static str,
+    /// The scopes GitLab reports for the personal access token (an over-broad one has `api`).
+    pub gitlab_scopes: Vec<&'static str>,
 }
 
 /// How long GitHub answers take when [`Scenario::slow`] is set: longer than any test waits.
@@ -38,6 +40,7 @@ impl Default for Scenario {
             domain_expiry: "2031-03-01T00:00:00Z".into(),
             slow: false,
             github_scopes: "read:user, user:email, read:gpg_key, read:public_key, read:org",
+            gitlab_scopes: vec!["read_user"],
         }
     }
 }
@@ -212,7 +215,7 @@ async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         ),
         "/gitlab/api/v4/personal_access_tokens/self" => json_reply(
             ok,
-            json!({"id": 9, "name": "lockstep", "scopes": ["read_user"], "active": true, "expires_at": "2027-09-01"}),
+            json!({"id": 9, "name": "lockstep", "scopes": s.gitlab_scopes, "active": true, "expires_at": "2027-09-01"}),
             &[],
         ),
         "/npm/-/whoami" => json_reply(ok, json!({"username": "octo"}), &[]),

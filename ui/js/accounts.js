@@ -8,75 +8,42 @@ import * as ipc from "./ipc.js";
 import { screenHeader, extLink } from "./widgets.js";
 import { plainWords } from "./results.js";
 
-const ACCOUNT_PLATFORMS = [
-  ["github", "GitHub", true],
-  ["gitlab", "GitLab", true],
-  ["npm", "npm", false],
-  ["pypi", "PyPI", false],
-  ["rubygems", "RubyGems", false],
-  ["crates", "crates.io", false],
-];
+/** The platform rows the core sends (its platform table), in display order. */
+function rows(view) {
+  return view.ctx.snapshot.platforms || [];
+}
 
-const GITHUB_SCOPES = ["read:user", "user:email", "read:gpg_key", "read:ssh_signing_key", "read:public_key", "read:org"];
+function rowOf(view, id) {
+  return rows(view).find((p) => p.id === id) || null;
+}
 
-/** The web address of a platform from its API address setting (GitHub Enterprise, self-managed GitLab). */
-function webBase(platform, settings) {
-  const url = settings.accounts?.[platform]?.base_url;
-  if (!url) return platform === "github" ? "https://github.com" : "https://gitlab.com";
+/** The web address of a platform: from its address setting (self-hosted servers), else its own. */
+function webBase(row, settings) {
+  const url = row.url_setting ? settings.accounts?.[row.id]?.base_url : null;
+  if (!url) return row.web_url;
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}`;
   } catch {
-    return platform === "github" ? "https://github.com" : "https://gitlab.com";
+    return row.web_url;
   }
 }
 
 /**
- * One concrete recipe per platform: which kind of token, which permissions, and a link to the
- * platform's own page (pre-filled where the platform allows). `null`: no token is needed.
+ * The row's recipe with its link filled in (`{web}`: the web address; `{user}`: the user name,
+ * for a better page once it is known). `null`: the platform needs no token.
  */
-function recipe(platform, settings) {
-  const user = settings.accounts?.[platform]?.user;
-  switch (platform) {
-    case "github":
-      return {
-        steps: [
-          "Create a classic personal access token named “Lockstep (read-only)” with an expiry (90 days is plenty).",
-          `Tick only: ${GITHUB_SCOPES.join(", ")}. All of them only read.`,
-          "GitHub shows your two-factor status only to a token with the full “user” scope, which can also change your profile. Lockstep does not ask for it: without it, that check says Unknown and you confirm 2FA in the checklist.",
-        ],
-        link: `${webBase("github", settings)}/settings/tokens/new?description=${encodeURIComponent("Lockstep (read-only)")}&scopes=${GITHUB_SCOPES.join(",")}`,
-        linkLabel: "Open GitHub's token page, pre-filled",
-      };
-    case "gitlab":
-      return {
-        steps: ["Create a personal access token named “Lockstep” with only the read_user scope and an expiry date."],
-        link: `${webBase("gitlab", settings)}/-/user_settings/personal_access_tokens?name=Lockstep&scopes=read_user`,
-        linkLabel: "Open GitLab's token page, pre-filled",
-      };
-    case "npm":
-      return {
-        steps: [
-          "Create a granular access token named “Lockstep” with no packages and no organizations selected (it then can only read your profile), expiring in 90 days or less.",
-          "Lockstep reads whether two-factor authentication protects publishing; it never publishes.",
-        ],
-        link: user ? `https://www.npmjs.com/settings/${encodeURIComponent(user)}/tokens/granular-access-tokens/new` : "https://www.npmjs.com/settings/~/tokens",
-        linkLabel: "Open npm's token page",
-      };
-    default:
-      return null;
-  }
+function recipe(row, settings) {
+  if (row?.token?.kind !== "needed") return null;
+  const r = row.token.recipe;
+  const user = settings.accounts?.[row.id]?.user;
+  const template = user && r.link_with_user ? r.link_with_user : r.link;
+  const link = template.replace("{web}", webBase(row, settings)).replace("{user}", encodeURIComponent(user || ""));
+  return { steps: r.steps, link, linkLabel: r.link_label };
 }
 
-/** Platforms whose checks need no token; their cards show no paste field. */
-const NO_TOKEN = {
-  pypi: "Lockstep needs no PyPI token: name your projects below and it reads their owners from PyPI's public data.",
-  rubygems: "Lockstep needs no RubyGems token: your user name is enough to read your gems' owners.",
-  crates: "Lockstep needs no crates.io token: your user name is enough to read your crates' owners.",
-};
-
 export function render(root, ctx) {
-  const view = { root, ctx, tokens: null, alive: true, checks: new Map(), audit: false };
+  const view = { root, ctx, tokens: null, alive: true, checks: new Map(), audit: new Set() };
   draw(view);
   loadTokens(view);
   return () => { view.alive = false; };
@@ -91,8 +58,7 @@ async function loadTokens(view) {
   }
   // Reading the keychain can take a while; if the user has moved on, leave their screen alone.
   if (!view.alive) return;
-  for (const [id] of ACCOUNT_PLATFORMS) redrawToken(view, id);
-  redrawToken(view, "hibp");
+  for (const row of rows(view)) redrawToken(view, row.id);
   const note = view.root.querySelector("#keychain-slot");
   if (note) mount(note, keychainNote(view));
 }
@@ -117,15 +83,14 @@ function draw(view) {
   const settings = view.ctx.snapshot.state.settings || {};
   const form = h("form", { class: "settings-form", id: "settings-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(view, form); },
     oninput: (e) => markDirty(view, e.target), onchange: (e) => markDirty(view, e.target) },
-  h("div", { class: "platform-grid" }, ACCOUNT_PLATFORMS.map(([id, name, hasUrl]) => platformCard(view, id, name, hasUrl, settings))),
+  h("div", { class: "platform-grid" }, rows(view).filter((row) => row.account).map((row) => platformCard(view, row, settings))),
   h("section", { class: "card", "aria-labelledby": "more-h" },
-    h("h2", { id: "more-h", text: "Projects, emails and reviews" }),
-    textField("pypi-projects", "PyPI projects you maintain", "PyPI has no way to list them for Lockstep, so name them here, one per line.", (settings.pypi_projects || []).join("\n")),
+    h("h2", { id: "more-h", text: "Emails and reviews" }),
     textField("emails", "Email addresses your accounts use", "One per line. Lockstep checks that their domains will not lapse; nothing is sent anywhere unless you turn on the breach check below.", (settings.emails || []).join("\n")),
     h("div", { class: "field settings-field" },
       h("label", { for: "review-interval", text: "Days between periodic reviews" }),
       h("input", { type: "number", id: "review-interval", "data-setting": "review_interval_days", min: "7", max: "365", value: String(settings.review_interval_days ?? 90), "data-saved": String(settings.review_interval_days ?? 90), "data-label": "days between reviews", class: "narrow-input" }))),
-  breachCard(view, settings),
+  rows(view).filter((row) => !row.account).map((row) => breachCard(view, row, settings)),
   h("div", { class: "button-row sticky-actions" },
     h("button", { type: "submit", class: "btn btn-primary", id: "save-settings", text: "Save settings" }),
     h("span", { class: "unsaved-note", id: "unsaved-note", role: "status", "aria-live": "polite" }),
@@ -156,31 +121,34 @@ function updateUnsaved(view) {
   note.textContent = names.length ? `Not saved yet: ${names.join(", ")}.` : "";
 }
 
-function textField(id, label, hint, value) {
+/** A list field, one name a line; `names`: the settings key it is saved under, if a platform's. */
+function textField(id, label, hint, value, names = null) {
   const hintId = newId("hint");
   return h("div", { class: "field settings-field" },
     h("label", { for: id, text: label }),
-    h("textarea", { id, rows: "3", "aria-describedby": hintId, value, spellcheck: "false", "data-setting": id, "data-saved": value, "data-label": label }),
+    h("textarea", { id, rows: "3", "aria-describedby": hintId, value, spellcheck: "false", "data-setting": id, "data-saved": value, "data-label": label, "data-names": names }),
     h("p", { class: "field-hint", id: hintId, text: hint }));
 }
 
-function platformCard(view, id, name, hasUrl, settings) {
+function platformCard(view, row, settings) {
+  const { id, name } = row;
   const account = settings.accounts?.[id] || {};
   const userHint = newId("hint");
   const user = account.user || "";
   return h("section", { class: "card platform-card", "data-platform": id, "aria-labelledby": `p-${id}` },
     h("h2", { id: `p-${id}`, text: name }),
     h("div", { class: "field settings-field" },
-      h("label", { for: `user-${id}`, text: id === "crates" ? "Your crates.io username (not your GitHub login)" : "Your user name" }),
+      h("label", { for: `user-${id}`, text: row.user.label }),
       h("input", {
         type: "text", id: `user-${id}`, "data-account": id, "data-field": "user", value: user, "data-saved": user, "data-label": `${name} user name`,
         autocomplete: "off", spellcheck: "false", "aria-describedby": userHint,
-        placeholder: id === "github" || id === "gitlab" || id === "npm" ? "found from the token if left empty" : "",
+        placeholder: row.user.from_token ? "found from the token if left empty" : "",
       }),
       h("p", { class: "field-hint", id: userHint, "data-user-hint": id, text: "" })),
-    hasUrl ? h("div", { class: "field settings-field" },
-      h("label", { for: `url-${id}`, text: id === "github" ? "API address (GitHub Enterprise only)" : "Address (self-managed GitLab only)" }),
-      h("input", { type: "url", id: `url-${id}`, "data-account": id, "data-field": "base_url", value: account.base_url || "", "data-saved": account.base_url || "", "data-label": `${name} address`, spellcheck: "false", placeholder: id === "github" ? "https://api.github.com" : "https://gitlab.com" })) : null,
+    row.names_setting ? textField(`names-${id}`, row.names_setting.label, row.names_setting.hint, (settings[row.names_setting.key] || []).join("\n"), row.names_setting.key) : null,
+    row.url_setting ? h("div", { class: "field settings-field" },
+      h("label", { for: `url-${id}`, text: row.url_setting }),
+      h("input", { type: "url", id: `url-${id}`, "data-account": id, "data-field": "base_url", value: account.base_url || "", "data-saved": account.base_url || "", "data-label": `${name} address`, spellcheck: "false", placeholder: row.api_url })) : null,
     tokenBlock(view, id, name));
 }
 
@@ -201,40 +169,42 @@ function tokenBlock(view, platform, name) {
     h("p", { class: "muted", text: "To use the keychain instead, start Lockstep without that setting." }));
     return block;
   }
-  const noToken = NO_TOKEN[platform];
-  if (noToken && !info?.saved && !(platform === "pypi" && view.audit)) {
-    block.append(h("p", { class: "token-status", "data-no-token": platform }, badge("check-pass", "✓", "No token needed"), " ", noToken));
-    if (platform === "pypi") {
+  const row = rowOf(view, platform);
+  const use = row?.token?.kind;
+  const auditOnly = use === "audit_only";
+  if ((use === "not_needed" || auditOnly) && !info?.saved && !view.audit.has(platform)) {
+    block.append(h("p", { class: "token-status", "data-no-token": platform }, badge("check-pass", "✓", "No token needed"), " ", row.token.why));
+    if (auditOnly) {
       block.append(h("p", {}, h("button", {
-        type: "button", class: "btn btn-link", id: "pypi-audit", text: "Check the scope of an upload token I use…",
-        onclick: () => { view.audit = true; redrawToken(view, "pypi"); view.root.querySelector("#token-pypi")?.focus(); },
+        type: "button", class: "btn btn-link", id: `audit-${platform}`, "data-action": "audit-token", text: "Check the scope of a publishing token I use…",
+        onclick: () => { view.audit.add(platform); redrawToken(view, platform); view.root.querySelector(`#token-${platform}`)?.focus(); },
       })));
     }
     return block;
   }
   if (info?.saved) savedStatus(block, view, platform, name, info);
-  else if (platform === "pypi") {
-    block.append(h("p", { class: "token-status" }, "Paste an upload token only to have its scope checked: it is decoded on this device, never sent anywhere, and not kept."));
+  else if (auditOnly) {
+    block.append(h("p", { class: "token-status" }, "Paste a publishing token only to have its scope checked: it is decoded on this device, never sent anywhere, and not kept."));
   } else {
     block.append(h("p", { class: "token-status" }, badge("check-skipped", "–", "No token"), " ", `Checks that need one are not set up.`));
   }
-  const r = recipe(platform, settings);
-  if (r && !info?.saved) {
+  const r = recipe(row, settings);
+  if (r && !info?.saved && r.steps.length) {
     block.append(h("div", { class: "recipe", "data-recipe": platform },
       h("h3", { text: "The token Lockstep needs" }),
       h("ol", { class: "steps" }, r.steps.map((t) => h("li", { text: t }))),
       h("p", {}, extLink(r.link, r.linkLabel))));
-  } else if (platform === "hibp") {
-    block.append(h("p", {}, extLink(info?.token_page || "https://haveibeenpwned.com/API/Key", "Get a Have I Been Pwned API key")));
+  } else if (r && !info?.saved) {
+    block.append(h("p", { "data-recipe": platform }, extLink(r.link, r.linkLabel)));
   }
   const inputId = `token-${platform}`;
   const input = h("input", { type: "password", id: inputId, autocomplete: "off", spellcheck: "false", class: "token-input" });
   const verdict = h("div", { class: "token-check", "data-check-for": platform, "aria-live": "polite" });
   block.append(
-    h("label", { for: inputId, text: info?.saved ? "Replace with a new token" : platform === "pypi" ? "Upload token to check" : "Paste the token" }),
+    h("label", { for: inputId, text: info?.saved ? "Replace with a new token" : auditOnly ? "Publishing token to check" : "Paste the token" }),
     h("div", { class: "field-row" },
       input,
-      h("button", { type: "button", class: "btn", "data-action": "save-token", text: platform === "pypi" ? "Check" : info?.saved ? "Check and replace" : "Check and save", onclick: () => checkThenSave(view, platform, input, verdict) }),
+      h("button", { type: "button", class: "btn", "data-action": "save-token", text: auditOnly ? "Check" : info?.saved ? "Check and replace" : "Check and save", onclick: () => checkThenSave(view, platform, input, verdict) }),
       info?.saved ? h("button", { type: "button", class: "btn btn-quiet", "data-action": "remove-token", text: "Remove", onclick: () => removeToken(view, platform, name) }) : null),
     verdict);
   return block;
@@ -243,11 +213,20 @@ function tokenBlock(view, platform, name) {
 /** What a saved token is: green when it fits, amber when broader than needed, red when expired. */
 function savedStatus(block, view, platform, name, info) {
   const from = `Saved in your keychain${info.saved_at ? ` on ${fmtDate(info.saved_at)}` : ""}.`;
-  const expired = (info.warnings || []).some((w) => /expired/i.test(w));
+  // The core's verdict, kept with the token's description, so it is the same after a restart.
+  const verdict = info.verdict || "fits";
+  const tones = {
+    expired: ["check-fail", "✕", "Token expired"],
+    unrecognised: ["check-fail", "✕", "Not recognised"],
+    broad: ["check-warn", "!", "Broader than needed"],
+    unchecked: ["check-unknown", "?", "Token saved"],
+    fits: ["check-pass", "✓", "Token saved"],
+  };
   const broad = info.broad_scopes || [];
-  const tone = expired ? ["check-fail", "✕", "Token expired"] : broad.length ? ["check-warn", "!", "Broader than needed"] : ["check-pass", "✓", "Token saved"];
-  block.dataset.tokenVerdict = expired ? "expired" : broad.length ? "broad" : "fits";
-  block.append(h("p", { class: "token-status" }, badge(...tone), " ", from));
+  block.dataset.tokenVerdict = verdict;
+  block.append(h("p", { class: "token-status" }, badge(...(tones[verdict] || tones.fits)), " ", from));
+  if (verdict === "unrecognised") block.append(h("p", { class: "inline-note warn", text: `${name} did not recognise this token when it was saved: it may be mistyped, revoked or not the kind of token Lockstep needs.` }));
+  if (verdict === "unchecked") block.append(h("p", { class: "muted", text: `Lockstep could not ask ${name} what this token can do. It may be fine; the checks will say.` }));
   if (info.account_user) block.append(h("p", { class: "token-user", text: `Belongs to ${info.account_user}.` }));
   if (info.scopes?.length) block.append(h("p", { class: "token-scopes", text: `It can: ${info.scopes.join(", ")}.` }));
   if (broad.length) {
@@ -261,8 +240,8 @@ function savedStatus(block, view, platform, name, info) {
     const text = /^[a-z]/.test(w) ? `This token ${w}${/[.!?]$/.test(w) ? "" : "."}` : w;
     block.append(h("p", { class: "inline-note warn" }, h("span", { "aria-hidden": "true", text: "! " }), plainWords(text)));
   }
-  if (broad.length || expired) {
-    const r = recipe(platform, view.ctx.snapshot.state.settings || {});
+  if (["broad", "expired", "unrecognised"].includes(verdict)) {
+    const r = recipe(rowOf(view, platform), view.ctx.snapshot.state.settings || {});
     block.append(h("p", { class: "button-row" },
       h("button", { type: "button", class: "btn", "data-action": "replace-token", text: "Replace with a narrower token", onclick: () => view.root.querySelector(`#token-${platform}`)?.focus() }),
       r ? extLink(r.link, `Create one on ${name}`) : null));
@@ -280,7 +259,7 @@ function showVerdict(view, platform, input, box, check) {
   };
   const [cls, icon, word] = tones[check.verdict] || tones.unchecked;
   const clear = () => { input.value = ""; mount(box); box.removeAttribute("data-verdict"); input.focus(); };
-  const canSave = platform !== "pypi" && (check.verdict === "broad" || check.verdict === "unchecked");
+  const canSave = !auditOnly(view, platform) && (check.verdict === "broad" || check.verdict === "unchecked");
   box.dataset.verdict = check.verdict;
   mount(box,
     h("p", {}, badge(cls, icon, word), " ",
@@ -310,11 +289,11 @@ async function checkThenSave(view, platform, input, box) {
     view.ctx.showError(err);
     return;
   }
-  if (check.verdict === "fits" && platform !== "pypi") {
+  if (check.verdict === "fits" && !auditOnly(view, platform)) {
     await saveTokenFor(view, platform, input);
     return;
   }
-  if (platform === "pypi") input.value = ""; // checked, never kept
+  if (auditOnly(view, platform)) input.value = ""; // checked, never kept
   showVerdict(view, platform, input, box, check);
 }
 
@@ -363,16 +342,20 @@ async function removeToken(view, platform, name) {
   } catch (err) {
     view.ctx.showError(err);
   }
-  redrawToken(view, platform, name);
+  redrawToken(view, platform);
   // The Remove button is gone: the field to paste a new token takes the focus.
   (view.root.querySelector(`#token-${platform}`) || view.root.querySelector(`#p-${platform}`))?.focus();
 }
 
+/** A platform whose token is only checked on this device, never kept. */
+function auditOnly(view, platform) {
+  return rowOf(view, platform)?.token?.kind === "audit_only";
+}
+
 /** Redraws one platform's token block in place, so unsaved settings fields are kept. */
-function redrawToken(view, platform, name) {
+function redrawToken(view, platform) {
   const old = view.root.querySelector(`[data-token-for="${platform}"]`);
-  const label = ACCOUNT_PLATFORMS.find(([id]) => id === platform)?.[1] || name || (platform === "hibp" ? "Have I Been Pwned" : platform);
-  old?.replaceWith(tokenBlock(view, platform, label));
+  old?.replaceWith(tokenBlock(view, platform, rowOf(view, platform)?.name || platform));
 }
 
 function replaceEntry(view, platform, entry) {
@@ -381,13 +364,15 @@ function replaceEntry(view, platform, entry) {
   view.tokens = [...rest, entry];
 }
 
-function breachCard(view, settings) {
-  const consent = h("input", { type: "checkbox", id: "hibp-consent", "data-setting": "breach_check_consent", "data-saved": String(Boolean(settings.breach_check_consent)), "data-label": "breach check consent", checked: Boolean(settings.breach_check_consent) });
-  return h("section", { class: "card", "aria-labelledby": "hibp-h", "data-platform": "hibp" },
-    h("h2", { id: "hibp-h", text: "Breach check (optional)" }),
-    h("p", { text: "Lockstep can ask Have I Been Pwned whether your account emails appear in known data breaches. This sends each email address above to haveibeenpwned.com and needs your own Have I Been Pwned API key. Nothing is sent unless you tick the box and save." }),
-    h("label", { class: "check-label settings-field" }, consent, " I agree to send my account email addresses to Have I Been Pwned"),
-    tokenBlock(view, "hibp", "Have I Been Pwned"));
+/** The one token holder that is not an account: the breach check's service, with its consent. */
+function breachCard(view, row, settings) {
+  const { id, name } = row;
+  const consent = h("input", { type: "checkbox", id: "breach-consent", "data-setting": "breach_check_consent", "data-saved": String(Boolean(settings.breach_check_consent)), "data-label": "breach check consent", checked: Boolean(settings.breach_check_consent) });
+  return h("section", { class: "card", "aria-labelledby": `p-${id}`, "data-platform": id },
+    h("h2", { id: `p-${id}`, text: "Breach check (optional)" }),
+    h("p", { text: `Lockstep can ask ${name} whether your account emails appear in known data breaches. This sends each email address above to ${new URL(row.web_url).host} and needs your own ${name} API key. Nothing is sent unless you tick the box and save.` }),
+    h("label", { class: "check-label settings-field" }, consent, ` I agree to send my account email addresses to ${name}`),
+    tokenBlock(view, id, name));
 }
 
 function lines(text) {
@@ -425,9 +410,9 @@ async function save(view, form) {
         return;
       }
       settings.review_interval_days = interval;
-    } else if (field.id === "pypi-projects") settings.pypi_projects = lines(field.value);
+    } else if (field.dataset.names) settings[field.dataset.names] = lines(field.value);
     else if (field.id === "emails") settings.emails = lines(field.value);
-    else if (field.id === "hibp-consent") settings.breach_check_consent = field.checked;
+    else if (field.id === "breach-consent") settings.breach_check_consent = field.checked;
   }
   try {
     view.ctx.setState(await ipc.saveSettings(settings));

@@ -4,10 +4,11 @@
 
 import { h, mount, fmtDateTime, keepFocus, plural } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { GROUP_TITLES, GROUP_ORDER, CHECK_STATES, compareCheckStatus, resultsById } from "./model.js";
+import { groupViews, groupTitle, CHECK_STATES, compareCheckStatus, resultsById } from "./model.js";
 import { screenHeader, announce } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 import { changeList } from "./history.js";
+import { withFindings } from "./findings.js";
 
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
 const run = {
@@ -45,7 +46,7 @@ function drawScreen(view) {
   const open = new Set([...root.querySelectorAll("details[open]")].map((d) => d.dataset.checkId || d.dataset.fold));
   const results = resultsById(ctx.snapshot.latest_results);
   const specs = ctx.snapshot.checks || [];
-  const groups = GROUP_ORDER.filter((g) => specs.some((s) => s.group === g))
+  const groups = groupViews(ctx.snapshot).map((g) => g.id).filter((g) => specs.some((s) => s.group === g))
     .map((g, i) => ({ g, i, worst: worstOf(specs.filter((s) => s.group === g), results) }))
     .sort((a, b) => compareCheckStatus(a.worst, b.worst) || a.i - b.i)
     .map((x) => x.g);
@@ -132,14 +133,14 @@ function unreachableIn(ctx, group, results) {
 /** One note for every server Lockstep could not reach, with one Retry; never a copy per check. */
 function unreachableNotes(view, results) {
   const { ctx } = view;
-  const hit = GROUP_ORDER.map((g) => [g, unreachableIn(ctx, g, results)]).filter(([, rs]) => rs.length > 0);
+  const hit = groupViews(ctx.snapshot).map((g) => [g.id, unreachableIn(ctx, g.id, results)]).filter(([, rs]) => rs.length > 0);
   if (!hit.length) return null;
   const groups = hit.map(([g]) => g);
-  const names = groups.map((g) => GROUP_TITLES[g] || g);
+  const names = groups.map((g) => groupTitle(ctx.snapshot, g));
   const count = hit.reduce((n, [, rs]) => n + rs.length, 0);
   const custom = groups.filter((g) => ctx.snapshot.custom_addresses?.[g] || ctx.snapshot.state.settings?.accounts?.[g]?.base_url);
   const why = custom.length
-    ? `${listWords(custom.map((g) => GROUP_TITLES[g] || g))} ${custom.length === 1 ? "uses" : "use"} an address you set instead of the platform's own; that is the likely cause. Check it under Accounts & tokens.`
+    ? `${listWords(custom.map((g) => groupTitle(ctx.snapshot, g)))} ${custom.length === 1 ? "uses" : "use"} an address you set instead of the platform's own; that is the likely cause. Check it under Accounts & tokens.`
     : "Your connection, or the platform itself, may be down. Nothing is counted against you.";
   return h("div", { class: "banner banner-notice unreachable", id: "unreachable-note", role: "status", "data-unreachable": groups.join(" ") },
     h("div", { class: "banner-body" },
@@ -159,23 +160,19 @@ function rowFor(view, spec, results) {
   const r = results.get(spec.id);
   const unreachable = r && r.status === "unknown" && UNREACHABLE.test(r.summary || "");
   const shown = unreachable && !run.pending.has(spec.id)
-    ? { ...r, summary: `Could not reach ${GROUP_TITLES[spec.group] || spec.group}; see the note above.` }
+    ? { ...r, summary: `Could not reach ${groupTitle(view.ctx.snapshot, spec.group)}; see the note above.` }
     : r;
-  return resultRow(spec, shown, {
+  return withFindings(resultRow(spec, shown, {
     status: run.pending.has(spec.id) ? "running" : undefined,
     notRechecked: run.notRechecked.has(spec.id),
-  });
+  }), shown);
 }
 
-/** What a platform needs before its "Not set up" checks can run. */
-function setUpHint(group, count) {
-  const name = GROUP_TITLES[group] || group;
-  const checks = plural(count, "check");
-  if (group === "email") return `Add your account emails under Accounts & tokens to run ${checks}.`;
-  if (group === "pypi") return `Name your PyPI projects under Accounts & tokens to run ${checks}.`;
-  if (group === "rubygems" || group === "crates") return `Add your ${name} user name under Accounts & tokens to run ${checks}.`;
-  if (group === "device") return `${checks} do not apply to this device.`;
-  return `Add a ${name} token to run ${checks}.`;
+/** What a group needs before its "Not set up" checks can run (the core's hint, "{checks}" filled in). */
+function setUpHint(view, group, count) {
+  const hint = groupViews(view.ctx.snapshot).find((g) => g.id === group)?.setup_hint || "";
+  const text = hint.replace("{checks}", plural(count, "check"));
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function groupSection(view, group, specs, results) {
@@ -185,7 +182,7 @@ function groupSection(view, group, specs, results) {
   const folded = ordered.filter((s) => rowStatus(s, results) === "skipped");
   return h("section", { class: "card check-group", "data-group": group, "aria-labelledby": `g-${group}` },
     h("div", { class: "group-head" },
-      h("h2", { id: `g-${group}`, text: GROUP_TITLES[group] || group }),
+      h("h2", { id: `g-${group}`, text: groupTitle(ctx.snapshot, group) }),
       h("button", {
         type: "button", class: "btn btn-quiet", "data-run-group": group, "aria-describedby": `g-${group}`,
         "aria-disabled": run.active ? "true" : null, text: "Run these", onclick: () => start(view, [group]),
@@ -194,8 +191,8 @@ function groupSection(view, group, specs, results) {
     folded.length ? h("div", { class: "not-set-up", "data-not-set-up": group },
       h("p", {},
         h("span", { class: "badge check-skipped" }, h("span", { class: "badge-icon", "aria-hidden": "true", text: "–" }), h("span", { class: "badge-word", text: "Not set up" })),
-        " ", setUpHint(group, folded.length), " ",
-        group !== "device" ? h("button", { type: "button", class: "btn btn-link", "data-setup": group, text: "Go to Accounts →", onclick: () => ctx.navigate("accounts") }) : null),
+        " ", setUpHint(view, group, folded.length), " ",
+        groupViews(ctx.snapshot).find((g) => g.id === group)?.setup_on_accounts ? h("button", { type: "button", class: "btn btn-link", "data-setup": group, text: "Go to Accounts →", onclick: () => ctx.navigate("accounts") }) : null),
       h("details", { class: "fold", "data-fold": group },
         h("summary", { text: `Show ${plural(folded.length, "check")} not set up` }),
         h("div", { class: "result-list" }, folded.map((spec) => rowFor(view, spec, results))))) : null);

@@ -6,6 +6,7 @@ import { JOURNEYS, CHECK_STATES, ANSWER_WORDS, compareCheckStatus } from "./mode
 import { screenHeader, infoBanner } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
 import { tripDates } from "./travel.js";
+import { withFindings } from "./findings.js";
 
 // The same order as the core's: what may need you to act first, good news last.
 const CHANGE_ORDER = ["worse", "owner_removed", "key_removed", "expiry_closer", "owner_added", "key_added",
@@ -203,7 +204,7 @@ function detail(view) {
     h("h3", { text: "What changed since the one before" }),
     changeList(changes, { first: isOldest(view, review.id), specs: reviewSpecs(specs, review) }),
     h("h3", { text: `Results (${plural(results.length, "check")})` }),
-    h("div", { class: "result-list" }, results.map((r) => resultRow(specs.get(r.id) || { id: r.id, title: r.id }, r))),
+    h("div", { class: "result-list" }, results.map((r) => withFindings(resultRow(specs.get(r.id) || { id: r.id, title: r.id }, r), r))),
     h("p", {}, h("button", { type: "button", class: "btn", text: "Export this review…", onclick: () => exportReport(view, review.id) })));
 }
 

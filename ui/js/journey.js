@@ -8,6 +8,7 @@ import {
 } from "./model.js";
 import { extLink, infoBanner, announce, singleKeysOn, singleKeysToggle } from "./widgets.js";
 import { resultRow, specsById, plainWords } from "./results.js";
+import { withFindings } from "./findings.js";
 
 /** What the user says when a device check cannot see what they have. */
 const CONFIRM_LABELS = {
@@ -348,7 +349,7 @@ function verifySection(view, item, answer, results) {
       ? "Lockstep checks this for you. The latest result:"
       : "Lockstep checks this for you. The latest results:" }));
     const list = h("div", { class: "result-list", "aria-live": "polite" },
-      checks.map((id) => resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.runStatus.get(id) })));
+      checks.map((id) => withFindings(resultRow(specs.get(id) || { id, title: id }, results.get(id), { status: view.runStatus.get(id) }), results.get(id))));
     const groups = [...new Set(checks.map((id) => specs.get(id)?.group || id.split(".")[0]))];
     section.append(list, h("p", {},
       // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.

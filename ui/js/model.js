@@ -124,15 +124,12 @@ export function nextAction(snapshot) {
   return item ? { kind: next.kind, severity: next.severity, item, answer: snapshot.state.answers?.[item.id] } : null;
 }
 
-/** The platform a check group belongs to, for headings. */
-export const GROUP_TITLES = {
-  github: "GitHub",
-  gitlab: "GitLab",
-  npm: "npm",
-  pypi: "PyPI",
-  rubygems: "RubyGems",
-  crates: "crates.io",
-  device: "This device",
-  email: "Account email",
-};
-export const GROUP_ORDER = Object.keys(GROUP_TITLES);
+/** The check groups in display order, with heading and not-set-up hint (the core's table). */
+export function groupViews(snapshot) {
+  return snapshot.groups || [];
+}
+
+/** A group's heading ("GitHub", "This device"), from the core's table. */
+export function groupTitle(snapshot, group) {
+  return groupViews(snapshot).find((g) => g.id === group)?.title || group;
+}

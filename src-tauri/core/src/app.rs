@@ -11,6 +11,7 @@ use crate::history::{
 };
 use crate::history::{SummaryFormat, SummaryOptions};
 use crate::keychain::{resolve_tokens, TokenOrigin, TokenStore};
+use crate::live::token_info::TokenVerdict;
 use crate::platform::{Group, Platform};
 use crate::secret::Secret;
 use crate::settings::{EnvVars, Settings};
@@ -96,6 +97,9 @@ pub struct TokenStatus {
     pub broad_scopes: Vec<String>,
     /// The handle stored for this platform (the user's own, or the one the token revealed).
     pub account_user: Option<String>,
+    /// What Lockstep makes of the saved token (expired worked out from today's date); `None`
+    /// when no token is saved.
+    pub verdict: Option<TokenVerdict>,
 }
 
 /// What a pasted token can do, asked before it is saved. Nothing is stored.
@@ -105,7 +109,7 @@ pub struct TokenCheck {
     /// `fits`, `broad` (can do more than Lockstep needs), `expired`, `unrecognised` (the
     /// platform does not know it, or it is not this platform's kind of token) or `unchecked`
     /// (Lockstep could not ask; the token may well be fine).
-    pub verdict: &'static str,
+    pub verdict: TokenVerdict,
     /// Whom it belongs to, when the platform says.
     pub user: Option<String>,
     pub scopes: Vec<String>,
@@ -400,10 +404,8 @@ impl Lockstep {
             saved_at: info.map(|i| i.saved_at),
             scopes: info.map(|i| i.scopes.clone()).unwrap_or_default(),
             expires_at: info.and_then(|i| i.expires_at.clone()),
-            broad_scopes: match (info, platform) {
-                (Some(i), Platform::Github) => crate::live::github::broad_scopes(&i.scopes),
-                _ => Vec::new(),
-            },
+            broad_scopes: info.map(|i| saved_broad(platform, i)).unwrap_or_default(),
+            verdict: info.map(|i| saved_verdict(platform, i, now)),
             account_user: state
                 .settings
                 .accounts
@@ -442,6 +444,8 @@ impl Lockstep {
             saved_at: now,
             scopes: Vec::new(),
             expires_at: None,
+            verdict: Some(TokenVerdict::Unchecked),
+            broad_scopes: Vec::new(),
         };
         let mut notes = Vec::new();
         let mut found_user = None;
@@ -461,6 +465,8 @@ impl Lockstep {
                 let keep = |s: &str| crate::untrusted_text::contained(s, &secret);
                 info.scopes = caps.scopes.iter().map(|s| keep(s)).collect();
                 info.expires_at = caps.expires_at.as_deref().map(keep);
+                info.verdict = Some(caps.verdict);
+                info.broad_scopes = caps.broad.iter().map(|s| keep(s)).collect();
                 found_user = caps.user.as_deref().map(keep);
                 notes = caps.warnings.iter().map(|s| keep(s)).collect();
             }
@@ -507,7 +513,7 @@ impl Lockstep {
         let name = platform.display_name();
         let mut check = TokenCheck {
             platform,
-            verdict: "fits",
+            verdict: TokenVerdict::Fits,
             user: None,
             scopes: Vec::new(),
             expires_at: None,
@@ -523,16 +529,7 @@ impl Lockstep {
         .await
         {
             Ok(caps) => {
-                let has = |what: &str| caps.warnings.iter().any(|w| w.contains(what));
-                check.verdict = if has("has expired") {
-                    "expired"
-                } else if has("is not a PyPI") || has("could not be decoded") {
-                    "unrecognised"
-                } else if has("more than Lockstep needs") || has("every project") {
-                    "broad"
-                } else {
-                    "fits"
-                };
+                check.verdict = caps.verdict;
                 check.notes = caps
                     .warnings
                     .iter()
@@ -543,13 +540,13 @@ impl Lockstep {
                 check.expires_at = caps.expires_at;
             }
             Err(crate::http::HttpError::Unauthorized { .. }) => {
-                check.verdict = "unrecognised";
+                check.verdict = TokenVerdict::Unrecognised;
                 check.notes.push(format!(
                     "{name} does not recognise this token: it may be mistyped, revoked or expired."
                 ));
             }
             Err(e) => {
-                check.verdict = "unchecked";
+                check.verdict = TokenVerdict::Unchecked;
                 check.notes.push(format!(
                     "Lockstep could not ask {name} about this token ({e}). It may be fine; you can save it and run the checks later."
                 ));
@@ -938,6 +935,36 @@ fn validate_settings(settings: &Settings) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The scopes of a saved token beyond what Lockstep needs, as judged when it was saved.
+fn saved_broad(platform: Platform, info: &TokenInfo) -> Vec<String> {
+    match (info.verdict, platform) {
+        // States written before the verdict was kept knew this only for GitHub's scopes.
+        (None, Platform::Github) => crate::live::github::broad_scopes(&info.scopes),
+        _ => info.broad_scopes.clone(),
+    }
+}
+
+/// What Lockstep makes of a saved token today: expired once its day has passed, otherwise
+/// what it made of it when it was saved.
+fn saved_verdict(platform: Platform, info: &TokenInfo, now: OffsetDateTime) -> TokenVerdict {
+    let expired = info
+        .expires_at
+        .as_deref()
+        .and_then(crate::expiry::parse_date)
+        .is_some_and(|day| crate::expiry::Expiry::on(day, now) == crate::expiry::Expiry::Expired);
+    let broad = !saved_broad(platform, info).is_empty();
+    let kept = info.verdict.unwrap_or(if broad {
+        TokenVerdict::Broad
+    } else {
+        TokenVerdict::Fits
+    });
+    if expired {
+        TokenVerdict::Expired
+    } else {
+        kept
+    }
 }
 
 /// Warnings that depend on time: a token that has expired or expires soon ([`Expiry`]'s rule).

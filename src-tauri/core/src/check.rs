@@ -94,6 +94,49 @@ impl Observed {
     }
 }
 
+/// One package or repository a check looked at, and what it found there, so the Checks
+/// screen can list hundreds of them grouped by status instead of one long evidence list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The package (`left-pad`, `@scope/pkg`) or repository (`owner/repo`).
+    pub name: String,
+    pub status: Status,
+    /// What was found, in a short sentence that does not repeat `name`.
+    pub detail: String,
+    /// Where in the repository: `path:line` (pipeline findings), or a version for packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The fix for this one finding, when it has its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Subject {
+    pub fn new(name: impl Into<String>, status: Status, detail: impl Into<String>) -> Self {
+        Subject {
+            name: name.into(),
+            status,
+            detail: detail.into(),
+            location: None,
+            fix: None,
+        }
+    }
+
+    /// Adds where the finding is (`path:line`, or a version); empty text adds nothing.
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        let l = location.into();
+        self.location = (!l.is_empty()).then_some(l);
+        self
+    }
+
+    /// Adds this finding's own fix; empty text adds nothing.
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        let f = fix.into();
+        self.fix = (!f.is_empty()).then_some(f);
+        self
+    }
+}
+
 /// One check's outcome: what was found, the evidence, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
@@ -108,6 +151,11 @@ pub struct CheckResult {
     pub remediation: Vec<String>,
     #[serde(default, skip_serializing_if = "Observed::is_empty")]
     pub observed: Observed,
+    /// Per package or repository findings (release-pipeline checks), worst first. The same
+    /// facts are in `evidence` as lines, for readers that predate this field; absent when
+    /// empty, so older saved reviews read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<Subject>,
 }
 
 impl CheckResult {
@@ -126,6 +174,7 @@ impl CheckResult {
             evidence: Vec::new(),
             remediation: Vec::new(),
             observed: Observed::default(),
+            subjects: Vec::new(),
         }
     }
 
@@ -141,6 +190,14 @@ impl CheckResult {
 
     pub fn with_observed(mut self, observed: Observed) -> Self {
         self.observed = observed;
+        self
+    }
+
+    /// Sets the per-subject findings, worst first (stable within a status).
+    pub fn with_subjects(mut self, subjects: impl IntoIterator<Item = Subject>) -> Self {
+        let mut subjects: Vec<Subject> = subjects.into_iter().collect();
+        subjects.sort_by_key(|s| std::cmp::Reverse(s.status.severity()));
+        self.subjects = subjects;
         self
     }
 
@@ -178,5 +235,28 @@ mod tests {
             v.get("observed").is_none(),
             "empty observed should be omitted: {v}"
         );
+        assert!(v.get("subjects").is_none(), "no subjects, no field: {v}");
+    }
+
+    #[test]
+    fn subjects_come_worst_first_and_old_results_still_read() {
+        let r = CheckResult::from_id("x.y", Status::Warn, "w").with_subjects([
+            Subject::new("a", Status::Pass, "fine"),
+            Subject::new("b", Status::Fail, "broken").at(".github/workflows/r.yml:3"),
+            Subject::new("c", Status::Unknown, "unseen"),
+            Subject::new("d", Status::Warn, "weak").fix(""),
+        ]);
+        let names: Vec<&str> = r.subjects.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["b", "d", "c", "a"]);
+        assert_eq!(r.subjects[1].fix, None, "an empty fix is no fix");
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["subjects"][0]["location"], ".github/workflows/r.yml:3");
+        assert!(v["subjects"][3].get("location").is_none());
+        // A result saved before subjects existed still reads, with none.
+        let old: CheckResult = serde_json::from_str(
+            r#"{"id":"npm.trusted_publishing","status":"pass","summary":"ok","evidence":[],"remediation":[]}"#,
+        )
+        .unwrap();
+        assert!(old.subjects.is_empty());
     }
 }

@@ -96,7 +96,7 @@ pub enum HttpError {
     Forbidden { host: String },
     #[error("{host} has no such resource (HTTP 404)")]
     NotFound { host: String },
-    #[error("{host} is limiting requests (HTTP {status}); try again in {retry_after_secs} s")]
+    #[error("{host} is limiting requests (HTTP {status}); try again {}", wait_words(.retry_after_secs))]
     RateLimited {
         host: String,
         status: u16,
@@ -116,6 +116,23 @@ pub enum HttpError {
     /// The token holds a character no HTTP header may carry (a line break pasted inside it).
     #[error("the saved token contains characters that cannot be sent (such as a line break inside it); save it again in Accounts & tokens")]
     UnsendableToken,
+}
+
+/// A wait as a person says it ("in 45 seconds", "in about 3 hours"), not raw seconds: a
+/// platform that blocks a client may send a `Retry-After` of a year.
+pub fn wait_words(secs: &u64) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    let (n, unit) = match *secs {
+        0..=1 => return "in a moment".to_string(),
+        s @ 2..=119 => return format!("in {s} seconds"),
+        s if s < 2 * HOUR => (s.div_ceil(MINUTE), "minutes"),
+        s if s < 2 * DAY => (s.div_ceil(HOUR), "hours"),
+        s if s <= 30 * DAY => (s.div_ceil(DAY), "days"),
+        _ => return "much later: this looks like a block rather than a pause; the platform's status or support page may say why".to_string(),
+    };
+    format!("in about {n} {unit}")
 }
 
 /// A response that arrived with a 2xx status.
@@ -557,6 +574,22 @@ fn ratelimit_reset(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_is_said_in_words_and_a_year_is_called_a_block() {
+        assert_eq!(wait_words(&0), "in a moment");
+        assert_eq!(wait_words(&45), "in 45 seconds");
+        assert_eq!(wait_words(&119), "in 119 seconds");
+        assert_eq!(wait_words(&120), "in about 2 minutes");
+        assert_eq!(wait_words(&1800), "in about 30 minutes");
+        assert_eq!(wait_words(&(3 * 3600)), "in about 3 hours");
+        assert_eq!(wait_words(&(3 * 86_400)), "in about 3 days");
+        let year = wait_words(&31_536_000);
+        assert!(
+            year.contains("block") && !year.contains("31536000"),
+            "{year}"
+        );
+    }
 
     #[test]
     fn only_https_or_loopback_http_is_allowed() {

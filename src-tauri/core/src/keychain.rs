@@ -156,7 +156,7 @@ fn map_error(e: keyring::Error) -> Error {
     }
 }
 
-/// An in-memory store for unit tests (never the only proof: see `tests/keychain.rs`).
+/// An in-memory store for unit tests (never the only proof: see `tests/app/keychain.rs`).
 #[derive(Debug, Default)]
 pub struct MemoryKeychain {
     tokens: Mutex<BTreeMap<Platform, Secret>>,

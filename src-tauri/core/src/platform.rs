@@ -112,6 +112,16 @@ pub struct UserSetting {
     pub from_token: bool,
 }
 
+/// Names the platform cannot list for Lockstep (PyPI's projects): a field on the platform's
+/// card, kept in the settings under `key`, one name a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NamesSetting {
+    /// The field of [`crate::settings::Settings`] that holds the list.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+}
+
 /// Everything about one platform. The window receives these rows (serialized) in its snapshot.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct PlatformSpec {
@@ -141,6 +151,8 @@ pub struct PlatformSpec {
     pub user: UserSetting,
     /// Label of the address field for self-hosted servers; `None`: no such field.
     pub url_setting: Option<&'static str>,
+    /// Names the user types in because the platform cannot list them; `None`: none.
+    pub names_setting: Option<NamesSetting>,
     /// Politeness: at most this many requests a minute (`None`: no published limit).
     pub requests_per_minute: Option<u32>,
     /// The largest answer read (see [`crate::http::DEFAULT_MAX_BODY`]).
@@ -187,6 +199,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: Some("API address (GitHub Enterprise only)"),
+        names_setting: None,
         // GitHub's secondary rate limit allows no more than 900 points a minute for REST
         // endpoints, and a GET costs one point, so this stays under it whatever the endpoint
         // (<https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api>).
@@ -219,6 +232,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: Some("Address (self-managed GitLab only)"),
+        names_setting: None,
         requests_per_minute: None,
         max_body: DEFAULT_MAX_BODY,
         setup_hint: "Add a GitLab token to run {checks}.",
@@ -254,6 +268,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: None,
+        names_setting: None,
         // 1,000 authenticated requests an hour (rolling window); a review asks a few dozen, so
         // no spacing: the probe keeps 4 requests in flight.
         requests_per_minute: None,
@@ -288,6 +303,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: true,
         },
         url_setting: None,
+        names_setting: None,
         requests_per_minute: None,
         max_body: crate::http::NPM_MAX_BODY,
         setup_hint: "Add a npm token to run {checks}.",
@@ -305,7 +321,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
         headers: &[],
         introspect: Introspect::Offline(live::token_info::pypi),
         token: TokenUse::AuditOnly {
-            why: "Lockstep needs no PyPI token: name your projects below and it reads their owners from PyPI's public data.",
+            why: "Lockstep needs no PyPI token: name your projects above and it reads their owners from PyPI's public data.",
         },
         token_page: "https://pypi.org/manage/account/token/",
         user: UserSetting {
@@ -313,6 +329,11 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: false,
         },
         url_setting: None,
+        names_setting: Some(NamesSetting {
+            key: "pypi_projects",
+            label: "PyPI projects you maintain",
+            hint: "PyPI has no way to list them for Lockstep, so name them here, one per line.",
+        }),
         requests_per_minute: None,
         max_body: DEFAULT_MAX_BODY,
         setup_hint: "Name your PyPI projects under Accounts & tokens to run {checks}.",
@@ -338,6 +359,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: false,
         },
         url_setting: None,
+        names_setting: None,
         // RubyGems.org allows 10 requests a second to its API
         // (<https://guides.rubygems.org/rubygems-org-rate-limits/>); 8 stays under it.
         requests_per_minute: Some(480),
@@ -365,6 +387,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: false,
         },
         url_setting: None,
+        names_setting: None,
         // crates.io's crawler policy: one request a second.
         requests_per_minute: Some(60),
         max_body: DEFAULT_MAX_BODY,
@@ -391,6 +414,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: false,
         },
         url_setting: None,
+        names_setting: None,
         // Packagist limits concurrency (at most 10 requests at once), which the probe keeps.
         requests_per_minute: None,
         max_body: live::packagist::MAX_BODY,
@@ -421,6 +445,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
             from_token: false,
         },
         url_setting: None,
+        names_setting: None,
         // The lowest paid tier ("Pwned 1") allows 10 requests a minute per key.
         requests_per_minute: Some(10),
         max_body: DEFAULT_MAX_BODY,
@@ -637,6 +662,9 @@ pub struct GroupView {
     pub title: &'static str,
     pub setup_hint: &'static str,
     pub platform: Option<Platform>,
+    /// Its checks are set up on Accounts & tokens (a token, a name or an email); the device's
+    /// checks are not set up anywhere.
+    pub setup_on_accounts: bool,
 }
 
 /// The groups, in display order, for the window.
@@ -648,6 +676,7 @@ pub fn group_views() -> Vec<GroupView> {
             title: g.title(),
             setup_hint: g.setup_hint(),
             platform: g.platform(),
+            setup_on_accounts: g != Group::Device,
         })
         .collect()
 }
@@ -692,6 +721,25 @@ mod tests {
             // A token that is never sent cannot be asked about.
             if s.auth == Auth::Never {
                 assert!(!matches!(s.introspect, Introspect::Api(_)), "{p}");
+            }
+            // Accounts says an audited token is decoded on this device and never sent.
+            if matches!(s.token, TokenUse::AuditOnly { .. }) {
+                assert!(matches!(s.introspect, Introspect::Offline(_)), "{p}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_settings_are_lists_in_the_settings() {
+        let settings = serde_json::to_value(crate::settings::Settings::default()).unwrap();
+        for s in PLATFORMS {
+            if let Some(names) = s.names_setting {
+                assert!(
+                    settings[names.key].is_array(),
+                    "{}: the settings have no list named {}",
+                    s.platform,
+                    names.key
+                );
             }
         }
     }

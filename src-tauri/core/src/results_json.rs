@@ -1,9 +1,10 @@
 //! The public JSON of a run's results: `lockstep check --json`, and, with the checklist
 //! answers, `lockstep report --format json`. One type for both, so they cannot drift apart.
 //! Scripts read it: fields are only ever added. `observed` (the raw facts kept for
-//! comparing reviews) is left out.
+//! comparing reviews) is left out. `subjects` (per package / repository findings) appears
+//! only on results of checks that report them.
 
-use crate::check::{CheckResult, Status};
+use crate::check::{CheckResult, Status, Subject};
 use crate::history::Change;
 use crate::state::Answer;
 use serde::Serialize;
@@ -31,6 +32,9 @@ pub struct ResultJson<'a> {
     pub summary: &'a str,
     pub evidence: &'a [String],
     pub remediation: &'a [String],
+    /// `{name, status, detail, location?, fix?}` per package or repository, worst first.
+    #[serde(skip_serializing_if = "<[Subject]>::is_empty")]
+    pub subjects: &'a [Subject],
 }
 
 impl<'a> ResultsJson<'a> {
@@ -50,6 +54,7 @@ impl<'a> ResultsJson<'a> {
                     summary: &r.summary,
                     evidence: &r.evidence,
                     remediation: &r.remediation,
+                    subjects: &r.subjects,
                 })
                 .collect(),
             changes,
@@ -87,6 +92,18 @@ mod tests {
             CheckResult::new(crate::live::npm::TWO_FACTOR, Status::Fail, "Off.")
                 .with_evidence(["seen"])
                 .with_remediation(["Turn it on."]),
+            CheckResult::new(crate::live::npm::TRUSTED, Status::Warn, "1 token.")
+                .with_evidence(["left-pad 1.0.0: published with a long-lived token"])
+                .with_subjects([
+                    crate::check::Subject::new(
+                        "left-pad",
+                        Status::Warn,
+                        "published with a long-lived token",
+                    )
+                    .at("version 1.0.0")
+                    .fix("set up trusted publishing"),
+                    crate::check::Subject::new("right-pad", Status::Pass, "trusted publishing"),
+                ]),
         ];
         let at = datetime!(2026-11-25 12:00 UTC);
         let check: Value =
@@ -99,6 +116,29 @@ mod tests {
             "no `observed`: raw facts stay out of the public shape"
         );
         assert_eq!(check["results"][0]["status"], "fail");
+        // Per-subject findings: only on the checks that report them, each with a fixed shape.
+        assert_eq!(
+            keys(&check["results"][1]),
+            [
+                "evidence",
+                "id",
+                "remediation",
+                "status",
+                "subjects",
+                "summary"
+            ]
+        );
+        let subjects = &check["results"][1]["subjects"];
+        assert_eq!(
+            keys(&subjects[0]),
+            ["detail", "fix", "location", "name", "status"]
+        );
+        assert_eq!(subjects[0]["status"], "warn");
+        assert_eq!(
+            keys(&subjects[1]),
+            ["detail", "name", "status"],
+            "no location or fix: left out, not null"
+        );
         let answers = BTreeMap::new();
         let report: Value = serde_json::from_str(
             &ResultsJson::new(at, &results, &[])

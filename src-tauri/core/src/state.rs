@@ -93,6 +93,13 @@ pub struct TokenInfo {
     pub scopes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// What Lockstep made of the token when it was saved (expiry is worked out again from
+    /// `expires_at` each time). `None` in states written before the verdict was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::live::token_info::TokenVerdict>,
+    /// Its scopes beyond what Lockstep needs, as judged when it was saved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub broad_scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,6 +323,8 @@ mod tests {
                 saved_at: datetime!(2026-11-25 09:00 UTC),
                 scopes: vec!["read:user".into()],
                 expires_at: None,
+                verdict: None,
+                broad_scopes: vec![],
             },
         );
         s

@@ -147,6 +147,12 @@ pub fn contain_result(mut r: CheckResult, secrets: &[Secret]) -> CheckResult {
         emails: o.emails.iter().map(|e| c(e)).collect(),
         publishing: o.publishing.iter().map(|(k, v)| (c(k), c(v))).collect(),
     };
+    for s in &mut r.subjects {
+        s.name = c(&s.name);
+        s.detail = c(&s.detail);
+        s.location = s.location.as_deref().map(c);
+        s.fix = s.fix.as_deref().map(c);
+    }
     r
 }
 
@@ -217,13 +223,24 @@ mod tests {
             Status::Pass,
             "npm_canarycanarycanary",
         )
-        .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)]);
+        .with_evidence(["x".repeat(MAX_FIELD_CHARS * 3)])
+        .with_subjects([crate::check::Subject::new(
+            "npm_canarycanarycanary",
+            Status::Warn,
+            "by npm_canarycanarycanary",
+        )
+        .at("npm_canarycanarycanary:1")
+        .fix("revoke npm_canarycanarycanary")]);
         r.observed
             .owners
             .insert("pkg".into(), vec!["npm_canarycanarycanary".into()]);
         let r = contain_result(r, &[t]);
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("canary"), "{json}");
+        assert!(
+            json.contains("subjects"),
+            "subjects are kept, contained: {json}"
+        );
         assert!(r.evidence[0].len() < MAX_FIELD_CHARS + 50);
     }
 

@@ -145,7 +145,10 @@ pub async fn check(ctx: &CheckContext, emails: &[String]) -> CheckResult {
             }) => {
                 // Further requests would only be refused too: keep the answers already
                 // received, and mark this address and the rest as not looked up.
-                let why = format!("Have I Been Pwned is limiting requests for this key (HTTP 429); run again in {retry_after_secs} s.");
+                let why = format!(
+                    "Have I Been Pwned is limiting requests for this key (HTTP 429); run again {}.",
+                    crate::http::wait_words(&retry_after_secs)
+                );
                 if answers.is_empty() {
                     return CheckResult::unknown(ID, why);
                 }

@@ -333,6 +333,8 @@ mod tests {
             saved_at: datetime!(2026-11-01 10:00 UTC),
             scopes: vec![],
             expires_at: e.map(str::to_string),
+            verdict: None,
+            broad_scopes: vec![],
         };
         tokens.insert(Platform::Github, info(Some("2027-01-10T00:00:00Z")));
         tokens.insert(Platform::Npm, info(None));

@@ -8,7 +8,7 @@ use super::changes::Change;
 use super::document::{Block, Document, Entry, ListStyle, Span};
 use super::review::Review;
 use crate::catalogue::{Catalogue, Topic};
-use crate::check::{CheckResult, Status};
+use crate::check::{CheckResult, Status, Subject};
 use crate::check_registry;
 use crate::results_json::ResultsJson;
 use crate::state::{Answer, AnswerStatus};
@@ -241,16 +241,24 @@ fn document(
                 Span::text(format!(" {}", r.summary)),
             ]),
         ];
-        if !r.evidence.is_empty() {
+        // Per package / repository findings replace the evidence lines they repeat.
+        let notes: Vec<&String> = if r.subjects.is_empty() {
+            r.evidence.iter().collect()
+        } else {
+            card.extend(findings(&r.subjects));
+            let names: std::collections::BTreeSet<&str> =
+                r.subjects.iter().map(|s| s.name.as_str()).collect();
+            r.evidence
+                .iter()
+                .filter(|e| !names.contains(evidence_subject(e)))
+                .collect()
+        };
+        if !notes.is_empty() {
             card.push(Block::Para(vec![Span::text("Evidence:")]));
             card.push(Block::List {
                 style: ListStyle::Bullets,
                 label: None,
-                entries: r
-                    .evidence
-                    .iter()
-                    .map(|e| vec![Span::text(e)].into())
-                    .collect(),
+                entries: notes.iter().map(|e| vec![Span::text(*e)].into()).collect(),
             });
         }
         if !r.remediation.is_empty() {
@@ -302,6 +310,64 @@ fn document(
     }
 }
 
+/// The package or repository an evidence line is about: `left-pad 1.0.0: ...` and
+/// `owner/repo path:3: ...` start with it.
+fn evidence_subject(line: &str) -> &str {
+    line.split([' ', ':']).next().unwrap_or("")
+}
+
+/// A result's findings per package or repository (already worst first): one line each for
+/// what needs attention, with where and the fix; the good ones as one line of names, since a
+/// maintainer may have hundreds.
+fn findings(subjects: &[Subject]) -> Vec<Block> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for s in subjects.iter().filter(|s| s.status != Status::Pass) {
+        let (icon, word) = status_label(s.status);
+        let mut spans = vec![
+            Span::Label { icon, word },
+            Span::text(" "),
+            Span::Strong(s.name.clone()),
+        ];
+        if let Some(at) = &s.location {
+            spans.push(Span::text(" "));
+            spans.push(Span::Code(at.clone()));
+        }
+        spans.push(Span::text(format!(": {}", s.detail)));
+        if let Some(fix) = &s.fix {
+            spans.push(Span::Muted(format!(" Fix: {fix}")));
+        }
+        entries.push(Entry {
+            spans,
+            kind: Some(s.status.as_str()),
+        });
+    }
+    let good: Vec<&str> = subjects
+        .iter()
+        .filter(|s| s.status == Status::Pass)
+        .map(|s| s.name.as_str())
+        .collect();
+    if !good.is_empty() {
+        let (icon, word) = status_label(Status::Pass);
+        let mut names: Vec<&str> = good.clone();
+        names.dedup();
+        entries.push(Entry {
+            spans: vec![
+                Span::Label { icon, word },
+                Span::text(format!(" ({}): {}", good.len(), names.join(", "))),
+            ],
+            kind: Some(Status::Pass.as_str()),
+        });
+    }
+    vec![
+        Block::Para(vec![Span::text("Findings:")]),
+        Block::List {
+            style: ListStyle::Plain,
+            label: Some("Findings per package or repository"),
+            entries,
+        },
+    ]
+}
+
 /// The `check --json` shape plus the answers ([`ResultsJson`]).
 fn json(review: &Review, changes: &[Change], answers: &BTreeMap<String, Answer>) -> String {
     ResultsJson::new(review.checked_at, &review.results, changes)
@@ -312,6 +378,64 @@ fn json(review: &Review, changes: &[Change], answers: &BTreeMap<String, Answer>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_replace_the_evidence_they_repeat_and_good_ones_fold_into_a_line() {
+        let mut review = Review::new(
+            time::macros::datetime!(2026-11-30 12:00 UTC),
+            None,
+            Vec::new(),
+            BTreeMap::new(),
+        );
+        review.results.push(
+            CheckResult::new(crate::live::npm::TRUSTED, Status::Warn, "1 token.")
+                .with_evidence([
+                    "kms-demo 1.0.0: published with a long-lived token by foo",
+                    "a-ok 2.0.0: trusted publishing (github)",
+                    "The provenance cache was damaged; it was set aside.",
+                ])
+                .with_subjects([
+                    Subject::new(
+                        "kms-demo",
+                        Status::Warn,
+                        "published with a long-lived token by foo",
+                    )
+                    .at("version 1.0.0")
+                    .fix("set up trusted publishing"),
+                    Subject::new("a-ok", Status::Pass, "trusted publishing (github)"),
+                    Subject::new("b-ok", Status::Pass, "trusted publishing (github)"),
+                ]),
+        );
+        let md = render(
+            &review,
+            &[],
+            Catalogue::builtin(),
+            &BTreeMap::new(),
+            ReportFormat::Markdown,
+        );
+        assert!(
+            md.contains("- ! Worth a look **kms-demo** `version 1.0.0`: published with a long-lived token by foo Fix: set up trusted publishing"),
+            "{md}"
+        );
+        assert!(md.contains("✓ Good (2): a-ok, b-ok"), "{md}");
+        assert!(
+            !md.contains("kms-demo 1.0.0: published"),
+            "the evidence line a finding repeats is left out: {md}"
+        );
+        assert!(
+            md.contains("The provenance cache was damaged"),
+            "a note about no package stays: {md}"
+        );
+        let html = render(
+            &review,
+            &[],
+            Catalogue::builtin(),
+            &BTreeMap::new(),
+            ReportFormat::Html,
+        );
+        assert!(html.contains("<li data-kind=\"warn\">"), "{html}");
+        assert!(html.contains("<strong>kms-demo</strong>"), "{html}");
+    }
 
     #[test]
     fn every_status_has_icon_and_word() {

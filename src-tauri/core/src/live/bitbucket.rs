@@ -370,12 +370,7 @@ pub fn inspect_token(
             Some(h) => {
                 caps.scopes = parse_scopes(h);
                 let broad = broad_scopes(&caps.scopes);
-                if !broad.is_empty() {
-                    caps.warnings.push(format!(
-                        "can do more than Lockstep needs: {}",
-                        broad.join(", ")
-                    ));
-                }
+                super::token_info::broad_warning(&mut caps, broad);
             }
             None => caps.scopes.push(
                 "not listed by Bitbucket (API token scopes cannot be viewed after creation)".into(),

@@ -12,7 +12,7 @@
 use super::codeowners::{CodeOwners, LOCATIONS};
 use super::workflow::{analyse, FindingKind, WorkflowReport};
 use super::{parse, segment, CONCURRENCY};
-use crate::check::{count, CheckResult, Status};
+use crate::check::{count, CheckResult, Status, Subject};
 use crate::check_registry::{CheckSpec, TokenNeed};
 use crate::http::{ApiClient, HttpError};
 use crate::platform::{Group, Platform};
@@ -130,11 +130,36 @@ impl Level {
     }
 }
 
-/// One line of evidence: repository, file and line, what is wrong, and the fix.
+/// One finding: repository, file and line, what is wrong, and the fix (after "; fix: ").
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Issue {
     level: Level,
+    repo: String,
+    /// `path:line`, a file, or empty for the repository as a whole.
+    location: String,
     text: String,
+}
+
+impl Issue {
+    /// The evidence line: `owner/repo path:line: what; fix: ...`.
+    fn line(&self) -> String {
+        if self.location.is_empty() {
+            format!("{}: {}", self.repo, self.text)
+        } else {
+            format!("{} {}: {}", self.repo, self.location, self.text)
+        }
+    }
+
+    /// The same finding as a row of the Checks screen, the fix apart.
+    fn subject(&self) -> Subject {
+        let (detail, fix) = self
+            .text
+            .split_once("; fix: ")
+            .unwrap_or((self.text.as_str(), ""));
+        Subject::new(&self.repo, self.level.status(), detail)
+            .at(self.location.clone())
+            .fix(fix)
+    }
 }
 
 /// What one repository came to.
@@ -152,7 +177,9 @@ impl RepoOutcome {
             publishes: false,
             issues: vec![Issue {
                 level: Level::Unknown,
-                text: format!("{repo}: could not read {what}: {err}"),
+                repo: repo.to_string(),
+                location: String::new(),
+                text: format!("could not read {what}: {err}"),
             }],
             registries: Vec::new(),
         }
@@ -231,13 +258,17 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
                 Ok(_) => {}
                 Err(e) => out.issues.push(Issue {
                     level: Level::Unknown,
-                    text: format!("{name} {}: could not read the workflow: {e}", wf.path),
+                    repo: name.to_string(),
+                    location: wf.path.clone(),
+                    text: format!("could not read the workflow: {e}"),
                 }),
             },
             Ok(None) => {}
             Err(e) => out.issues.push(Issue {
                 level: Level::Unknown,
-                text: format!("{name} {}: could not read the workflow: {e}", wf.path),
+                repo: name.to_string(),
+                location: wf.path.clone(),
+                text: format!("could not read the workflow: {e}"),
             }),
         }
     }
@@ -270,7 +301,9 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
             Err(e) => {
                 out.issues.push(Issue {
                     level: Level::Unknown,
-                    text: format!("{name}: could not read {loc}: {e}"),
+                    repo: name.to_string(),
+                    location: String::new(),
+                    text: format!("could not read {loc}: {e}"),
                 });
                 break;
             }
@@ -279,7 +312,7 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
     match &codeowners {
         None if !out.issues.iter().any(|i| i.text.contains("CODEOWNERS")) => out.issues.push(Issue {
             level: Level::Fail,
-            text: format!("{name}: no CODEOWNERS file, so anyone with write access can change the publishing workflow unreviewed; fix: add `.github/CODEOWNERS` with the line `/.github/workflows/ @you` (a user or team that must review) and require code-owner review on {branch}"),
+            repo: name.to_string(), location: String::new(), text: format!("no CODEOWNERS file, so anyone with write access can change the publishing workflow unreviewed; fix: add `.github/CODEOWNERS` with the line `/.github/workflows/ @you` (a user or team that must review) and require code-owner review on {branch}"),
         }),
         None => {}
         Some((loc, co)) => {
@@ -292,7 +325,9 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
                     };
                     out.issues.push(Issue {
                         level: Level::Fail,
-                        text: format!("{name} {loc}: {path} has no code owner ({why}); fix: add `/.github/workflows/ @you` as the file's last line"),
+                        repo: name.to_string(),
+                        location: loc.to_string(),
+                        text: format!("{path} has no code owner ({why}); fix: add `/.github/workflows/ @you` as the file's last line"),
                     });
                 }
             }
@@ -301,10 +336,10 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
                     for e in errs.errors.iter().take(5) {
                         out.issues.push(Issue {
                             level: Level::Warn,
+                            repo: name.to_string(),
+                            location: format!("{}:{}", e.path.as_deref().unwrap_or(loc), e.line.unwrap_or(0)),
                             text: format!(
-                                "{name} {}:{}: GitHub reports \"{}\" in CODEOWNERS, and ignores that line; fix: correct it (GitHub shows the error when you open the file)",
-                                e.path.as_deref().unwrap_or(loc),
-                                e.line.unwrap_or(0),
+                                "GitHub reports \"{}\" in CODEOWNERS, and ignores that line; fix: correct it (GitHub shows the error when you open the file)",
                                 e.kind.as_deref().unwrap_or("an error")
                             ),
                         });
@@ -313,7 +348,7 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
                 Ok(_) => {}
                 Err(e) => out.issues.push(Issue {
                     level: Level::Unknown,
-                    text: format!("{name}: could not ask GitHub whether CODEOWNERS has errors: {e}"),
+                    repo: name.to_string(), location: String::new(), text: format!("could not ask GitHub whether CODEOWNERS has errors: {e}"),
                 }),
             }
         }
@@ -360,12 +395,12 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
         if unseen.is_empty() {
             out.issues.push(Issue {
                 level: Level::Fail,
-                text: format!("{name}: the default branch {branch} does not require review from code owners, so a change to the publishing workflow can merge unreviewed; fix: Settings → Rules → Rulesets (or Branches) → require a pull request with \"Require review from Code Owners\" for {branch}"),
+                repo: name.to_string(), location: String::new(), text: format!("the default branch {branch} does not require review from code owners, so a change to the publishing workflow can merge unreviewed; fix: Settings → Rules → Rulesets (or Branches) → require a pull request with \"Require review from Code Owners\" for {branch}"),
             });
         } else {
             out.issues.push(Issue {
                 level: Level::Unknown,
-                text: format!("{name}: could not see whether {branch} requires code-owner review: {}. A fine-grained token needs \"Administration: read\" on this repository", unseen.join("; ")),
+                repo: name.to_string(), location: String::new(), text: format!("could not see whether {branch} requires code-owner review: {}. A fine-grained token needs \"Administration: read\" on this repository", unseen.join("; ")),
             });
         }
     }
@@ -382,13 +417,15 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
             default_write = true;
             out.issues.push(Issue {
                 level: Level::Warn,
-                text: format!("{name}: the default GITHUB_TOKEN can write to the repository; fix: Settings → Actions → General → Workflow permissions → \"Read repository contents and packages permissions\""),
+                repo: name.to_string(), location: String::new(), text: "the default GITHUB_TOKEN can write to the repository; fix: Settings → Actions → General → Workflow permissions → \"Read repository contents and packages permissions\"".to_string(),
             });
         }
         Ok(_) => {}
         Err(e) => out.issues.push(Issue {
             level: Level::Unknown,
-            text: format!("{name}: could not read the default workflow token permissions: {e}"),
+            repo: name.to_string(),
+            location: String::new(),
+            text: format!("could not read the default workflow token permissions: {e}"),
         }),
     }
 
@@ -402,13 +439,17 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
             let (level, what) = finding_text(&f.kind, &f.detail);
             out.issues.push(Issue {
                 level,
-                text: format!("{name} {path}:{}: {what}", f.line),
+                repo: name.to_string(),
+                location: format!("{path}:{}", f.line),
+                text: what,
             });
         }
         for p in r.publishes.iter().filter(|p| p.uses_secret) {
             out.issues.push(Issue {
                 level: Level::Warn,
-                text: format!("{name} {path}:{}: publishes to {} with a stored secret; fix: set up trusted publishing on {} and remove the secret", p.line, p.registry.display_name(), p.registry.display_name()),
+                repo: name.to_string(),
+                location: format!("{path}:{}", p.line),
+                text: format!("publishes to {} with a stored secret; fix: set up trusted publishing on {} and remove the secret", p.registry.display_name(), p.registry.display_name()),
             });
         }
         for (env, line) in &r.environments {
@@ -422,17 +463,17 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
                     if !reviewers && !policy {
                         out.issues.push(Issue {
                             level: Level::Warn,
-                            text: format!("{name} {path}:{line}: the environment `{env}` has no required reviewers and no deployment branch or tag rule; fix: Settings → Environments → {env} → add required reviewers, or allow only protected tags"),
+                            repo: name.to_string(), location: format!("{path}:{line}"), text: format!("the environment `{env}` has no required reviewers and no deployment branch or tag rule; fix: Settings → Environments → {env} → add required reviewers, or allow only protected tags"),
                         });
                     }
                 }
                 Err(HttpError::NotFound { .. }) => out.issues.push(Issue {
                     level: Level::Warn,
-                    text: format!("{name} {path}:{line}: the environment `{env}` has no protection rules (GitHub creates it bare on first use); fix: Settings → Environments → {env} → add required reviewers, or allow only protected tags"),
+                    repo: name.to_string(), location: format!("{path}:{line}"), text: format!("the environment `{env}` has no protection rules (GitHub creates it bare on first use); fix: Settings → Environments → {env} → add required reviewers, or allow only protected tags"),
                 }),
                 Err(e) => out.issues.push(Issue {
                     level: Level::Unknown,
-                    text: format!("{name} {path}:{line}: could not read the environment `{env}`: {e}"),
+                    repo: name.to_string(), location: format!("{path}:{line}"), text: format!("could not read the environment `{env}`: {e}"),
                 }),
             }
         }
@@ -483,7 +524,8 @@ pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) 
                 count(issues.len(), "repository", "repositories")
             ),
         )
-        .with_evidence(issues.into_iter().map(|i| i.text));
+        .with_evidence(issues.iter().map(Issue::line))
+        .with_subjects(issues.iter().map(Issue::subject));
     }
     let status = issues
         .iter()
@@ -501,10 +543,14 @@ pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) 
         Status::Unknown => format!("Some of the release pipeline could not be seen; what could be seen is guarded. Looked at {}.", names.join(", ")),
         _ => format!("Every publishing workflow is owned by code owners, reviewed, and guarded. Looked at {}.", names.join(", ")),
     };
-    let mut evidence: Vec<String> = issues.iter().map(|i| i.text.clone()).collect();
+    let mut evidence: Vec<String> = issues.iter().map(Issue::line).collect();
+    let mut subjects: Vec<Subject> = issues.iter().map(Issue::subject).collect();
+    const GUARDED: &str =
+        "guarded (code owners, code-owner review, environment, pinned actions, read-only token)";
     for (n, o) in &publishing {
         if o.issues.is_empty() {
-            evidence.push(format!("{n}: guarded (code owners, code-owner review, environment, pinned actions, read-only token)"));
+            evidence.push(format!("{n}: {GUARDED}"));
+            subjects.push(Subject::new(n.as_str(), Status::Pass, GUARDED));
         }
     }
     let mut remediation = Vec::new();
@@ -515,6 +561,7 @@ pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) 
     CheckResult::new(ID, status, summary)
         .with_evidence(evidence)
         .with_remediation(remediation)
+        .with_subjects(subjects)
 }
 
 /// The repositories the token can see, with the user's permissions on each.

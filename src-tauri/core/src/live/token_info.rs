@@ -13,6 +13,26 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use time::OffsetDateTime;
 
+/// What Lockstep makes of a token, worst last: the window shows it in green, amber or red, and
+/// the state keeps it (never the token) so the same word shows after a restart.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenVerdict {
+    /// Nothing against it.
+    #[default]
+    Fits,
+    /// Lockstep could not ask; the token may well be fine.
+    Unchecked,
+    /// It can do more than Lockstep needs.
+    Broad,
+    /// The platform does not know it, or it is not this platform's kind of token.
+    Unrecognised,
+    /// It has expired.
+    Expired,
+}
+
 /// Facts about a token, safe to store and show.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenCapabilities {
@@ -24,6 +44,17 @@ pub struct TokenCapabilities {
     pub expires_at: Option<String>,
     /// Plain sentences: "can do more than Lockstep needs: repo, write:org", "expires in 5 days".
     pub warnings: Vec<String>,
+    /// The verdict the warnings add up to (the worst one found).
+    pub verdict: TokenVerdict,
+    /// The scopes beyond what Lockstep needs (empty unless the verdict is broad).
+    pub broad: Vec<String>,
+}
+
+impl TokenCapabilities {
+    /// Keeps the worse of the verdict so far and `v`.
+    pub fn judge(&mut self, v: TokenVerdict) {
+        self.verdict = self.verdict.max(v);
+    }
 }
 
 /// Where to create a token for `platform` (shown next to each check's least scope).
@@ -52,18 +83,24 @@ struct HibpSubscription {
     subscribed_until: Option<String>,
 }
 
-fn expiry_warning(warnings: &mut Vec<String>, expiry: Expiry) {
+fn expiry_warning(caps: &mut TokenCapabilities, expiry: Expiry) {
     if expiry.warns() {
-        warnings.push(expiry.phrase());
+        caps.warnings.push(expiry.phrase());
+    }
+    if expiry == Expiry::Expired {
+        caps.judge(TokenVerdict::Expired);
     }
 }
 
-fn broad_warning(warnings: &mut Vec<String>, broad: &[String]) {
+/// Says (and records) which scopes go beyond what Lockstep needs, if any.
+pub(crate) fn broad_warning(caps: &mut TokenCapabilities, broad: Vec<String>) {
     if !broad.is_empty() {
-        warnings.push(format!(
+        caps.warnings.push(format!(
             "can do more than Lockstep needs: {}",
             broad.join(", ")
         ));
+        caps.judge(TokenVerdict::Broad);
+        caps.broad = broad;
     }
 }
 
@@ -100,7 +137,8 @@ pub(crate) fn github(
         match resp.header("x-oauth-scopes") {
             Some(h) => {
                 caps.scopes = parse_scopes(h);
-                broad_warning(&mut caps.warnings, &broad_scopes(&caps.scopes));
+                let broad = broad_scopes(&caps.scopes);
+                broad_warning(&mut caps, broad);
             }
             None => caps
                 .scopes
@@ -111,7 +149,7 @@ pub(crate) fn github(
             .and_then(parse_expiration)
         {
             caps.expires_at = Some(ymd_of(exp));
-            expiry_warning(&mut caps.warnings, Expiry::at(exp, now));
+            expiry_warning(&mut caps, Expiry::at(exp, now));
         }
         Ok(caps)
     })
@@ -136,14 +174,15 @@ pub(crate) fn gitlab(
                 caps.warnings.push(
                     "is not a personal access token, so GitLab cannot say what it can do: use a personal access token with only read_user".into(),
                 );
+                caps.judge(TokenVerdict::Unchecked);
                 return Ok(caps);
             }
             Err(e) => return Err(e),
         };
         let t = super::gitlab::read_token(&this, now);
-        broad_warning(&mut caps.warnings, &t.broad);
+        broad_warning(&mut caps, t.broad.clone());
         if let Some(expiry) = t.expiry {
-            expiry_warning(&mut caps.warnings, expiry);
+            expiry_warning(&mut caps, expiry);
         }
         caps.scopes = t.scopes;
         caps.expires_at = t
@@ -189,7 +228,7 @@ pub(crate) fn hibp(
             );
             if let Ok(at) = at {
                 caps.expires_at = Some(ymd_of(at.assume_utc()));
-                expiry_warning(&mut caps.warnings, Expiry::at(at.assume_utc(), now));
+                expiry_warning(&mut caps, Expiry::at(at.assume_utc(), now));
             } else {
                 caps.expires_at = crate::expiry::parse_date(until).map(crate::expiry::ymd);
             }
@@ -212,6 +251,8 @@ fn inspect_pypi(caps: &mut TokenCapabilities, token: &Secret, now: OffsetDateTim
             caps.warnings.push(
                 "can upload to every project of the account: use a project-scoped token".into(),
             );
+            caps.judge(TokenVerdict::Broad);
+            caps.broad = caps.scopes.clone();
         }
         TokenScope::Projects(names) => caps
             .scopes
@@ -219,11 +260,17 @@ fn inspect_pypi(caps: &mut TokenCapabilities, token: &Secret, now: OffsetDateTim
         TokenScope::Expired { expired_at } => {
             caps.expires_at = Some(ymd_of(expired_at));
             caps.warnings.push("has expired".into());
+            caps.judge(TokenVerdict::Expired);
         }
-        TokenScope::NotAPypiToken => caps
-            .warnings
-            .push("is not a PyPI API token (it should start with pypi-)".into()),
-        TokenScope::Unreadable(why) => caps.warnings.push(format!("could not be decoded ({why})")),
+        TokenScope::NotAPypiToken => {
+            caps.warnings
+                .push("is not a PyPI API token (it should start with pypi-)".into());
+            caps.judge(TokenVerdict::Unrecognised);
+        }
+        TokenScope::Unreadable(why) => {
+            caps.warnings.push(format!("could not be decoded ({why})"));
+            caps.judge(TokenVerdict::Unrecognised);
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 
 use super::provenance_cache::ProvenanceCache;
 use super::{parse, segment};
-use crate::check::{count, CheckResult, Status};
+use crate::check::{count, CheckResult, Status, Subject};
 use crate::check_registry::CheckSpec;
 use crate::http::{ApiClient, HttpError};
 use crate::platform::Platform;
@@ -175,7 +175,9 @@ pub fn judge(
     let mut trusted = Vec::new();
     let mut failed = Vec::new();
     let mut publishing = BTreeMap::new();
+    let mut subjects = Vec::with_capacity(releases.len());
     for r in &releases {
+        subjects.push(subject(text, r));
         if r.verdict.is_settled() {
             publishing.insert(r.package.clone(), r.verdict.word().to_string());
         }
@@ -198,6 +200,10 @@ pub fn judge(
             }
             Verdict::Provenance { publisher } => provenance.push(format!(
                 "{}: built in CI with provenance ({publisher}), but uploaded with a token, not trusted publishing",
+                r.label()
+            )),
+            Verdict::NoEvidence if text.no_evidence.is_empty() => none.push(format!(
+                "{}: {name} does not say how it was published",
                 r.label()
             )),
             Verdict::NoEvidence => none.push(format!("{}: {}", r.label(), text.no_evidence)),
@@ -291,6 +297,74 @@ pub fn judge(
         .with_evidence(evidence)
         .with_remediation(remediation)
         .with_observed(observed)
+        .with_subjects(subjects)
+}
+
+/// One release as a row of the Checks screen: the package, its status on this registry, and
+/// what was found, with the version where it is known.
+fn subject(text: &RegistryText, r: &Release) -> Subject {
+    let only = if r.trusted_only {
+        "; trusted publishing is required for new versions"
+    } else {
+        ""
+    };
+    let set_up = format!(
+        "set up trusted publishing for this {} on {}, then turn token publishing off",
+        text.noun,
+        text.platform.display_name()
+    );
+    let (status, detail, fix) = match &r.verdict {
+        Verdict::Token { by } if by.is_empty() => (
+            Status::Warn,
+            format!("published with a long-lived token{only}"),
+            set_up,
+        ),
+        Verdict::Token { by } => (
+            Status::Warn,
+            format!("published with a long-lived token by {by}{only}"),
+            set_up,
+        ),
+        Verdict::Provenance { publisher } => (
+            Status::Pass,
+            format!("built in CI with provenance ({publisher}), but uploaded with a token"),
+            set_up,
+        ),
+        Verdict::NoEvidence if text.no_evidence.is_empty() => (
+            text.no_evidence_status,
+            format!(
+                "{} does not say how it was published",
+                text.platform.display_name()
+            ),
+            String::new(),
+        ),
+        Verdict::NoEvidence => (
+            text.no_evidence_status,
+            text.no_evidence.to_string(),
+            if text.no_evidence_status == Status::Warn {
+                set_up
+            } else {
+                String::new()
+            },
+        ),
+        Verdict::Trusted { publisher } => (
+            Status::Pass,
+            format!("published through trusted publishing ({publisher}){only}"),
+            String::new(),
+        ),
+        Verdict::Failed(why) => (
+            Status::Unknown,
+            format!("could not be checked ({why})"),
+            String::new(),
+        ),
+    };
+    let version = if r.version.is_empty() {
+        String::new()
+    } else {
+        format!("version {}", r.version)
+    };
+    Subject::new(&r.package, status, detail)
+        .at(version)
+        .fix(fix)
 }
 
 /// The run's cache for one registry, and a line of evidence when a damaged file was set aside.
@@ -772,6 +846,23 @@ mod tests {
             r.observed.publishing.get("b").map(String::as_str),
             Some("token")
         );
+        // The same findings, one row per package, worst first.
+        assert_eq!(r.subjects.len(), 2);
+        assert_eq!(
+            (r.subjects[0].name.as_str(), r.subjects[0].status),
+            ("b", Status::Warn)
+        );
+        assert_eq!(r.subjects[0].location.as_deref(), Some("version 1.0.0"));
+        assert!(
+            r.subjects[0].detail.contains("long-lived token by foo"),
+            "{:?}",
+            r.subjects[0]
+        );
+        assert!(r.subjects[0].fix.is_some());
+        assert_eq!(
+            (r.subjects[1].name.as_str(), r.subjects[1].status),
+            ("a", Status::Pass)
+        );
     }
 
     #[test]
@@ -814,6 +905,15 @@ mod tests {
             "{}",
             p.summary
         );
+        // Per package the same: PyPI's silence is worth a look (with a fix), RubyGems' unknown.
+        assert_eq!(p.subjects[0].status, Status::Warn);
+        assert!(p.subjects[0].fix.is_some());
+        let g = judge(crate::live::rubygems::TRUSTED, &RUBYGEMS, "x", none());
+        assert_eq!(g.subjects[0].status, Status::Unknown);
+        assert_eq!(
+            g.subjects[0].fix, None,
+            "nothing to fix that the registry can show"
+        );
     }
 
     #[test]
@@ -834,6 +934,12 @@ mod tests {
         );
         assert_eq!(r.status, Status::Unknown);
         assert!(!r.observed.publishing.contains_key("b"));
+        assert_eq!(
+            (r.subjects[0].name.as_str(), r.subjects[0].status),
+            ("b", Status::Unknown),
+            "the lookup that failed is unknown, listed before the good one"
+        );
+        assert!(r.subjects[0].detail.contains("timeout"));
     }
 
     #[test]

@@ -278,7 +278,7 @@ async fn rate_limited_is_unknown_with_the_wait() {
     .await;
     assert_eq!(r.status, Status::Unknown, "{r:?}");
     assert!(
-        r.summary.contains("429") && r.summary.contains("3600 s"),
+        r.summary.contains("429") && r.summary.contains("in about 60 minutes"),
         "{}",
         r.summary
     );

@@ -69,6 +69,52 @@ mod history {
         assert!(between(&a, &b).is_empty());
     }
 
+    /// The check's own result, not a hand-set word: npm's trusted-publishing judge sees a
+    /// package go from trusted publishing to a token upload, and history calls it worse.
+    #[test]
+    fn the_trusted_publishing_check_moving_to_a_token_is_a_worse_change() {
+        use lockstep_core::live::trusted_publishing::{judge, Release, Verdict, NPM};
+        let (mut a, mut b) = pair();
+        let release = |verdict| Release {
+            package: "left-pad".into(),
+            version: "1.3.0".into(),
+            verdict,
+            trusted_only: false,
+        };
+        let spec = lockstep_core::live::npm::TRUSTED;
+        a.results.push(judge(
+            spec,
+            &NPM,
+            "npm user foo",
+            vec![release(Verdict::Trusted {
+                publisher: "trusted publisher github".into(),
+            })],
+        ));
+        b.results.push(judge(
+            spec,
+            &NPM,
+            "npm user foo",
+            vec![release(Verdict::Token { by: "foo".into() })],
+        ));
+        let changes = between(&a, &b);
+        let worse: Vec<&Change> = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Worse)
+            .collect();
+        assert!(
+            worse.iter().any(|c| c.id == "npm.trusted_publishing"
+                && c.from == "trusted"
+                && c.to == "token"
+                && c.summary.contains("left-pad")),
+            "the move back to a token is listed as worse: {changes:#?}"
+        );
+        assert_eq!(
+            changes.first().map(|c| c.kind),
+            Some(ChangeKind::Worse),
+            "worse comes first: {changes:#?}"
+        );
+    }
+
     #[test]
     fn unknown_and_skipped_are_changed_not_worse() {
         let (a, mut b) = pair();

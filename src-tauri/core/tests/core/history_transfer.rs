@@ -39,6 +39,8 @@ mod history {
                 saved_at: datetime!(2026-11-01 10:00 UTC),
                 scopes: vec![CANARY.into()],
                 expires_at: Some("2027-01-01".into()),
+                verdict: None,
+                broad_scopes: vec![],
             },
         );
         s.last_notified_on = Some("2026-11-24".into());
@@ -112,6 +114,8 @@ mod history {
                 saved_at: datetime!(2026-11-02 10:00 UTC),
                 scopes: vec![],
                 expires_at: None,
+                verdict: None,
+                broad_scopes: vec![],
             },
         );
         let p = preview(&other, &export(&laptop())).unwrap();

@@ -533,13 +533,18 @@ mod live {
         let r = run(gh_ctx(&s), &[Group::Account(Platform::Github)]).await;
         assert_status(&r, "github.hardware_keys", Unknown);
         let summary = &r["github.hardware_keys"].summary;
-        let secs: u64 = summary
-            .split("try again in ")
+        let minutes: u64 = summary
+            .split("try again in about ")
             .nth(1)
+            .and_then(|rest| rest.strip_suffix(" minutes").or(Some(rest)))
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no wait in: {summary}"));
-        assert!((1700..=1800).contains(&secs), "{summary}");
+        assert!((28..=30).contains(&minutes), "{summary}");
+        assert!(
+            summary.contains(" minutes"),
+            "said in minutes, not seconds: {summary}"
+        );
         assert_eq!(s.hits(&p("/user/keys?per_page=100")), 1, "not retried");
     }
 

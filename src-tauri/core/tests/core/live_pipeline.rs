@@ -402,6 +402,24 @@ mod live {
             "{:?}",
             t.evidence
         );
+        // The same findings per package, for the Checks screen: worst first, version apart.
+        let rows: Vec<(&str, Status, Option<&str>)> = t
+            .subjects
+            .iter()
+            .map(|x| (x.name.as_str(), x.status, x.location.as_deref()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("kms-demo", Warn, Some("version 1.0.0")),
+                ("sigstore", Pass, Some("version 1.0.0"))
+            ]
+        );
+        assert!(t.subjects[0].detail.contains("long-lived token"));
+        assert!(
+            t.subjects[1].fix.is_some(),
+            "provenance without trusted publishing has a fix"
+        );
         // The same packument answered the owner check: one request per package.
         assert_eq!(s.hits("/kms-demo"), 1);
     }
@@ -565,6 +583,36 @@ mod live {
             &r,
             Fail,
             ".github/CODEOWNERS:3: GitHub reports \"Invalid pattern\"",
+        );
+        // Per repository findings: the failure first, the fix apart, file and line apart.
+        let first = &r.subjects[0];
+        assert_eq!(
+            (first.name.as_str(), first.status),
+            ("octocat/Hello-World", Fail),
+            "{:#?}",
+            r.subjects
+        );
+        assert!(
+            first
+                .detail
+                .contains("does not require review from code owners")
+                && !first.detail.contains("fix:"),
+            "{first:?}"
+        );
+        assert!(first
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("Require review from Code Owners")));
+        assert!(
+            r.subjects.iter().any(|x| x.status == Warn
+                && x.location.as_deref() == Some(".github/workflows/blank.yaml:14")),
+            "the tag-pinned action keeps its file and line: {:#?}",
+            r.subjects
+        );
+        assert_eq!(
+            r.subjects.len(),
+            r.evidence.len(),
+            "one row per evidence line"
         );
     }
 

@@ -5,8 +5,8 @@
 //!
 //! Run: `xvfb-run -a cargo test --test e2e_review -- --test-threads=1 --nocapture`.
 
-mod e2e_support;
-mod fake_platforms;
+use crate::e2e_support;
+use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
 use fake_platforms::FakePlatforms;

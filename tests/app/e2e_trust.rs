@@ -6,8 +6,8 @@
 //!
 //! Run: `.ci/test --test e2e_trust` (the Accounts test needs the private keychain it starts).
 
-mod e2e_support;
-mod fake_platforms;
+use crate::e2e_support;
+use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
 use fake_platforms::FakePlatforms;

@@ -10,8 +10,8 @@
 //! Run: `.ci/test --test e2e_accounts` (it starts the private D-Bus session with an unlocked
 //! gnome-keyring that the token test needs, and Xvfb).
 
-mod e2e_support;
-mod fake_platforms;
+use crate::e2e_support;
+use crate::fake_platforms;
 
 use e2e_support::{files_under, Driver, Session};
 use fake_platforms::FakePlatforms;
@@ -702,6 +702,327 @@ fn a_damaged_state_file_is_kept_and_the_user_told() {
 
     eprintln!(
         "e2e damaged state took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The platform table draws Accounts and Checks
+// ---------------------------------------------------------------------------------------
+
+/// The rendered text (what a reader sees) of the first element matching `css`.
+fn inner_text(s: &Session<'_>, css: &str) -> String {
+    s.wait_for(css, WAIT);
+    s.execute(
+        "return document.querySelector(arguments[0]).innerText;",
+        json!([css]),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Issue 9's plain words: no environment-variable names, backticks, raw ids or raw addresses.
+#[track_caller]
+fn assert_plain_words(text: &str, what: &str) {
+    for bad in ["LOCKSTEP_", "`", "http://", "https://"] {
+        assert!(!text.contains(bad), "{what} shows {bad:?}: {text}");
+    }
+    for check in lockstep_core::check_registry::CHECKS {
+        assert!(
+            !text.contains(check.id),
+            "{what} shows the raw check id {}: {text}",
+            check.id
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs .ci/test"]
+fn every_platform_in_the_table_has_its_card_and_its_group() {
+    use lockstep_core::check_registry::CHECKS;
+    use lockstep_core::platform::{group_views, Group, Platform, TokenUse, PLATFORMS};
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let started = Instant::now();
+    let home = tempfile::tempdir().expect("a temporary home");
+    // Nothing may leave the machine: every platform's address is a closed loopback port, and
+    // the test's own keychain service is empty.
+    let dead = "http://127.0.0.1:9".to_string();
+    let mut env: Vec<(String, String)> = PLATFORMS
+        .iter()
+        .map(|row| {
+            (
+                row.platform.env_var("URL"),
+                format!("{dead}/{}", row.platform),
+            )
+        })
+        .collect();
+    env.push((
+        "LOCKSTEP_KEYCHAIN_SERVICE".into(),
+        format!("dev.lockstep.desktop.e2e-table-{}", std::process::id()),
+    ));
+    env.push((
+        "LOCKSTEP_RDAP_BOOTSTRAP_URL".into(),
+        format!("{dead}/dns.json"),
+    ));
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let driver = Driver::start_with_env(home.path(), &pairs);
+    let s = driver.session();
+    wait_ready(&s);
+
+    // Accounts: one card per account row, drawn from the row alone.
+    s.click_css(r#"#nav [data-route="accounts"]"#);
+    s.wait_text("#screen-title", WAIT, "the Accounts heading", |t| {
+        t == "Accounts & tokens"
+    });
+    let cards: Vec<String> = s
+        .execute(
+            "return [...document.querySelectorAll('#accounts .platform-card')].map((c) => c.dataset.platform);",
+            json!([]),
+        )
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let accounts: Vec<String> = PLATFORMS
+        .iter()
+        .filter(|r| r.account)
+        .map(|r| r.platform.to_string())
+        .collect();
+    assert_eq!(cards, accounts, "one card per account row, in table order");
+    for row in PLATFORMS {
+        let id = row.platform.as_str();
+        let card = format!(r#"#accounts [data-platform="{id}"]"#);
+        // The keychain was read: the token block is drawn.
+        s.wait_for(
+            &format!(r#"{card} [data-token-for="{id}"].token-block"#),
+            WAIT,
+        );
+        let text = inner_text(&s, &card);
+        if row.account {
+            assert_eq!(
+                inner_text(&s, &format!("#p-{id}")),
+                row.name,
+                "{id}'s card is headed with its name"
+            );
+            assert!(
+                text.contains(row.user.label),
+                "{id}'s card asks for {:?}: {text}",
+                row.user.label
+            );
+            assert_eq!(
+                s.try_find(&format!("#url-{id}")).is_some(),
+                row.url_setting.is_some(),
+                "{id} has an address field exactly when its row has one"
+            );
+        }
+        match row.token {
+            TokenUse::Needed { recipe } => {
+                let shown = inner_text(&s, &format!(r#"{card} [data-recipe="{id}"]"#));
+                for step in recipe.steps {
+                    assert!(
+                        shown.contains(step),
+                        "{id}'s recipe shows {step:?}: {shown}"
+                    );
+                }
+                assert!(
+                    shown.contains(recipe.link_label),
+                    "{id}'s recipe links its page: {shown}"
+                );
+                let href = s.execute(
+                    "return document.querySelector(arguments[0]).href;",
+                    json!([format!(r#"{card} [data-recipe="{id}"] a"#)]),
+                );
+                let expected = recipe.link.replace("{web}", row.web_url);
+                assert_eq!(
+                    href.as_str().map(|h| h.trim_end_matches('/')),
+                    Some(expected.trim_end_matches('/')),
+                    "{id}'s recipe link is its row's page"
+                );
+            }
+            TokenUse::NotNeeded { why } | TokenUse::AuditOnly { why } => {
+                let said = inner_text(&s, &format!(r#"{card} [data-no-token="{id}"]"#));
+                assert!(
+                    said.contains("No token needed") && said.contains(why),
+                    "{id}: {said}"
+                );
+                assert!(
+                    s.try_find(&format!("#token-{id}")).is_none(),
+                    "{id} offers no field to paste a token it does not need"
+                );
+            }
+        }
+        assert_plain_words(&text, &format!("{id}'s card"));
+    }
+    // The two platforms added after the window learnt to read the table.
+    for p in [Platform::Bitbucket, Platform::Packagist] {
+        assert!(
+            cards.contains(&p.to_string()),
+            "{p} has its card: {cards:?}"
+        );
+    }
+    let bitbucket = Platform::Bitbucket.spec();
+    let TokenUse::Needed { recipe } = bitbucket.token else {
+        panic!("Bitbucket's row has a recipe");
+    };
+    assert!(
+        inner_text(&s, r#"[data-recipe="bitbucket"]"#).contains(recipe.steps[0]),
+        "Bitbucket's card shows its recipe"
+    );
+    no_error_banner(&s, "Accounts");
+
+    // Checks: one section per group that has checks, headed with the group's title.
+    s.click_css(r#"#nav [data-route="checks"]"#);
+    s.wait_for("#checks", WAIT);
+    for g in group_views() {
+        let count = CHECKS.iter().filter(|c| c.group == g.id).count();
+        let section = format!(r#"#checks section[data-group="{}"]"#, g.id);
+        if count == 0 {
+            assert!(
+                s.try_find(&section).is_none(),
+                "{} has no checks, so no section",
+                g.id
+            );
+            continue;
+        }
+        assert_eq!(
+            inner_text(&s, &format!("{section} h2")),
+            g.title,
+            "{}'s section is headed with its title",
+            g.id
+        );
+    }
+    // Run the two new groups (nothing set up: no token, no name): each folds into one
+    // "not set up" line with the table's hint.
+    for p in [Platform::Bitbucket, Platform::Packagist] {
+        let group = Group::Account(p);
+        let before = s
+            .execute(
+                "const p = document.getElementById('run-progress'); return p ? Number(p.dataset.runNumber) : 0;",
+                json!([]),
+            )
+            .as_u64()
+            .unwrap_or(0);
+        click_in_view(&s, &format!(r#"[data-run-group="{group}"]"#));
+        s.wait_until(Duration::from_secs(60), &format!("{p}'s run to end"), |s| {
+            let v = s.execute(
+                "const p = document.getElementById('run-progress');
+                 return p ? [p.dataset.runState, Number(p.dataset.runNumber)] : ['', 0];",
+                json!([]),
+            );
+            (v[1].as_u64() == Some(before + 1) && v[0].as_str() == Some("finished")).then_some(())
+        });
+        let count = CHECKS.iter().filter(|c| c.group == group).count();
+        let checks = if count == 1 {
+            "1 check".to_string()
+        } else {
+            format!("{count} checks")
+        };
+        let hint = group_views()
+            .into_iter()
+            .find(|g| g.id == group)
+            .map(|g| g.setup_hint.replace("{checks}", &checks))
+            .expect("the group has a view");
+        let line = inner_text(&s, &format!(r#"[data-not-set-up="{group}"]"#));
+        assert!(
+            line.contains(&hint),
+            "{p}'s not-set-up line says {hint:?}: {line}"
+        );
+        assert!(
+            s.try_find(&format!(r#"[data-setup="{group}"]"#)).is_some(),
+            "{p}'s line leads to Accounts"
+        );
+    }
+    s.execute(
+        "document.querySelectorAll('#checks details').forEach((d) => { d.open = true; }); return null;",
+        json!([]),
+    );
+    assert_plain_words(&inner_text(&s, "#checks"), "the Checks screen");
+    no_error_banner(&s, "Checks");
+    s.close();
+    eprintln!(
+        "e2e platform table took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+#[ignore = "needs .ci/test"]
+fn an_over_broad_gitlab_token_is_still_amber_after_a_restart() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    require_secret_service();
+    let started = Instant::now();
+    let home = tempfile::tempdir().expect("a temporary home");
+    let server = FakePlatforms::start();
+    // GitLab reports the token can use the whole API, not just read the profile.
+    server.change(|s| s.gitlab_scopes = vec!["api", "read_user"]);
+    let service = format!("dev.lockstep.desktop.e2e-broad-{}", std::process::id());
+    let _cleanup = KeychainCleanup(service.clone());
+    let token = format!("glpat-E2EBROAD{}notARealToken", std::process::id());
+    let mut env: Vec<(String, String)> = server
+        .env("never-used")
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_TOKEN"))
+        .collect();
+    env.push(("LOCKSTEP_KEYCHAIN_SERVICE".into(), service.clone()));
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let driver = Driver::start_with_env(home.path(), &pairs);
+    let block = r#"#accounts [data-token-for="gitlab"]"#;
+
+    let s = driver.session();
+    wait_ready(&s);
+    s.click_css(r#"#nav [data-route="accounts"]"#);
+    let field = s.wait_for("#token-gitlab", WAIT);
+    s.send_keys(&field, &token);
+    click_in_view(&s, &format!(r#"{block} [data-action="save-token"]"#));
+    // Checked before it is kept: broader than needed, saved only when the user says so.
+    s.wait_for(
+        &format!(r#"{block} [data-check-for="gitlab"][data-verdict="broad"]"#),
+        WAIT,
+    );
+    click_in_view(&s, &format!(r#"{block} [data-action="save-anyway"]"#));
+    s.wait_for(
+        r#"#accounts [data-token-for="gitlab"][data-token-saved="true"][data-token-verdict="broad"]"#,
+        WAIT,
+    );
+    no_error_banner(&s, "after saving the broad token");
+    s.close();
+
+    // A restart: the window only has what the core kept (never the token).
+    let state =
+        std::fs::read_to_string(data_dir(home.path()).join("state.json")).expect("read the state");
+    assert!(!state.contains(&token), "the state never holds the token");
+    let s = driver.session();
+    wait_ready(&s);
+    s.click_css(r#"#nav [data-route="accounts"]"#);
+    let saved = r#"#accounts [data-token-for="gitlab"][data-token-saved="true"]"#;
+    s.wait_for(saved, WAIT);
+    let verdict = s.attr(&s.wait_for(saved, WAIT), "data-token-verdict");
+    assert_eq!(
+        verdict.as_deref(),
+        Some("broad"),
+        "after a restart the GitLab token is still judged broader than needed"
+    );
+    let text = inner_text(&s, saved);
+    assert!(text.contains("Broader than needed"), "amber badge: {text}");
+    assert!(
+        text.contains("api"),
+        "it names the scope Lockstep does not need: {text}"
+    );
+    let badge = s.execute(
+        "return document.querySelector(arguments[0] + ' .token-status .badge').className;",
+        json!([saved]),
+    );
+    assert!(
+        badge.as_str().is_some_and(|c| c.contains("check-warn")),
+        "the badge is amber: {badge}"
+    );
+    let replace = s.wait_for(&format!(r#"{saved} [data-action="replace-token"]"#), WAIT);
+    assert_eq!(s.text(&replace), "Replace with a narrower token");
+    assert_plain_words(&text, "GitLab's saved token");
+    no_error_banner(&s, "after the restart");
+    s.close();
+    eprintln!(
+        "e2e broad token after restart took {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

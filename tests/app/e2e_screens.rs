@@ -13,8 +13,8 @@
 //!
 //! Run: `.ci/test --test e2e_screens` (the Accounts step saves a token in the private keychain).
 
-mod e2e_support;
-mod fake_platforms;
+use crate::e2e_support;
+use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
 use fake_platforms::FakePlatforms;

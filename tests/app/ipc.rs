@@ -2,7 +2,7 @@
 //! names (camelCase), response shapes, `{kind, message}` errors, and that a saved token is
 //! never sent back.
 
-mod fake_platforms;
+use crate::fake_platforms;
 
 use lockstep_core::app::{Lockstep, Setup};
 use lockstep_core::dirs::AppDirs;
@@ -408,7 +408,7 @@ fn files_go_where_the_dialog_says_never_where_the_page_says() {
 /// only (no `core:default`, no dialogs or notifications from the page).
 #[test]
 fn the_window_is_granted_only_what_the_page_uses() {
-    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
     let perms = conf["app"]["security"]["capabilities"][0]["permissions"]
         .as_array()
         .unwrap();

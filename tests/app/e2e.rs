@@ -5,7 +5,7 @@
 //! Run: `xvfb-run -a cargo test --test e2e -- --test-threads=1 --nocapture`.
 //! Set `LOCKSTEP_UPDATE_SCREENSHOT=1` to refresh the screenshot.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use e2e_support::{files_under, Driver, Session};
 use std::path::Path;

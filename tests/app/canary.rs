@@ -3,7 +3,7 @@
 //! any CLI output, or in any IPC response; and each platform's canary reached only that
 //! platform's own endpoints, and only in an auth header.
 
-mod fake_platforms;
+use crate::fake_platforms;
 
 use fake_platforms::FakePlatforms;
 use std::path::{Path, PathBuf};

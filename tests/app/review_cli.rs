@@ -2,7 +2,7 @@
 //! between them, the changes listed worse first, `status` exit codes, reports, and
 //! progress export/import.
 
-mod fake_platforms;
+use crate::fake_platforms;
 
 use fake_platforms::FakePlatforms;
 use serde_json::Value;
