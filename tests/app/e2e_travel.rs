@@ -5,11 +5,9 @@
 //! that started each action; a new trip starts clean, and the first one is in History, also
 //! after a restart.
 //!
-//! Run: `.ci/test --test e2e_travel`.
+//! Run: `.ci/test --test app e2e_travel::`.
 
-mod e2e_support;
-
-use e2e_support::{Driver, Session};
+use crate::e2e_support::{Driver, Session};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
