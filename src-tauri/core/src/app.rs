@@ -774,6 +774,12 @@ impl Lockstep {
         self.reviews.latest(now)
     }
 
+    /// The review store the app reads and records through (the ui_ops bench records a review
+    /// as `run_checks` does, without the network).
+    pub fn reviews(&self) -> &ReviewStore {
+        &self.reviews
+    }
+
     /// When the last review was, when the next is due, and the counts by status.
     /// Reads the history index only, never a review, so it costs the same at any history size.
     pub fn status_report(&self, now: OffsetDateTime) -> Result<StatusReport> {

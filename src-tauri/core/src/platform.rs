@@ -306,7 +306,7 @@ pub const PLATFORMS: &[PlatformSpec] = &[
         names_setting: None,
         requests_per_minute: None,
         max_body: crate::http::NPM_MAX_BODY,
-        setup_hint: "Add a npm token to run {checks}.",
+        setup_hint: "Add an npm token to run {checks}.",
         probe: Some(|| Arc::new(live::npm::NpmProbe)),
     },
     PlatformSpec {

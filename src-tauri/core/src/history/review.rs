@@ -3,7 +3,7 @@
 //! Reviews never hold a secret: [`CheckResult`] and [`Answer`] have no field for one, and the
 //! top-level shape refuses unknown fields so nothing extra can ride along.
 
-use super::index::{dir_mtime, FileStamp, IndexEntry, ReviewIndex, RACY};
+use super::index::{dir_mtime, FileStamp, IndexEntry, ReviewIndex, MAX_APPENDED};
 use crate::atomic_file::{set_aside, write_atomic, write_atomic_new};
 use crate::catalogue::Journey;
 use crate::check::{CheckResult, Status};
@@ -12,7 +12,6 @@ use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
@@ -203,6 +202,7 @@ impl ReviewStore {
         // Claim the id by creating its file without replacing: if another Lockstep process
         // recorded a review in the same second, take the next free suffix instead.
         for _ in 0..100 {
+            let before = self.index_before_write();
             review.id = self.free_id(&base)?;
             let path = self.path_for(&review.id)?;
             let json = serde_json::to_vec_pretty(&review).map_err(|e| Error::Corrupt {
@@ -210,7 +210,7 @@ impl ReviewStore {
                 detail: e.to_string(),
             })?;
             if write_atomic_new(&path, &json)? {
-                self.reindex(checked_at);
+                self.reindex(&review, before, checked_at);
                 return Ok(review);
             }
         }
@@ -242,15 +242,33 @@ impl ReviewStore {
             path: path.clone(),
             detail: e.to_string(),
         })?;
+        let before = self.index_before_write();
         write_atomic(&path, &json)?;
-        self.reindex(review.checked_at);
+        self.reindex(review, before, review.checked_at);
         Ok(())
     }
 
-    /// Brings the index up to date after a write. The review is saved either way: a failure
-    /// here only means the next read rebuilds the index.
-    fn reindex(&self, now: OffsetDateTime) {
-        let _ = self.rebuild_index(now);
+    /// Appended lines in the index, if it can be trusted right now: taken before writing a
+    /// review, so that the write may be appended to it rather than the index rebuilt.
+    fn index_before_write(&self) -> Option<usize> {
+        self.index.appended(dir_mtime(&self.dir).ok()??)
+    }
+
+    /// Brings the index up to date after writing `review`'s file: one appended line if the
+    /// index could be trusted just before (`before`, see [`Self::index_before_write`]), else
+    /// a rebuild. The review is saved either way: a failure here only means the next read
+    /// rebuilds the index.
+    fn reindex(&self, review: &Review, before: Option<usize>, now: OffsetDateTime) {
+        let appended = before.filter(|n| *n < MAX_APPENDED).and_then(|_| {
+            let stamp = FileStamp::read(&self.path_for(&review.id).ok()?)?;
+            let dir_mtime = dir_mtime(&self.dir).ok()??;
+            self.index
+                .append(dir_mtime, IndexEntry::of(review, stamp))
+                .ok()
+        });
+        if appended.is_none() {
+            let _ = self.rebuild_index(now);
+        }
     }
 
     /// Every readable review, newest first; damaged files are set aside and reported in `notices`.
@@ -297,7 +315,7 @@ impl ReviewStore {
         let Some(dir_mtime) = dir_mtime(&self.dir).map_err(|e| Error::io(&self.dir, e))? else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let (old_mtime, old) = self.index.salvage();
+        let (old_mtime, old, appended) = self.index.salvage();
         let known: HashMap<&str, &IndexEntry> = old.iter().map(|e| (e.id.as_str(), e)).collect();
         let mut entries = Vec::new();
         let mut notices = Vec::new();
@@ -331,14 +349,10 @@ impl ReviewStore {
         }
         entries.sort_by(|a, b| newest_first(&a.checked_at, &a.id, &b.checked_at, &b.id));
         notices.sort();
-        let unchanged = old_mtime == Some(dir_mtime) && old == entries;
-        // An index written now is trusted only if the folder last changed long enough ago.
-        let settles = !self.index.settled(dir_mtime)
-            && SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_nanos() >= u128::from(dir_mtime) + RACY.as_nanos())
-                .unwrap_or(false);
-        if !unchanged || settles {
+        // Rewritten unless it already says all this in settled form; a rewrite folds in the
+        // appended lines, and an index written by this store is trusted by it at once.
+        let unchanged = old_mtime == Some(dir_mtime) && old == entries && !appended;
+        if !unchanged || !self.index.written_after_settling(dir_mtime) {
             // A cache: failing to write it costs speed, never a review.
             let _ = self.index.write(dir_mtime, &entries);
         }
@@ -441,8 +455,18 @@ impl ReviewStore {
         }
     }
 
-    /// The readable review just before `id` (older), to compare against.
+    /// The readable review just before `id` (older), to compare against. Through a trusted
+    /// index this parses only the entries from `id` on; anything else takes the general path.
     pub fn previous(&self, id: &str, now: OffsetDateTime) -> Result<Option<Review>> {
+        if let Some(Some(older)) = dir_mtime(&self.dir)
+            .ok()
+            .flatten()
+            .and_then(|m| self.index.read_after(m, id, 1))
+        {
+            if let Some(Ok(found)) = self.walk(&older, None, 1, now, false) {
+                return Ok(found.into_iter().next());
+            }
+        }
         Ok(self.readable(Some(id), 1, now)?.into_iter().next())
     }
 
@@ -496,7 +520,7 @@ impl ReviewStore {
 }
 
 /// Newest first by time, then by suffix number (so `-10` sorts after `-9`).
-fn newest_first(
+pub(super) fn newest_first(
     a_at: &OffsetDateTime,
     a_id: &str,
     b_at: &OffsetDateTime,

@@ -8,7 +8,7 @@
 mod history {
     use crate::history_common::review;
     use lockstep_core::check::{CheckResult, Status};
-    use lockstep_core::history::index::ReviewIndex;
+    use lockstep_core::history::index::{self, ReviewIndex};
     use lockstep_core::history::{Review, ReviewStore};
     use std::path::Path;
     use std::time::{Duration, SystemTime};
@@ -45,10 +45,11 @@ mod history {
         std::fs::read_to_string(ReviewIndex::new(store.dir()).path()).unwrap()
     }
 
-    /// Rewrites the index in place with the newest review's pass count changed to 99.
+    /// Rewrites the index in place with the newest review's pass count changed to 7 (same
+    /// length: the header records how long the sorted part is).
     fn tamper_with_index(store: &ReviewStore) {
         let text = index_text(store);
-        let tampered = text.replacen("\"pass\":3", "\"pass\":99", 1);
+        let tampered = text.replacen("\"pass\":3", "\"pass\":7", 1);
         assert_ne!(text, tampered, "the index holds the counts: {text}");
         std::fs::write(ReviewIndex::new(store.dir()).path(), tampered).unwrap();
     }
@@ -57,9 +58,9 @@ mod history {
     fn a_trusted_index_answers_without_opening_the_reviews() {
         let (_dir, store) = settled_store();
         tamper_with_index(&store);
-        // Proof that the counts came from the index: only the index says 99.
-        assert_eq!(store.list(NOW).unwrap().reviews[0].counts.pass, 99);
-        assert_eq!(store.latest_entry(NOW).unwrap().unwrap().counts.pass, 99);
+        // Proof that the counts came from the index: only the index says 7.
+        assert_eq!(store.list(NOW).unwrap().reviews[0].counts.pass, 7);
+        assert_eq!(store.latest_entry(NOW).unwrap().unwrap().counts.pass, 7);
     }
 
     #[test]
@@ -158,7 +159,9 @@ mod history {
     #[test]
     fn a_fresh_index_is_checked_against_the_folder() {
         // No ageing: the index was written within a clock tick or two of the last review, so
-        // a file added right after could share the folder's time. It must still be seen.
+        // a file added right after could share the folder's time. Any other reader (another
+        // process: another store) must still see it at once; the writer itself sees it at the
+        // latest once the folder settles (next test).
         let dir = tempfile::tempdir().unwrap();
         let store = ReviewStore::new(dir.path().join("reviews"));
         store
@@ -170,7 +173,153 @@ mod history {
             serde_json::to_vec(&added).unwrap(),
         )
         .unwrap();
-        assert_eq!(store.latest(NOW).unwrap().unwrap().id, added.id);
-        assert_eq!(store.list(NOW).unwrap().reviews.len(), 2);
+        let other = ReviewStore::new(store.dir());
+        assert_eq!(other.latest(NOW).unwrap().unwrap().id, added.id);
+        assert_eq!(other.list(NOW).unwrap().reviews.len(), 2);
+    }
+
+    fn folder_time(dir: &Path) -> SystemTime {
+        std::fs::metadata(dir).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn a_change_hidden_under_the_same_folder_time_is_found_once_the_folder_settles() {
+        let (_dir, store) = settled_store();
+        store
+            .record(
+                datetime!(2026-11-26 09:00 UTC),
+                None,
+                vec![],
+                Default::default(),
+            )
+            .unwrap();
+        let recorded = folder_time(store.dir());
+        // Another program adds a review and a coarse clock gives the folder the same time.
+        let hidden = review(datetime!(2026-11-27 09:00 UTC));
+        std::fs::write(
+            store.dir().join(format!("{}.json", hidden.id)),
+            serde_json::to_vec(&hidden).unwrap(),
+        )
+        .unwrap();
+        std::fs::File::open(store.dir())
+            .unwrap()
+            .set_modified(recorded)
+            .unwrap();
+        assert_eq!(folder_time(store.dir()), recorded);
+        // Past RACY the index is no longer the writer's to trust: it is checked once.
+        std::thread::sleep(index::RACY + Duration::from_millis(200));
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, hidden.id);
+        assert_eq!(store.list(NOW).unwrap().reviews.len(), 5);
+    }
+
+    #[test]
+    fn recording_appends_one_line_and_the_writer_reads_it_without_a_rebuild() {
+        let (_dir, store) = settled_store();
+        let before = index_text(&store);
+        let recorded = store
+            .record(
+                datetime!(2026-11-26 09:00 UTC),
+                None,
+                vec![],
+                Default::default(),
+            )
+            .unwrap();
+        let after = index_text(&store);
+        assert!(
+            after.starts_with(&before),
+            "appended, not rewritten:\n{before}\n---\n{after}"
+        );
+        assert_eq!(after.lines().count(), before.lines().count() + 1);
+        assert!(after.lines().last().unwrap().contains(&recorded.id));
+        // The writer trusts what it just wrote: the read neither rebuilds nor rewrites.
+        assert_eq!(store.latest(NOW).unwrap().unwrap().id, recorded.id);
+        assert_eq!(store.latest_entry(NOW).unwrap().unwrap().id, recorded.id);
+        let ids: Vec<String> = store
+            .list(NOW)
+            .unwrap()
+            .reviews
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "20261126T090000Z",
+                "20261125T143000Z",
+                "20260825T143000Z",
+                "20260525T143000Z"
+            ]
+        );
+        let older = store.previous(&recorded.id, NOW).unwrap().unwrap();
+        assert_eq!(older.id, "20261125T143000Z");
+        assert_eq!(index_text(&store), after, "nothing rebuilt");
+    }
+
+    #[test]
+    fn another_reader_does_not_trust_a_fresh_append_and_folds_it_in() {
+        let (_dir, store) = settled_store();
+        let recorded = store
+            .record(
+                datetime!(2026-11-26 09:00 UTC),
+                None,
+                vec![],
+                Default::default(),
+            )
+            .unwrap();
+        let appended = index_text(&store);
+        let other = ReviewStore::new(store.dir());
+        assert_eq!(other.latest(NOW).unwrap().unwrap().id, recorded.id);
+        let rebuilt = index_text(&store);
+        assert_ne!(rebuilt, appended, "rebuilt from the files");
+        assert_eq!(rebuilt.lines().count(), 5, "a header and four sorted lines");
+        assert!(
+            !rebuilt.contains("\"entry\""),
+            "no appended line left: {rebuilt}"
+        );
+        assert_eq!(other.list(NOW).unwrap().reviews.len(), 4);
+    }
+
+    #[test]
+    fn an_appended_line_cut_short_is_refused_and_rebuilt() {
+        let (_dir, store) = settled_store();
+        let recorded = store
+            .record(
+                datetime!(2026-11-26 09:00 UTC),
+                None,
+                vec![],
+                Default::default(),
+            )
+            .unwrap();
+        let text = index_text(&store);
+        // A crash in the middle of the append: the line is there only in part.
+        let cut = &text[..text.len() - 20];
+        let path = ReviewIndex::new(store.dir()).path();
+        std::fs::write(&path, cut).unwrap();
+        for reader in [&store, &ReviewStore::new(store.dir())] {
+            assert_eq!(reader.latest(NOW).unwrap().unwrap().id, recorded.id);
+            assert_eq!(reader.list(NOW).unwrap().reviews.len(), 4);
+        }
+        assert!(!index_text(&store).contains("\"entry\""));
+    }
+
+    #[test]
+    fn an_appended_line_for_a_review_saved_again_replaces_its_entry() {
+        let (_dir, store) = settled_store();
+        let mut changed: Review = review(datetime!(2026-11-25 14:30 UTC));
+        changed.results = vec![CheckResult::new(
+            lockstep_core::live::github::TWO_FACTOR,
+            Status::Fail,
+            "off",
+        )];
+        store.save(&changed).unwrap();
+        assert!(index_text(&store)
+            .lines()
+            .last()
+            .unwrap()
+            .contains("\"entry\""));
+        let list = store.list(NOW).unwrap();
+        assert_eq!(list.reviews.len(), 3, "one entry per review");
+        assert_eq!(list.reviews[0].counts.fail, 1);
+        assert_eq!(list.reviews[0].counts.pass, 0);
     }
 }
