@@ -103,10 +103,10 @@ def descendants(pid):
     return out
 
 
-def pss_kib(pid):
+def pss_kib(pid, field="Pss"):
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
-            m = re.search(r"^Pss:\s+(\d+) kB", f.read(), re.M)
+            m = re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M)
             return int(m.group(1)) if m else 0
     except OSError:
         return 0
@@ -121,14 +121,18 @@ def comm(pid):
 
 
 def memory(pid):
-    """PSS in MiB: main, WebKitWebProcess, WebKitNetworkProcess (summed if several)."""
-    out = {"main": 0.0, "web": 0.0, "network": 0.0}
+    """PSS in MiB: main, WebKitWebProcess, WebKitNetworkProcess (summed if several), and the
+    anonymous part of the first two (heaps: what a process keeps, as opposed to the pages of
+    its binary and libraries it maps)."""
+    out = {"main": 0.0, "web": 0.0, "network": 0.0, "main_anon": 0.0, "web_anon": 0.0}
     for p in descendants(pid):
         name = comm(p)
         key = "main" if p == pid else "web" if name.startswith("WebKitWebProc") else \
             "network" if name.startswith("WebKitNetwork") else None
         if key:
             out[key] += pss_kib(p) / 1024
+        if key in ("main", "web"):
+            out[key + "_anon"] += pss_kib(p, "Pss_Anon") / 1024
     return out
 
 
@@ -280,7 +284,8 @@ def main():
 
     keys = [("mapped", "window mapped", 1000, "ms"), ("paint", "first paint", 1000, "ms"),
             ("complete", "first screen complete", 1000, "ms"), ("main", "PSS main", 1, "MiB"),
-            ("web", "PSS WebKitWebProcess", 1, "MiB"), ("network", "PSS WebKitNetworkProcess", 1, "MiB")]
+            ("web", "PSS WebKitWebProcess", 1, "MiB"), ("network", "PSS WebKitNetworkProcess", 1, "MiB"),
+            ("main_anon", "  of main: anonymous", 1, "MiB"), ("web_anon", "  of web: anonymous", 1, "MiB")]
     print(f"\nmedians over {args.rounds} rounds (ratio to bare)")
     print(f"  {'':<26}" + "".join(f"{name:>28}" for name, _, _ in apps))
     for key, label, scale, unit in keys:

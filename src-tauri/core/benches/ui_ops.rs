@@ -153,30 +153,52 @@ type Op<'a> = (&'static str, usize, Box<dyn Fn() + 'a>);
 struct Stats {
     p50: Duration,
     p99: Duration,
+    /// p99 of the time minus what the thread spent waiting for a CPU (Linux), so a loaded
+    /// machine's queueing can be told from the work (disk waits still count).
+    p99_unqueued: Option<Duration>,
+}
+
+/// One timed sample: wall time, and wall time minus CPU queueing when the kernel tells it.
+type Sample = (Duration, Option<Duration>);
+
+/// How long this thread has waited for a CPU so far (Linux: `/proc/thread-self/schedstat`,
+/// second field, run-queue delay in ns); `None` elsewhere.
+fn queued() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = s.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+fn timed(f: impl FnOnce()) -> Sample {
+    let q = queued();
+    let t = Instant::now();
+    f();
+    let wall = t.elapsed();
+    let waited = q.zip(queued()).map(|(a, b)| b.saturating_sub(a));
+    (wall, waited.map(|w| wall.saturating_sub(w)))
 }
 
 fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
     for _ in 0..iterations.min(20) {
         f();
     }
-    stats(
-        (0..iterations)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
+    stats((0..iterations).map(|_| timed(&mut f)).collect())
 }
 
-fn stats(mut samples: Vec<Duration>) -> Stats {
+fn stats(all: Vec<Sample>) -> Stats {
+    let mut samples: Vec<Duration> = all.iter().map(|s| s.0).collect();
+    let mut unqueued: Vec<Duration> = all.iter().filter_map(|s| s.1).collect();
+    unqueued.sort();
     samples.sort();
     let at =
         |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    let p99_unqueued = (unqueued.len() == samples.len()).then(|| {
+        unqueued[((unqueued.len() as f64 * 0.99).ceil() as usize).clamp(1, unqueued.len()) - 1]
+    });
     Stats {
         p50: at(0.50),
         p99: at(0.99),
+        p99_unqueued,
     }
 }
 
@@ -186,9 +208,12 @@ fn ms(d: Duration) -> f64 {
 
 fn row(name: &str, n: usize, s: &Stats) {
     println!(
-        "  {name:<28} {n:>5} reviews   p50 {:>8.3} ms   p99 {:>8.3} ms",
+        "  {name:<28} {n:>5} reviews   p50 {:>8.3} ms   p99 {:>8.3} ms{}",
         ms(s.p50),
-        ms(s.p99)
+        ms(s.p99),
+        s.p99_unqueued
+            .map(|d| format!("   p99 less CPU queueing {:>8.3} ms", ms(d)))
+            .unwrap_or_default()
     );
 }
 
@@ -314,14 +339,14 @@ fn main() {
         for _ in 0..40 {
             k += 1;
             let r = review(100_000 + k, packages);
-            let t = Instant::now();
-            l.reviews()
-                .record(r.checked_at, r.journey, r.results, r.answers)
-                .unwrap();
-            record_samples.push(t.elapsed());
-            let t = Instant::now();
-            first_screen(&l, now);
-            after_samples.push(t.elapsed());
+            record_samples.push(timed(|| {
+                l.reviews()
+                    .record(r.checked_at, r.journey, r.results, r.answers)
+                    .unwrap();
+            }));
+            after_samples.push(timed(|| {
+                first_screen(&l, now);
+            }));
         }
         let record = stats(record_samples);
         row("record a review", n, &record);
@@ -340,9 +365,9 @@ fn main() {
                 .record(r.checked_at, r.journey, r.results, r.answers)
                 .unwrap();
             std::thread::sleep(lockstep_core::history::index::RACY + Duration::from_millis(100));
-            let t = Instant::now();
-            first_screen(&l, now);
-            settled_samples.push(t.elapsed());
+            settled_samples.push(timed(|| {
+                first_screen(&l, now);
+            }));
         }
         row("first read once settled (1x)", n, &stats(settled_samples));
         // - the first read after another process (the CLI) wrote a review: listed once.
