@@ -305,6 +305,14 @@ pub enum RunEvent {
         done: usize,
         total: usize,
     },
+    /// A check still running has got through `done` of `total` packages or repositories.
+    Progress {
+        id: String,
+        done: usize,
+        total: usize,
+        /// "packages", "repositories", "crates", ...
+        noun: &'static str,
+    },
     Finished {
         review_id: Option<String>,
         /// The review this run was compared with; `None` for the first review.
@@ -358,15 +366,30 @@ pub async fn run_checks(
         .unwrap_or(check_registry::CHECKS.len());
     let _ = on_event.send(RunEvent::Started { total });
     let mut done = 0;
+    let progress_events = on_event.clone();
+    let progress: lockstep_core::engine::ProgressSink = std::sync::Arc::new(move |p| {
+        let _ = progress_events.send(RunEvent::Progress {
+            id: p.id.clone(),
+            done: p.done,
+            total: p.total,
+            noun: p.noun,
+        });
+    });
     let report = core
-        .run_checks(groups, journey, now(), |r| {
-            done += 1;
-            let _ = on_event.send(RunEvent::Result {
-                result: r.clone(),
-                done,
-                total,
-            });
-        })
+        .run_checks_with_progress(
+            groups,
+            journey,
+            now(),
+            |r| {
+                done += 1;
+                let _ = on_event.send(RunEvent::Result {
+                    result: r.clone(),
+                    done,
+                    total,
+                });
+            },
+            Some(progress),
+        )
         .await?;
     let review_id = report.review.as_ref().map(|r| r.id.clone());
     let _ = on_event.send(RunEvent::Finished {

@@ -222,6 +222,16 @@ fn a_token_published_package_and_an_unreviewed_release_branch_are_the_top_findin
     let s = driver.session();
     open_checks(&s);
 
+    // Every progress line the run shows, as it shows it (they go when the check finishes).
+    s.execute(
+        "window.__progress = [];
+         new MutationObserver(() => {
+           for (const e of document.querySelectorAll('.result-progress')) {
+             window.__progress.push([e.closest('.result').dataset.checkId, e.textContent]);
+           }
+         }).observe(document.body, {subtree: true, childList: true, characterData: true});",
+        json!([]),
+    );
     s.click_css("#run-checks");
     s.wait_until(RUN_WAIT, "the run to finish", |s| {
         let v = s.execute(
@@ -230,6 +240,37 @@ fn a_token_published_package_and_an_unreviewed_release_branch_are_the_top_findin
         );
         (v.as_str() == Some("finished")).then_some(())
     });
+
+    // While they ran, the package and repository checks said how far they had got.
+    let seen = s.execute("return window.__progress", json!([]));
+    let said = |id: &str, text: &str| {
+        seen.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|p| p[0].as_str() == Some(id) && p[1].as_str() == Some(text))
+        })
+    };
+    let packages = 1 + TRUSTED_PACKAGES;
+    assert!(
+        said(
+            "npm.trusted_publishing",
+            &format!("Checking: {packages} of {packages} packages done…")
+        ) && said(
+            "npm.trusted_publishing",
+            &format!("Checking: 1 of {packages} packages done…")
+        ),
+        "npm's package checks counted their packages: {seen}"
+    );
+    assert!(
+        said(
+            "github.release_pipeline",
+            "Checking: 1 of 1 repository done…"
+        ),
+        "the pipeline check counted its repositories: {seen}"
+    );
+    assert!(
+        s.find_all(".result-progress").is_empty(),
+        "no progress line outlives its check"
+    );
 
     // Worst first: the pipeline's failure heads the account checks, and the token-published
     // package heads npm's; nothing else among the accounts fails.

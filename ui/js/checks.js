@@ -13,7 +13,7 @@ import { withFindings } from "./findings.js";
 // A run survives leaving the screen: its progress is kept here and redrawn on return.
 const run = {
   number: 0, active: false, full: false, groups: null, done: 0, total: 0, pending: new Set(), notRechecked: new Set(),
-  changes: null, cancelled: false, finishedAt: null, reviewId: null, previousId: null,
+  changes: null, cancelled: false, finishedAt: null, reviewId: null, previousId: null, progress: new Map(),
 };
 
 export function render(root, ctx) {
@@ -21,6 +21,7 @@ export function render(root, ctx) {
   draw(view);
   run.redraw = () => view.alive && draw(view);
   run.updateRow = (id) => view.alive && updateRow(view, id);
+  run.showProgress = (id) => view.alive && showProgress(view.root, id);
   if (run.requested && !run.active) {
     run.requested = false;
     start(view, null);
@@ -162,10 +163,24 @@ function rowFor(view, spec, results) {
   const shown = unreachable && !run.pending.has(spec.id)
     ? { ...r, summary: `Could not reach ${groupTitle(view.ctx.snapshot, spec.group)}; see the note above.` }
     : r;
-  return withFindings(resultRow(spec, shown, {
+  const row = withFindings(resultRow(spec, shown, {
     status: run.pending.has(spec.id) ? "running" : undefined,
     notRechecked: run.notRechecked.has(spec.id),
   }), shown);
+  if (run.pending.has(spec.id)) showProgress(row, spec.id);
+  return row;
+}
+
+/** "Checking 12 of 300 packages…" under a running check that works through many. */
+function showProgress(scope, id) {
+  const p = run.progress.get(id);
+  const row = scope.matches?.(".result") ? scope : scope.querySelector(`.result[data-check-id="${CSS.escape(id)}"]`);
+  const summary = row?.querySelector(".result-summary");
+  if (!p || !summary) return;
+  const line = summary.querySelector(".result-progress") || summary.appendChild(h("span", { class: "result-progress", "data-done": "" }));
+  line.dataset.done = p.done;
+  const one = { packages: "package", repositories: "repository", crates: "crate", gems: "gem", projects: "project" }[p.noun] || p.noun;
+  line.textContent = `Checking: ${p.done} of ${plural(p.total, one, p.noun)} done…`;
 }
 
 /** What a group needs before its "Not set up" checks can run (the core's hint, "{checks}" filled in). */
@@ -230,6 +245,7 @@ async function start(view, groups) {
   Object.assign(run, {
     number: run.number + 1, active: true, full: !groups, groups, done: 0, total: specs.length, pending: new Set(specs.map((s) => s.id)),
     notRechecked: new Set(), changes: null, cancelled: false, finishedAt: null, reviewId: null, previousId: null,
+    progress: new Map(),
   });
   run.redraw?.();
   try {
@@ -276,9 +292,15 @@ function tally(ctx, specs) {
 function onEvent(ctx, msg) {
   if (!msg) return;
   if (msg.event === "started") run.total = msg.total;
+  if (msg.event === "progress") {
+    run.progress.set(msg.id, msg);
+    run.showProgress?.(msg.id);
+    return;
+  }
   if (msg.event === "result" && msg.result) {
     ctx.setResults([{ ...msg.result, checked_at: new Date().toISOString() }]);
     run.pending.delete(msg.result.id);
+    run.progress.delete(msg.result.id);
     run.done = msg.done;
     run.total = msg.total;
     const spec = (ctx.snapshot.checks || []).find((c) => c.id === msg.result.id);

@@ -578,6 +578,20 @@ impl Lockstep {
         now: OffsetDateTime,
         on_result: impl FnMut(&CheckResult) + Send,
     ) -> Result<RunReport> {
+        self.run_checks_with_progress(groups, journey, now, on_result, None)
+            .await
+    }
+
+    /// [`Lockstep::run_checks`], also saying through `progress` how far the checks that work
+    /// through many packages or repositories have got (the window's "12 of 300 packages").
+    pub async fn run_checks_with_progress(
+        &self,
+        groups: Option<Vec<Group>>,
+        journey: Option<Journey>,
+        now: OffsetDateTime,
+        on_result: impl FnMut(&CheckResult) + Send,
+        progress: Option<engine::ProgressSink>,
+    ) -> Result<RunReport> {
         let groups = groups.unwrap_or_else(|| Group::all().to_vec());
         let cancel = Arc::new(CancellationToken::new());
         let slot = {
@@ -622,7 +636,12 @@ impl Lockstep {
             cancel: CancellationToken::clone(&cancel),
         });
         let full = Group::all().iter().all(|g| groups.contains(g));
-        let outcome = engine::run(ctx, &self.probes, &groups, on_result).await;
+        let outcome = match progress {
+            Some(sink) => {
+                engine::run_with_progress(ctx, &self.probes, &groups, on_result, sink).await
+            }
+            None => engine::run(ctx, &self.probes, &groups, on_result).await,
+        };
         drop(slot);
         // A check cut short by Cancel keeps its previous result: its placeholder is not news.
         let finished: Vec<CheckResult> = outcome

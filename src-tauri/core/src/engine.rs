@@ -40,6 +40,21 @@ impl Default for Limits {
     }
 }
 
+/// How far a check that works through many packages or repositories has got, so a long run
+/// can say "12 of 300 packages" instead of sitting still.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    /// The check's id.
+    pub id: String,
+    pub done: usize,
+    pub total: usize,
+    /// What is being counted: "packages", "repositories".
+    pub noun: &'static str,
+}
+
+/// Where a run's [`Progress`] goes (the window's event channel); called from the probes' tasks.
+pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// Everything a probe may use. Built once per run; nothing in it is looked up globally.
 #[derive(Debug, Clone)]
 pub struct CheckContext {
@@ -86,6 +101,7 @@ struct Shared {
     secrets: Vec<Secret>,
     seen: Mutex<Vec<CheckResult>>,
     accounts_done: watch::Receiver<bool>,
+    progress: Option<ProgressSink>,
 }
 
 impl Emitter {
@@ -97,6 +113,48 @@ impl Emitter {
             seen.push(result.clone());
         }
         let _ = self.shared.tx.send((self.group, result));
+    }
+
+    /// Says that `done` of `total` subjects of the checks `specs` are finished. Sent for the
+    /// first, the last, and about every fiftieth, so 300 packages are not 300 redraws.
+    pub fn progress(
+        &self,
+        specs: &[&check_registry::CheckSpec],
+        done: usize,
+        total: usize,
+        noun: &'static str,
+    ) {
+        let Some(sink) = &self.shared.progress else {
+            return;
+        };
+        let step = (total / 50).max(1);
+        if done == 1 || done == total || done % step == 0 {
+            for spec in specs {
+                sink(&Progress {
+                    id: spec.id.to_string(),
+                    done,
+                    total,
+                    noun,
+                });
+            }
+        }
+    }
+
+    /// A counter for `total` subjects of the checks `specs`: each [`Tally::tick`] is one more
+    /// finished, reported through [`Emitter::progress`].
+    pub fn tally<'a>(
+        &'a self,
+        specs: &'a [&'a check_registry::CheckSpec],
+        total: usize,
+        noun: &'static str,
+    ) -> Tally<'a> {
+        Tally {
+            out: self,
+            specs,
+            total,
+            noun,
+            done: std::sync::atomic::AtomicUsize::new(0),
+        }
     }
 
     /// Waits until every account-platform probe of this run has finished, then returns their
@@ -118,6 +176,23 @@ impl Emitter {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// See [`Emitter::tally`]. Shared by the concurrent lookups of one check.
+pub struct Tally<'a> {
+    out: &'a Emitter,
+    specs: &'a [&'a check_registry::CheckSpec],
+    total: usize,
+    noun: &'static str,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Tally<'_> {
+    /// One more subject finished.
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.out.progress(self.specs, done, self.total, self.noun);
     }
 }
 
@@ -161,7 +236,34 @@ pub async fn run(
     groups: &[Group],
     on_result: impl FnMut(&CheckResult) + Send,
 ) -> RunOutcome {
-    run_with(ctx, probes, groups, Foreign::for_this_build(), on_result).await
+    run_with(
+        ctx,
+        probes,
+        groups,
+        Foreign::for_this_build(),
+        on_result,
+        None,
+    )
+    .await
+}
+
+/// [`run`], also reporting how far the long checks have got through `progress`.
+pub async fn run_with_progress(
+    ctx: Arc<CheckContext>,
+    probes: &[Arc<dyn Probe>],
+    groups: &[Group],
+    on_result: impl FnMut(&CheckResult) + Send,
+    progress: ProgressSink,
+) -> RunOutcome {
+    run_with(
+        ctx,
+        probes,
+        groups,
+        Foreign::for_this_build(),
+        on_result,
+        Some(progress),
+    )
+    .await
 }
 
 pub(crate) async fn run_with(
@@ -170,6 +272,7 @@ pub(crate) async fn run_with(
     groups: &[Group],
     foreign: Foreign,
     mut on_result: impl FnMut(&CheckResult) + Send,
+    progress: Option<ProgressSink>,
 ) -> RunOutcome {
     let checked_at = ctx.now;
     let selected: Vec<Arc<dyn Probe>> = probes
@@ -184,6 +287,7 @@ pub(crate) async fn run_with(
         secrets: ctx.tokens.values().cloned().collect(),
         seen: Mutex::new(Vec::new()),
         accounts_done: done_rx,
+        progress,
     });
 
     let mut account_tasks = Vec::new();
@@ -333,6 +437,65 @@ mod tests {
                 }
             })
         }
+    }
+
+    /// Works through `.0` packages one by one, as a package check does.
+    struct Packages(usize);
+    impl Probe for Packages {
+        fn group(&self) -> Group {
+            NPM
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext, out: &'a Emitter) -> BoxFuture<'a, ()> {
+            Box::pin(async move {
+                let tally = out.tally(&[npm::OWNERS, npm::TRUSTED], self.0, "packages");
+                for _ in 0..self.0 {
+                    tally.tick();
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn long_checks_say_how_far_they_have_got_without_a_message_per_package() {
+        let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let sink = seen.clone();
+        let probes: Vec<Arc<dyn Probe>> = vec![Arc::new(Packages(300))];
+        run_with_progress(
+            ctx(Duration::from_secs(5)),
+            &probes,
+            &[NPM],
+            |_| {},
+            Arc::new(move |p: &Progress| sink.lock().unwrap().push(p.clone())),
+        )
+        .await;
+        let seen = seen.lock().unwrap().clone();
+        let owners: Vec<usize> = seen
+            .iter()
+            .filter(|p| p.id == "npm.package_owners")
+            .map(|p| p.done)
+            .collect();
+        assert_eq!(
+            owners.first(),
+            Some(&1),
+            "the first package is said at once"
+        );
+        assert_eq!(owners.last(), Some(&300), "and the last");
+        assert!(
+            owners.len() <= 52,
+            "about one message per fiftieth, not one per package: {}",
+            owners.len()
+        );
+        assert!(owners.windows(2).all(|w| w[0] < w[1]));
+        assert!(seen.iter().all(|p| p.total == 300 && p.noun == "packages"));
+        assert_eq!(
+            seen.iter()
+                .filter(|p| p.id == "npm.trusted_publishing")
+                .count(),
+            owners.len(),
+            "both checks that share the packuments get the same progress"
+        );
+        // Without a sink (the CLI), ticking costs nothing and sends nothing.
+        run(ctx(Duration::from_secs(5)), &probes, &[NPM], |_| {}).await;
     }
 
     struct NeedsAccounts;
@@ -487,6 +650,7 @@ mod tests {
             &[NPM],
             Foreign::Panic,
             |_| {},
+            None,
         )
         .await;
     }
@@ -516,6 +680,7 @@ mod tests {
             &[NPM],
             Foreign::Report,
             |_| {},
+            None,
         )
         .await;
         let ids: Vec<_> = out.results.iter().map(|r| r.id.as_str()).collect();
@@ -551,6 +716,7 @@ mod tests {
                 secrets: Vec::new(),
                 seen: Mutex::new(Vec::new()),
                 accounts_done: done_rx,
+                progress: None,
             }),
         };
         probe.run(&ctx, &emitter).await;

@@ -197,10 +197,16 @@ async fn package_checks(ctx: &CheckContext, interval: Duration, out: &Emitter) {
         Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     // The client's spacing serializes requests anyway; concurrency only hides latency.
-    let packages = stream::iter(names.iter().cloned().map(|n| crate_owners(api, n)))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    let tally = out.tally(&[OWNERS], names.len(), "crates");
+    let tally = &tally;
+    let packages = stream::iter(names.iter().cloned().map(|n| async move {
+        let found = crate_owners(api, n).await;
+        tally.tick();
+        found
+    }))
+    .buffered(CONCURRENCY)
+    .collect()
+    .await;
     out.emit(owner_result(
         OWNERS,
         "crate",
@@ -211,11 +217,13 @@ async fn package_checks(ctx: &CheckContext, interval: Duration, out: &Emitter) {
     use super::trusted_publishing::{cache_for, crate_release, judge_with_note, CRATES};
     let (cache, note) = cache_for(ctx, "crates");
     let cache = &cache;
-    let releases = stream::iter(
-        names
-            .into_iter()
-            .map(|n| async move { crate_release(api, &n, cache).await }),
-    )
+    let tally = out.tally(&[TRUSTED], names.len(), "crates");
+    let tally = &tally;
+    let releases = stream::iter(names.into_iter().map(|n| async move {
+        let release = crate_release(api, &n, cache).await;
+        tally.tick();
+        release
+    }))
     .buffered(CONCURRENCY)
     .collect()
     .await;

@@ -112,7 +112,10 @@ impl Probe for GithubProbe {
                 Box::pin(org_checks(api)),
                 Box::pin(async {
                     let repos = super::release_pipeline::user_repos(api).await;
-                    vec![super::release_pipeline::check(api, repos).await]
+                    let progress = |done, total| {
+                        out.progress(&[super::release_pipeline::ID], done, total, "repositories")
+                    };
+                    vec![super::release_pipeline::check(api, repos, &progress).await]
                 }),
             ];
             run_jobs(out, jobs).await;

@@ -96,7 +96,7 @@ impl Probe for NpmProbe {
                             ))
                         }
                     };
-                    package_checks(public, &user).await
+                    package_checks(public, &user, out).await
                 }),
             ];
             run_jobs(out, jobs).await;
@@ -302,18 +302,25 @@ async fn maintainers(api: &ApiClient, name: String) -> (PackageOwners, Release) 
     }
 }
 
-async fn package_checks(api: &ApiClient, user: &str) -> Vec<CheckResult> {
+/// Both package checks from one packument per package, saying how far they have got.
+async fn package_checks(api: &ApiClient, user: &str, out: &Emitter) -> Vec<CheckResult> {
     let names = match packages_of(api, user).await {
         Ok(n) => n,
         Err(e) => return twice(unknown_from(OWNERS, &e, "")),
     };
+    let tally = out.tally(&[OWNERS, TRUSTED], names.len(), "packages");
+    let tally = &tally;
     let (packages, releases): (Vec<PackageOwners>, Vec<Release>) =
-        stream::iter(names.into_iter().map(|n| maintainers(api, n)))
-            .buffered(CONCURRENCY)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .unzip();
+        stream::iter(names.into_iter().map(|n| async move {
+            let found = maintainers(api, n).await;
+            tally.tick();
+            found
+        }))
+        .buffered(CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .unzip();
     vec![
         owner_result(
             OWNERS,

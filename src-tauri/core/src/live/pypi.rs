@@ -49,7 +49,7 @@ impl Probe for PypiProbe {
         Box::pin(async move {
             // Offline and instant: report it first.
             out.emit(token_scope(ctx));
-            let jobs: Vec<Job<'_>> = vec![Box::pin(package_checks(ctx))];
+            let jobs: Vec<Job<'_>> = vec![Box::pin(package_checks(ctx, out))];
             super::run_jobs(out, jobs).await;
         })
     }
@@ -178,7 +178,7 @@ fn project_owners(
 
 /// Both project checks over one request per project: owners, and the latest release's
 /// provenance through the Integrity API (cached per release: it never changes).
-async fn package_checks(ctx: &CheckContext) -> Vec<CheckResult> {
+async fn package_checks(ctx: &CheckContext, out: &Emitter) -> Vec<CheckResult> {
     let both = |r: CheckResult| {
         let mut t = r.clone();
         t.id = TRUSTED.id.to_string();
@@ -198,13 +198,19 @@ async fn package_checks(ctx: &CheckContext) -> Vec<CheckResult> {
     let api = &api;
     let (cache, note) = cache_for(ctx, "pypi");
     let cache = &cache;
+    let tally = out.tally(&[OWNERS, TRUSTED], projects.len(), "projects");
+    let tally = &tally;
     let (packages, releases): (Vec<PackageOwners>, Vec<Release>) =
-        stream::iter(projects.into_iter().map(|p| project_checks(api, p, cache)))
-            .buffered(CONCURRENCY)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .unzip();
+        stream::iter(projects.into_iter().map(|p| async move {
+            let found = project_checks(api, p, cache).await;
+            tally.tick();
+            found
+        }))
+        .buffered(CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .unzip();
     cache.save();
     vec![
         owner_result(

@@ -481,8 +481,13 @@ async fn check_repo(api: &ApiClient, repo: &Repo) -> RepoOutcome {
     out
 }
 
-/// Runs the check over the user's administered repositories.
-pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) -> CheckResult {
+/// Runs the check over the user's administered repositories; `progress(done, total)` after
+/// each repository.
+pub(crate) async fn check(
+    api: &ApiClient,
+    repos: Result<Vec<Repo>, HttpError>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> CheckResult {
     let repos = match repos {
         Ok(r) => r,
         Err(e) => return super::unknown_from(ID, &e, &super::least_scope_hint(ID)),
@@ -495,9 +500,15 @@ pub(crate) async fn check(api: &ApiClient, repos: Result<Vec<Repo>, HttpError>) 
         return CheckResult::skipped(ID, "The token sees no repository you administer. A fine-grained token only sees the repositories it was given: include the ones whose workflows publish.");
     }
     let total = admin.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = &done;
     let outcomes: Vec<(String, RepoOutcome)> =
         stream::iter(admin.into_iter().map(|r| async move {
             let o = check_repo(api, &r).await;
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                total,
+            );
             (r.full_name, o)
         }))
         .buffered(CONCURRENCY / 2)

@@ -130,10 +130,16 @@ async fn package_checks(ctx: &CheckContext, out: &Emitter) {
         Err(e) => return both(unknown_from(OWNERS, &e, "")),
     };
     let names: Vec<String> = gems.iter().map(|g| g.name.clone()).collect();
-    let packages = stream::iter(names.into_iter().map(|n| gem_owners(api, n)))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    let tally = out.tally(&[OWNERS], names.len(), "gems");
+    let tally = &tally;
+    let packages = stream::iter(names.into_iter().map(|n| async move {
+        let found = gem_owners(api, n).await;
+        tally.tick();
+        found
+    }))
+    .buffered(CONCURRENCY)
+    .collect()
+    .await;
     out.emit(owner_result(
         OWNERS,
         "gem",
@@ -144,10 +150,13 @@ async fn package_checks(ctx: &CheckContext, out: &Emitter) {
     use super::trusted_publishing::{cache_for, gem_release, judge_with_note, RUBYGEMS};
     let (cache, note) = cache_for(ctx, "rubygems");
     let cache = &cache;
-    let releases = stream::iter(
-        gems.into_iter()
-            .map(|g| async move { gem_release(api, &g.name, g.version, cache).await }),
-    )
+    let tally = out.tally(&[TRUSTED], gems.len(), "gems");
+    let tally = &tally;
+    let releases = stream::iter(gems.into_iter().map(|g| async move {
+        let release = gem_release(api, &g.name, g.version, cache).await;
+        tally.tick();
+        release
+    }))
     .buffered(CONCURRENCY)
     .collect()
     .await;
