@@ -5,6 +5,7 @@ fn main() {
     let commands = &[
         "app_snapshot",
         "choose_journey",
+        "trip_action",
         "set_position",
         "answer_item",
         "save_settings",

@@ -48,6 +48,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     tauri::generate_handler![
         app_snapshot,
         choose_journey,
+        trip_action,
         set_position,
         answer_item,
         save_settings,
@@ -257,6 +258,15 @@ fn due_view(report: &StatusReport) -> DueView {
 #[tauri::command]
 pub async fn choose_journey(core: Core<'_>, journey: Journey) -> AppResult<State> {
     blocking(&core, move |core| Ok(core.choose_journey(journey)?)).await
+}
+
+/// Travel: start a trip, say you are back, or finish it (it then stays in History).
+#[tauri::command]
+pub async fn trip_action(
+    core: Core<'_>,
+    action: lockstep_core::trip::TripAction,
+) -> AppResult<State> {
+    blocking(&core, move |core| Ok(core.trip_action(action, now())?)).await
 }
 
 #[tauri::command]

@@ -2,9 +2,10 @@
 
 import { h, mount, fmtDate, fmtDateTime, plural } from "./dom.js";
 import * as ipc from "./ipc.js";
-import { JOURNEYS, CHECK_STATES, compareCheckStatus } from "./model.js";
+import { JOURNEYS, CHECK_STATES, ANSWER_WORDS, compareCheckStatus } from "./model.js";
 import { screenHeader, infoBanner } from "./widgets.js";
 import { resultRow, specsById } from "./results.js";
+import { tripDates } from "./travel.js";
 import { withFindings } from "./findings.js";
 
 // The same order as the core's: what may need you to act first, good news last.
@@ -110,10 +111,10 @@ async function load(view) {
 function draw(view) {
   if (!view.alive) return; // an answer that arrives after the user left must not redraw over another screen
   mount(view.root, h("section", { class: "screen", id: "history" },
-    screenHeader("History", "Each time you run all checks (or the periodic review), Lockstep keeps a review on this device, so the next one can show what changed. Running one platform's checks updates its latest results but is not a review."),
+    screenHeader("History", "Each time you run all checks (or the periodic review), Lockstep keeps a review on this device, so the next one can show what changed. Running one platform's checks updates its latest results but is not a review. Finished trips are kept here too."),
     view.notices.map((n) => infoBanner("A review file was set aside", n, [], { kind: "notice" })),
     h("div", { class: "history-layout" },
-      timeline(view),
+      h("div", { class: "history-side" }, timeline(view), tripsCard(view)),
       h("div", { class: "history-detail" }, detail(view), exportsCard(view), progressCard(view)))));
 }
 
@@ -133,6 +134,41 @@ function timeline(view) {
       countsLine(r.counts))))));
   }
   return box;
+}
+
+/** Finished trips, newest first: when, which steps were done before and after, the device checks. */
+function tripsCard(view) {
+  const trips = [...(view.ctx.snapshot.state.past_trips || [])].reverse();
+  const box = h("section", { class: "card", id: "past-trips", "aria-labelledby": "trips-h" }, h("h2", { id: "trips-h", text: "Past trips" }));
+  if (trips.length === 0) {
+    box.append(h("p", { class: "muted", text: "No finished trips yet. Trips you finish on the Travel screen are kept here." }));
+    return box;
+  }
+  const items = view.ctx.snapshot.catalogue.items.filter((i) => i.travel_phase);
+  const specs = specsById(view.ctx.snapshot);
+  box.append(h("ol", { class: "trip-list" }, trips.map((t) => h("li", { class: "past-trip", "data-trip-started": t.started_at },
+    h("h3", { text: `Trip of ${tripDates(t)}` }),
+    ["before", "after"].map((phase) => tripPhase(t, phase, items, specs))))));
+  return box;
+}
+
+function tripPhase(trip, phase, items, specs) {
+  const steps = items.filter((i) => i.travel_phase === phase);
+  const answers = trip.answers || {};
+  const done = steps.filter((i) => answers[i.id]?.status === "done");
+  const check = (trip.device_checks || []).find((c) => c.phase === phase);
+  const title = phase === "before" ? "Before leaving" : "After coming back";
+  return h("div", { class: "past-trip-phase", "data-phase": phase },
+    h("p", { class: "past-trip-count", text: `${title}: ${done.length} of ${plural(steps.length, "step")} done.` }),
+    h("ul", { class: "past-trip-steps" }, steps.map((i) => {
+      const a = answers[i.id];
+      const word = a ? ANSWER_WORDS[a.status] || a.status : "Not done";
+      return h("li", { "data-item-id": i.id, "data-answer": a?.status || "none" },
+        h("span", { "aria-hidden": "true", text: a?.status === "done" ? "✓ " : "○ " }), `${i.title}: ${word}`);
+    })),
+    check ? h("p", { class: "past-trip-device" }, `Device checked ${fmtDateTime(check.checked_at)}: `,
+      check.results.map((r, n) => [n ? "; " : "", `${specs.get(r.id)?.title || "a device check"}: ${CHECK_STATES[r.status]?.word || r.status}`]))
+      : h("p", { class: "muted past-trip-device", text: "Device not checked in this part of the trip." }));
 }
 
 function countsLine(counts = {}) {
@@ -273,11 +309,19 @@ function countOf(value) {
 function titlesOf(view, value) {
   if (!Array.isArray(value) || value.length === 0) return "";
   const items = view.ctx.snapshot.catalogue.items;
+  // The core leaves out items this version does not know; never show an id as a title.
   const names = value.slice(0, 5).map((v) => {
     const id = typeof v === "string" ? v : v?.id;
-    return items.find((i) => i.id === id)?.title || id;
+    return items.find((i) => i.id === id)?.title || "an item this version does not know";
   });
   return `: ${names.join("; ")}${value.length > 5 ? `; and ${value.length - 5} more` : ""}`;
+}
+
+/** Answers the file holds for items this version does not know: a count, never their ids. */
+function unknownWords(n) {
+  return n === 1
+    ? "1 answer is for a checklist item this version of Lockstep does not know; it will be ignored. The file is left as it is, so a newer Lockstep can still import it."
+    : `${n} answers are for checklist items this version of Lockstep does not know; they will be ignored. The file is left as it is, so a newer Lockstep can still import them.`;
 }
 
 function importPreview(view) {
@@ -285,6 +329,7 @@ function importPreview(view) {
   const settings = p.settings_changed || [];
   const added = countOf(p.answers_added);
   const changed = countOf(p.answers_changed);
+  const unknown = Number(p.answers_unknown) || 0;
   const nothing = added === 0 && changed === 0 && settings.length === 0 && !p.journey_changed;
   return h("div", { class: "import-preview", id: "import-preview", role: "region", "aria-label": "Import preview" },
     h("h3", { tabindex: "-1", text: nothing ? "This file matches what you already have" : "Before anything changes" }),
@@ -294,6 +339,7 @@ function importPreview(view) {
       h("li", { text: `${plural(changed, "answer")} you already have would be replaced${titlesOf(view, p.answers_changed)}.` }),
       h("li", { text: settings.length ? `Settings that would change: ${settings.map((s) => s.text).join("; ")}.` : "No settings would change." }),
       ...(p.not_imported || []).map((n) => h("li", { class: "not-imported", text: `Not imported: ${n}.` })),
+      unknown ? h("li", { class: "not-imported", id: "import-unknown", text: unknownWords(unknown) }) : null,
       p.journey_changed ? h("li", { text: `Your current journey would become ${JOURNEYS[p.journey_changed]?.title || p.journey_changed}.` }) : null),
     h("p", { class: "muted", text: "Tokens are never part of this file; save them again on this computer under Accounts & tokens." }),
     h("div", { class: "button-row" },

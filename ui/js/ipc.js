@@ -29,6 +29,8 @@ async function invoke(command, args = {}) {
 
 export const appSnapshot = () => invoke("app_snapshot");
 export const chooseJourney = (journey) => invoke("choose_journey", { journey });
+/** Travel: "start", "back" or "finish" a trip; resolves to the new state. */
+export const tripAction = (action) => invoke("trip_action", { action });
 export const setPosition = (journey, itemId) => invoke("set_position", { journey, itemId });
 export const answerItem = (itemId, status, reason = null, choice = null) =>
   invoke("answer_item", { itemId, status, reason, choice });

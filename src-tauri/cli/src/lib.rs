@@ -379,6 +379,9 @@ fn import(file: &std::path::Path, yes: bool) -> CliResult<i32> {
         for n in &preview.not_imported {
             outln!("  not imported: {}", one_line(n));
         }
+        if let Some(words) = preview.unknown_words() {
+            outln!("  not imported: {words}");
+        }
         return Ok(0);
     }
     outln!("Importing {} would:", file.display());

@@ -256,6 +256,15 @@ impl Lockstep {
         Ok(loaded.state)
     }
 
+    /// Starts, comes back from or finishes a trip (Travel); see [`crate::trip`].
+    pub fn trip_action(
+        &self,
+        action: crate::trip::TripAction,
+        now: OffsetDateTime,
+    ) -> Result<State> {
+        self.update(|s| crate::trip::apply(s, action, now))
+    }
+
     pub fn choose_journey(&self, journey: Journey) -> Result<State> {
         self.update(|s| {
             s.journey = Some(journey);
@@ -306,6 +315,7 @@ impl Lockstep {
         self.update(|s| {
             match status {
                 Some(status) => {
+                    crate::trip::note_answer(s, item_id, now);
                     s.answers.insert(
                         item_id.to_string(),
                         Answer {
@@ -643,7 +653,6 @@ impl Lockstep {
         // Saving can fail (read-only data folder, disk full): the results are still shown.
         let saved = (|| -> Result<_> {
             let previous_review = self.reviews.latest(now)?;
-            let before = self.latest.load(|| Ok(previous_review.clone()), now)?;
             let review = if full && !outcome.cancelled {
                 Some(self.reviews.record(
                     outcome.checked_at,
@@ -654,12 +663,22 @@ impl Lockstep {
             } else {
                 None
             };
-            let after = self.latest.record(
-                &before,
+            // Read, merged and written under a file lock: a `lockstep check` finishing at the
+            // same moment keeps its results, and so does this run.
+            let (before, after) = self.latest.record(
+                || Ok(previous_review.clone()),
                 &finished,
                 outcome.checked_at,
                 review.as_ref().map(|r| r.id.as_str()),
+                now,
             )?;
+            // Travel's "Check this device" belongs to the trip under way: History keeps it.
+            if journey == Some(Journey::Travel) && groups.contains(&Group::Device) {
+                self.update(|s| {
+                    crate::trip::note_device_check(s, &finished, outcome.checked_at);
+                    Ok(())
+                })?;
+            }
             Ok((previous_review, before, review, after))
         })();
         let (previous_review, before, review, after) = match saved {

@@ -14,6 +14,7 @@ pub mod email;
 pub mod engine;
 pub mod error;
 pub mod expiry;
+pub mod file_lock;
 pub mod history;
 pub mod http;
 pub mod item_state;
@@ -28,6 +29,7 @@ pub mod secret;
 pub mod settings;
 pub mod ssh_key;
 pub mod state;
+pub mod trip;
 pub mod untrusted_text;
 
 pub use error::{Error, Result};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 /// The current format version. Bump it and add a step to [`migrate`] when the shape changes.
-pub const STATE_VERSION: u32 = 2;
+pub const STATE_VERSION: u32 = 3;
 
 /// What the user said about an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +116,11 @@ pub struct State {
     pub tokens: BTreeMap<Platform, TokenInfo>,
     /// The day a review notification was last shown (`YYYY-MM-DD`), so it shows at most daily.
     pub last_notified_on: Option<String>,
+    /// The trip under way, if any (its answers are in `answers`); see [`crate::trip`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trip: Option<crate::trip::Trip>,
+    /// Finished trips, oldest first, with their answers and device checks.
+    pub past_trips: Vec<crate::trip::PastTrip>,
 }
 
 impl Default for State {
@@ -128,6 +133,8 @@ impl Default for State {
             settings: Settings::default(),
             tokens: BTreeMap::new(),
             last_notified_on: None,
+            trip: None,
+            past_trips: Vec::new(),
         }
     }
 }
@@ -138,15 +145,6 @@ pub struct Loaded {
     pub state: State,
     /// A message for the user when the previous file could not be used.
     pub notice: Option<String>,
-}
-
-/// The lock file beside the state file (empty; only its lock matters).
-pub const LOCK_FILE: &str = "state.json.lock";
-
-/// Held while one process reads, changes and writes the state; released on drop.
-#[derive(Debug)]
-pub struct StateLock {
-    _file: std::fs::File,
 }
 
 /// Reads and writes the state file.
@@ -201,18 +199,8 @@ impl StateStore {
     /// Takes the advisory lock that serializes read-merge-write between processes (the app
     /// and the CLI): held until the returned guard is dropped. Readers need no lock, since
     /// every write is an atomic rename.
-    pub fn lock(&self) -> Result<StateLock> {
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let path = dir.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        fs4::FileExt::lock(&file).map_err(|e| Error::io(&path, e))?;
-        Ok(StateLock { _file: file })
+    pub fn lock(&self) -> Result<crate::file_lock::FileLock> {
+        crate::file_lock::lock_exclusive(&self.path)
     }
 
     /// Re-reads the file under the lock, applies `change` to what is on disk now and saves:
@@ -244,8 +232,14 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<State, String> {
     use crate::untrusted_text::json_error;
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {}", json_error(&e)))?;
+    let before_trips = value.get("version").and_then(|v| v.as_u64()) < Some(3);
     let value = migrate(value)?;
-    serde_json::from_value(value).map_err(|e| format!("unexpected content: {}", json_error(&e)))
+    let mut state: State = serde_json::from_value(value)
+        .map_err(|e| format!("unexpected content: {}", json_error(&e)))?;
+    if before_trips {
+        crate::trip::adopt_loose_answers(&mut state);
+    }
+    Ok(state)
 }
 
 /// Upgrades older formats step by step.
@@ -284,6 +278,11 @@ fn migrate(mut value: serde_json::Value) -> std::result::Result<serde_json::Valu
             }
         }
         obj.insert("version".into(), serde_json::json!(2));
+    }
+    // Version 3 added trips (`trip`, `past_trips`): both default to none, and the travel
+    // answers a version 2 file holds become the trip under way (in [`parse`]).
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("version".into(), serde_json::json!(STATE_VERSION));
     }
     Ok(value)
 }
@@ -362,6 +361,24 @@ mod tests {
         assert_eq!(s.answers["b"].status, AnswerStatus::NotApplicable);
         assert_eq!(s.answers["c"].status, AnswerStatus::Later);
         assert_eq!(s.settings.review_interval_days, 90);
+    }
+
+    #[test]
+    fn version_2_without_trips_loads_and_its_travel_answers_become_the_trip_under_way() {
+        let v2 = br#"{"version":2,"journey":"travel","answers":{
+            "travel-power-off":{"status":"done","updated_at":"2026-11-01T18:00:00Z"},
+            "password-manager":{"status":"done","updated_at":"2026-10-01T08:00:00Z"}},
+            "tokens":{},"positions":{}}"#;
+        let s = parse(v2).unwrap();
+        assert_eq!(s.version, STATE_VERSION);
+        assert_eq!(s.answers.len(), 2, "no answer is lost");
+        let trip = s.trip.clone().expect("the travel answer belongs to a trip");
+        assert_eq!(trip.started_at, datetime!(2026-11-01 18:00 UTC));
+        assert_eq!(trip.back_at, None);
+        assert!(s.past_trips.is_empty());
+        // Saved and read again, it stays as it is (no second adoption, no loss).
+        let again = parse(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(again.trip, Some(trip));
     }
 
     #[test]

@@ -132,16 +132,30 @@ impl LatestStore {
     }
 
     /// Records `results` taken at `checked_at` (in review `review_id`, if a review) over the
-    /// previous ones, and returns everything now known.
+    /// ones on disk, and returns what was known just before and everything known now.
+    ///
+    /// The app and `lockstep check` may finish runs at the same moment: the read, merge and
+    /// write happen under an OS file lock, so neither writes back a file that lacks the
+    /// other's results. A result already on disk that was taken later than `checked_at` (a
+    /// run that started after this one but finished first) is kept, not replaced by an older one.
     pub fn record(
         &self,
-        previous: &Loaded,
+        fallback: impl FnOnce() -> Result<Option<Review>>,
         results: &[CheckResult],
         checked_at: OffsetDateTime,
         review_id: Option<&str>,
-    ) -> Result<Loaded> {
-        let mut next = previous.results.clone();
+        now: OffsetDateTime,
+    ) -> Result<(Loaded, Loaded)> {
+        let _lock = crate::file_lock::lock_exclusive(&self.path)?;
+        let before = self.load(fallback, now)?;
+        let mut next = before.results.clone();
         for r in results {
+            if next
+                .get(&r.id)
+                .is_some_and(|old| old.checked_at > checked_at)
+            {
+                continue;
+            }
             next.insert(
                 r.id.clone(),
                 LatestResult {
@@ -160,10 +174,11 @@ impl LatestStore {
             detail: e.to_string(),
         })?;
         write_atomic(&self.path, &json)?;
-        Ok(Loaded {
+        let after = Loaded {
             results: file.results,
-            notice: None,
-        })
+            notice: before.notice.clone(),
+        };
+        Ok((before, after))
     }
 }
 
@@ -197,7 +212,7 @@ mod tests {
         let later = datetime!(2026-11-05 9:00 UTC);
         store
             .record(
-                &first,
+                || Ok(Some(review.clone())),
                 &[CheckResult::new(
                     crate::live::npm::TWO_FACTOR,
                     Status::Pass,
@@ -205,6 +220,7 @@ mod tests {
                 )],
                 later,
                 None,
+                later,
             )
             .unwrap();
         let again = store.load(|| Ok(Some(review.clone())), later).unwrap();

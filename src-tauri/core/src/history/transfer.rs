@@ -95,6 +95,10 @@ pub struct ImportPreview {
     /// `(from, to)` when the journey changes.
     pub journey_changed: Option<(Option<Journey>, Journey)>,
     pub positions_changed: Vec<Journey>,
+    /// Answers in the file for checklist items this version does not know (a newer
+    /// Lockstep's, or a damaged file): counted, never imported, never shown by their ids.
+    #[serde(default)]
+    pub answers_unknown: usize,
     /// The parsed content [`apply`] merges in.
     pub incoming: Progress,
 }
@@ -143,7 +147,20 @@ impl ImportPreview {
         for n in &self.not_imported {
             out.push(format!("not imported: {}", one_line(n)));
         }
+        if let Some(words) = self.unknown_words() {
+            out.push(format!("not imported: {words}"));
+        }
         out
+    }
+
+    /// "2 answers for checklist items this version of Lockstep does not know; they will be
+    /// ignored", or `None` when every answer is for a known item.
+    pub fn unknown_words(&self) -> Option<String> {
+        match self.answers_unknown {
+            0 => None,
+            1 => Some("1 answer for a checklist item this version of Lockstep does not know; it will be ignored (the file is left as it is, so a newer Lockstep can still import it)".into()),
+            n => Some(format!("{n} answers for checklist items this version of Lockstep does not know; they will be ignored (the file is left as it is, so a newer Lockstep can still import them)")),
+        }
     }
 }
 
@@ -166,7 +183,7 @@ fn invalid(why: impl std::fmt::Display) -> Error {
 
 /// Parses any supported export version into [`Progress`], with the file's version. Every
 /// answer and position passes the same checks as one given in the app.
-pub fn parse(file_text: &str) -> Result<(u32, Progress)> {
+pub fn parse(file_text: &str) -> Result<(u32, Progress, usize)> {
     if file_text.len() as u64 > MAX_IMPORT_BYTES {
         return Err(invalid(format!(
             "it is larger than {} KiB, far more than any export",
@@ -209,9 +226,25 @@ pub fn parse(file_text: &str) -> Result<(u32, Progress)> {
             json_error(&e)
         ))
     })?;
+    let mut progress = progress;
+    let unknown = drop_unknown_items(&mut progress);
     validate(&progress)?;
     let version = u32::try_from(version).unwrap_or(EXPORT_VERSION);
-    Ok((version, progress))
+    Ok((version, progress, unknown))
+}
+
+/// Takes out the answers (and places) for items this version does not know, returning how
+/// many answers went: a file from a newer Lockstep still imports everything else.
+fn drop_unknown_items(progress: &mut Progress) -> usize {
+    let catalogue = crate::catalogue::Catalogue::builtin();
+    let before = progress.answers.len();
+    progress
+        .answers
+        .retain(|id, _| id.trim().is_empty() || catalogue.item(id).is_some());
+    progress
+        .positions
+        .retain(|_, id| catalogue.item(id).is_some());
+    before - progress.answers.len()
 }
 
 /// The same rules as answering in the app: known items, a reason for "not applicable", a
@@ -221,25 +254,6 @@ fn validate(progress: &Progress) -> Result<()> {
         return Err(invalid("an answer has an empty item id"));
     }
     let catalogue = crate::catalogue::Catalogue::builtin();
-    let unknown: Vec<&String> = progress
-        .answers
-        .keys()
-        .filter(|id| catalogue.item(id).is_none())
-        .collect();
-    if !unknown.is_empty() {
-        let mut names: Vec<String> = unknown
-            .iter()
-            .take(3)
-            .map(|id| format!("'{}'", one_line(&bounded_short(id))))
-            .collect();
-        if unknown.len() > 3 {
-            names.push(format!("{} more", unknown.len() - 3));
-        }
-        return Err(invalid(format!(
-            "it has answers for checklist items this Lockstep does not know ({})",
-            names.join(", ")
-        )));
-    }
     for (id, a) in &progress.answers {
         validate_answer(id, a.status, a.reason.as_deref(), a.choice.as_deref())
             .map_err(|e| invalid(e.to_string().trim_end_matches('.')))?;
@@ -310,7 +324,7 @@ fn same_answer(a: &Answer, b: &Answer) -> bool {
 
 /// What importing `file_text` into `current` would change. Touches nothing.
 pub fn preview(current: &State, file_text: &str) -> Result<ImportPreview> {
-    let (file_version, incoming) = parse(file_text)?;
+    let (file_version, incoming, answers_unknown) = parse(file_text)?;
     let mut answers_added = Vec::new();
     let mut answers_changed = Vec::new();
     let mut answers_unchanged = 0;
@@ -355,6 +369,7 @@ pub fn preview(current: &State, file_text: &str) -> Result<ImportPreview> {
         not_imported,
         journey_changed,
         positions_changed,
+        answers_unknown,
         incoming,
     })
 }
@@ -504,6 +519,8 @@ pub fn apply(current: &State, preview: &ImportPreview) -> State {
     if let Some(s) = &incoming.settings {
         next.settings = importable(&current.settings, s);
     }
+    // Imported answers to trip steps belong to a trip, as answers given here do.
+    crate::trip::adopt_loose_answers(&mut next);
     next
 }
 

@@ -191,6 +191,37 @@ mod history {
     }
 
     #[test]
+    fn answers_for_items_this_version_does_not_know_are_counted_in_words_and_left_out() {
+        let text = r#"{"format":"lockstep-progress","version":2,"answers":{
+            "two-factor-no-sms":{"status":"done","updated_at":"2026-11-20T10:00:00Z"},
+            "from-a-newer-lockstep":{"status":"done","updated_at":"2026-11-20T10:00:00Z"},
+            "another-future-item":{"status":"later","updated_at":"2026-11-20T10:00:00Z"}},
+            "positions":{"onboarding":"another-future-item"}}"#;
+        let current = laptop();
+        let p = preview(&current, text).expect("the known answers still import");
+        assert_eq!(p.answers_unknown, 2);
+        let added: Vec<&str> = p.answers_added.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(added, ["two-factor-no-sms"]);
+        let lines = p.lines().join("\n");
+        assert!(
+            lines.contains("2 answers for checklist items this version of Lockstep does not know; they will be ignored"),
+            "{lines}"
+        );
+        assert!(
+            !lines.contains("future") && !lines.contains("newer-lockstep"),
+            "no raw ids: {lines}"
+        );
+        let next = apply(&current, &p);
+        assert!(next.answers.contains_key("two-factor-no-sms"));
+        assert!(!next.answers.contains_key("from-a-newer-lockstep"));
+        assert_eq!(
+            next.positions[&Journey::Onboarding],
+            "security-key-register",
+            "a place on an unknown item is not taken over"
+        );
+    }
+
+    #[test]
     fn malformed_files_give_a_clear_error_and_change_nothing() {
         let current = laptop();
         let before = current.clone();

@@ -22,6 +22,7 @@ mod email_rdap;
 mod history_changes;
 mod history_due;
 mod history_index;
+mod history_latest_lock;
 mod history_report;
 mod history_review;
 mod history_summary;
