@@ -6,16 +6,11 @@
 //! Set `LOCKSTEP_UPDATE_SCREENSHOT=1` to refresh the screenshot.
 
 use crate::e2e_support;
+use crate::e2e_support::{SERIAL, WAIT};
 
 use e2e_support::{files_under, Driver, Session};
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// Windows opened in parallel overlap without a window manager: one e2e test at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// `(settled, total)` from the sidebar's "2 of 43 done or verified" ("Later" is not progress).
 fn progress(s: &Session<'_>) -> (usize, usize) {

@@ -11,6 +11,7 @@
 //! gnome-keyring that the token test needs, and Xvfb).
 
 use crate::e2e_support;
+use crate::e2e_support::{data_dir, no_error_banner, wait_ready, SERIAL, WAIT};
 use crate::fake_platforms;
 
 use e2e_support::{files_under, Driver, Session};
@@ -18,40 +19,7 @@ use fake_platforms::FakePlatforms;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// Windows opened in parallel overlap without a window manager: one e2e test at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-const WAIT: Duration = Duration::from_secs(20);
-
-/// Waits until the app has loaded its snapshot and drawn its first screen.
-fn wait_ready(s: &Session<'_>) {
-    s.wait_until(WAIT, "the app to finish loading", |s| {
-        let ready = s.execute("return document.body.dataset.ready || ''", json!([]));
-        (ready.as_str() == Some("true")).then_some(())
-    });
-}
-
-/// The app's data directory under the test's XDG_DATA_HOME (`directories` on Linux).
-fn data_dir(home: &Path) -> PathBuf {
-    home.join("data").join("lockstep")
-}
-
-#[track_caller]
-fn no_error_banner(s: &Session<'_>, when: &str) {
-    let errors = s.find_all(".banner-error");
-    assert!(
-        errors.is_empty(),
-        "{when}: the window shows an error: {}",
-        errors
-            .iter()
-            .map(|e| s.text(e))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-}
 
 /// Words that have no place in a calm notice.
 #[track_caller]

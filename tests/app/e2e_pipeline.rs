@@ -12,6 +12,7 @@
 //! Run: `.ci/test --test app e2e_pipeline::`.
 
 use crate::e2e_support;
+use crate::e2e_support::WAIT;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -22,7 +23,6 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(20);
 const RUN_WAIT: Duration = Duration::from_secs(90);
 const REPO: &str = "/github/repos/octocat/Hello-World";
 /// npm packages published through trusted publishing, beside the one published by token:

@@ -6,18 +6,14 @@
 //! Run: `xvfb-run -a cargo test --test e2e_review -- --test-threads=1 --nocapture`.
 
 use crate::e2e_support;
+use crate::e2e_support::{no_error_banner, SERIAL, WAIT};
 use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
 use fake_platforms::FakePlatforms;
 use serde_json::{json, Value};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Windows opened in parallel overlap without a window manager: one e2e test at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-const WAIT: Duration = Duration::from_secs(20);
 /// A full run includes crates.io, which Lockstep asks at most once a second.
 const RUN_WAIT: Duration = Duration::from_secs(90);
 
@@ -137,20 +133,6 @@ fn rows(v: &Value) -> Vec<(String, String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-#[track_caller]
-fn no_error_banner(s: &Session<'_>, when: &str) {
-    let errors = s.find_all(".banner-error");
-    assert!(
-        errors.is_empty(),
-        "{when}: the window shows an error: {}",
-        errors
-            .iter()
-            .map(|e| s.text(e))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
 }
 
 /// The second review's changes: the GitHub 2FA regression first, then the npm owner who

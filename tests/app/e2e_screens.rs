@@ -14,6 +14,7 @@
 //! Run: `.ci/test --test e2e_screens` (the Accounts step saves a token in the private keychain).
 
 use crate::e2e_support;
+use crate::e2e_support::{no_error_banner, open_screen, wait_ready, WAIT};
 use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
@@ -24,7 +25,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(20);
 const RUN_WAIT: Duration = Duration::from_secs(120);
 
 struct KeychainCleanup(String);
@@ -54,32 +54,6 @@ fn dead_base() -> String {
         .map(|a| a.port())
         .expect("a free port");
     format!("http://127.0.0.1:{port}")
-}
-
-fn wait_ready(s: &Session<'_>) {
-    s.wait_until(WAIT, "the app to finish loading", |s| {
-        let ready = s.execute("return document.body.dataset.ready || ''", json!([]));
-        (ready.as_str() == Some("true")).then_some(())
-    });
-}
-
-fn open_screen(s: &Session<'_>, route: &str) {
-    s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
-    s.wait_for(&format!(r#"main[data-screen="{route}"]"#), WAIT);
-}
-
-#[track_caller]
-fn no_error_banner(s: &Session<'_>, when: &str) {
-    let errors = s.find_all(".banner-error");
-    assert!(
-        errors.is_empty(),
-        "{when}: the window shows an error: {}",
-        errors
-            .iter()
-            .map(|e| s.text(e))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
 }
 
 fn run_state(s: &Session<'_>) -> (String, u64) {
@@ -141,9 +115,9 @@ fn three_screens(s: &Session<'_>, dir: &Path, prefix: &str) {
     );
     shoot(s, dir, &format!("{prefix}-accounts"));
     open_screen(s, "history");
-    s.wait_until(WAIT, "the timeline to load", |s| {
-        let t = s.text(&s.wait_for("#history .timeline", WAIT));
-        (!t.contains("Loading")).then_some(())
+    // The timeline is redrawn as it loads: read its text tolerating a replaced node.
+    s.wait_text("#history .timeline", WAIT, "the loaded timeline", |t| {
+        !t.contains("Loading")
     });
     shoot(s, dir, &format!("{prefix}-history"));
 }

@@ -7,30 +7,13 @@
 //!
 //! Run: `.ci/test --test app e2e_travel::`.
 
+use crate::e2e_support::{data_dir, open_screen, wait_ready, WAIT};
 use crate::e2e_support::{Driver, Session};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(20);
 /// The device checks run local tools with their own time-outs.
 const RUN_WAIT: Duration = Duration::from_secs(90);
-
-fn data_dir(home: &Path) -> PathBuf {
-    home.join("data").join("lockstep")
-}
-
-fn wait_ready(s: &Session<'_>) {
-    s.wait_until(WAIT, "the app to finish loading", |s| {
-        let ready = s.execute("return document.body.dataset.ready || ''", json!([]));
-        (ready.as_str() == Some("true")).then_some(())
-    });
-}
-
-fn open_screen(s: &Session<'_>, route: &str) {
-    s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
-    s.wait_for(&format!(r#"main[data-screen="{route}"]"#), WAIT);
-}
 
 /// The trip's phase as the Travel screen shows it: none, before or after.
 fn wait_phase(s: &Session<'_>, phase: &str) {

@@ -7,33 +7,18 @@
 //! Run: `.ci/test --test e2e_trust` (the Accounts test needs the private keychain it starts).
 
 use crate::e2e_support;
+use crate::e2e_support::{data_dir, no_error_banner, open_screen, wait_ready, SERIAL, WAIT};
 use crate::fake_platforms;
 
 use e2e_support::{Driver, Session};
 use fake_platforms::FakePlatforms;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Duration;
 
-/// Windows opened in parallel overlap without a window manager: one e2e test at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-const WAIT: Duration = Duration::from_secs(20);
 /// A full run includes crates.io, which Lockstep asks at most once a second.
 const RUN_WAIT: Duration = Duration::from_secs(90);
-
-fn wait_ready(s: &Session<'_>) {
-    s.wait_until(WAIT, "the app to finish loading", |s| {
-        let ready = s.execute("return document.body.dataset.ready || ''", json!([]));
-        (ready.as_str() == Some("true")).then_some(())
-    });
-}
-
-fn data_dir(home: &Path) -> PathBuf {
-    home.join("data").join("lockstep")
-}
 
 /// Starts tauri-driver so that the app it launches talks to `server` only, with `extra` env.
 fn driver_for(home: &Path, server: &FakePlatforms, extra: &[(&str, &str)]) -> Driver {
@@ -113,25 +98,6 @@ fn titles_backed_by(s: &Session<'_>, checks: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[track_caller]
-fn no_error_banner(s: &Session<'_>, when: &str) {
-    let errors = s.find_all(".banner-error");
-    assert!(
-        errors.is_empty(),
-        "{when}: the window shows an error: {}",
-        errors
-            .iter()
-            .map(|e| s.text(e))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-}
-
-fn open_screen(s: &Session<'_>, route: &str) {
-    s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
-    s.wait_for(&format!(r#"main[data-screen="{route}"]"#), WAIT);
-}
-
 /// The run's state and number from the Checks screen's progress block.
 fn run_state(s: &Session<'_>) -> (String, u64) {
     let v = s.execute(
@@ -170,9 +136,9 @@ fn check_row(s: &Session<'_>, id: &str) -> (String, String, bool) {
 /// How many reviews the History timeline lists, once it has loaded.
 fn history_count(s: &Session<'_>) -> usize {
     open_screen(s, "history");
-    s.wait_until(WAIT, "the timeline to load", |s| {
-        let t = s.text(&s.wait_for("#history .timeline", WAIT));
-        (!t.contains("Loading")).then_some(())
+    // The timeline is redrawn as it loads: read its text tolerating a replaced node.
+    s.wait_text("#history .timeline", WAIT, "the loaded timeline", |t| {
+        !t.contains("Loading")
     });
     s.find_all("#history .timeline-item[data-review-id]").len()
 }

@@ -13,7 +13,49 @@ use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Windows opened in parallel overlap without a window manager: one e2e test at a time,
+/// across every e2e module of the test binary.
+pub static SERIAL: Mutex<()> = Mutex::new(());
+
+/// How long a screen may take to appear or change.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Waits until the app has loaded its snapshot and drawn its first screen.
+pub fn wait_ready(s: &Session<'_>) {
+    s.wait_until(WAIT, "the app to finish loading", |s| {
+        let ready = s.execute("return document.body.dataset.ready || ''", json!([]));
+        (ready.as_str() == Some("true")).then_some(())
+    });
+}
+
+/// The app's data directory under the test's XDG_DATA_HOME (`directories` on Linux).
+pub fn data_dir(home: &Path) -> PathBuf {
+    home.join("data").join("lockstep")
+}
+
+/// Opens a screen from the navigation and waits until it is drawn.
+pub fn open_screen(s: &Session<'_>, route: &str) {
+    s.click_css(&format!(r#"#nav [data-route="{route}"]"#));
+    s.wait_for(&format!(r#"main[data-screen="{route}"]"#), WAIT);
+}
+
+/// Fails the test when the window shows an error banner, naming what it says.
+#[track_caller]
+pub fn no_error_banner(s: &Session<'_>, when: &str) {
+    let errors = s.find_all(".banner-error");
+    assert!(
+        errors.is_empty(),
+        "{when}: the window shows an error: {}",
+        errors
+            .iter()
+            .map(|e| s.text(e))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+}
 
 /// The W3C key under which an element reference is returned.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
