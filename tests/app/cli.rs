@@ -1,41 +1,9 @@
 //! The headless CLI as a user runs it: the real binary, temp data dirs, no display.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Env {
-            dir: tempfile::tempdir().expect("tmp"),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lockstep"));
-        c.args(args)
-            .env_remove("DISPLAY")
-            .env("HOME", self.dir.path().join("home"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_CACHE_HOME", self.dir.path().join("cache"));
-        for p in [
-            "GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP",
-        ] {
-            c.env_remove(format!("LOCKSTEP_{p}_TOKEN"));
-            c.env(format!("LOCKSTEP_{p}_URL"), "http://127.0.0.1:9");
-        }
-        c.env("LOCKSTEP_RDAP_BOOTSTRAP_URL", "http://127.0.0.1:9/dns.json");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run lockstep")
-    }
-}
+use crate::cli_env::Env;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -183,7 +151,7 @@ fn check_with_an_unknown_group_exits_2() {
 #[test]
 fn a_corrupt_state_file_is_kept_and_reported() {
     let env = Env::new();
-    let data = env.dir.path().join("data/lockstep");
+    let data = env.data();
     std::fs::create_dir_all(&data).expect("mkdir");
     std::fs::write(data.join("state.json"), b"{ not json").expect("write");
     let out = env.run(&["token", "list"]);

@@ -2,46 +2,9 @@
 //! hostile fake platform on 127.0.0.1, crafted files, and outputs that cannot be written.
 
 use std::io::{Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Env {
-            dir: tempfile::tempdir().expect("tmp"),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lockstep"));
-        c.args(args)
-            .env_remove("DISPLAY")
-            .env("RUST_BACKTRACE", "0")
-            .env("HOME", self.dir.path().join("home"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_CACHE_HOME", self.dir.path().join("cache"));
-        for p in [
-            "GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP",
-        ] {
-            c.env_remove(format!("LOCKSTEP_{p}_TOKEN"));
-            c.env(format!("LOCKSTEP_{p}_URL"), "http://127.0.0.1:9");
-        }
-        c.env("LOCKSTEP_RDAP_BOOTSTRAP_URL", "http://127.0.0.1:9/dns.json");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run lockstep")
-    }
-
-    fn data(&self) -> std::path::PathBuf {
-        self.dir.path().join("data/lockstep")
-    }
-}
+use crate::cli_env::Env;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

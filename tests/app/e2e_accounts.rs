@@ -446,21 +446,19 @@ fn a_due_review_is_said_first() {
     let home = tempfile::tempdir().expect("a temporary home");
     let reviewed_on = seed_old_review(home.path(), 120);
     // Starting the review runs every check: keep them all on loopback (nothing listens there).
-    let dead: Vec<(String, String)> = [
-        "GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP",
-    ]
-    .iter()
-    .map(|p| {
-        (
-            format!("LOCKSTEP_{p}_URL"),
-            "http://127.0.0.1:9".to_string(),
-        )
-    })
-    .chain([(
-        "LOCKSTEP_RDAP_BOOTSTRAP_URL".to_string(),
-        "http://127.0.0.1:9/dns.json".to_string(),
-    )])
-    .collect();
+    let dead: Vec<(String, String)> = lockstep_core::platform::PLATFORMS
+        .iter()
+        .map(|row| {
+            (
+                row.platform.env_var("URL"),
+                "http://127.0.0.1:9".to_string(),
+            )
+        })
+        .chain([(
+            "LOCKSTEP_RDAP_BOOTSTRAP_URL".to_string(),
+            "http://127.0.0.1:9/dns.json".to_string(),
+        )])
+        .collect();
     let pairs: Vec<(&str, &str)> = dead.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let driver = Driver::start_with_env(home.path(), &pairs);
     let s = driver.session();

@@ -13,6 +13,7 @@ mod fake_platforms;
 
 mod canary;
 mod cli;
+mod cli_env;
 mod cli_hostile;
 mod e2e;
 mod e2e_accounts;

@@ -27,11 +27,11 @@ impl Env {
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .stdin(Stdio::null());
-        for p in [
-            "GITHUB", "GITLAB", "NPM", "PYPI", "RUBYGEMS", "CRATES", "HIBP",
-        ] {
-            c.env_remove(format!("LOCKSTEP_{p}_TOKEN"));
-            c.env(format!("LOCKSTEP_{p}_URL"), "http://127.0.0.1:9");
+        // Every platform of the table on a dead loopback port, with nothing inherited.
+        for row in lockstep_core::platform::PLATFORMS {
+            c.env_remove(row.platform.env_var("TOKEN"));
+            c.env_remove(row.platform.env_var("USER"));
+            c.env(row.platform.env_var("URL"), "http://127.0.0.1:9");
         }
         c.env("LOCKSTEP_RDAP_BOOTSTRAP_URL", "http://127.0.0.1:9/dns.json");
         c
