@@ -347,10 +347,10 @@ mod device {
         );
     }
 
-    const GH_CLASSIC: &str = "ghp_Qw7rT2yU9iO4pA6sD1fG3hJ8kL5zX0cV2bN4";
+    const GH_CLASSIC: &str = "ghp_CANARYfakeClassicTokenForTests000001";
     const GH_FINE: &str =
-        "github_pat_11AQ7ZK2Y0vLm3Nq8RtWx5_Hb9CdEf2GhJk4LmNp6QrSt8UvWx0YzAb2Cd4Ef6Gh8Jk0Lm2Np4Qr6";
-    const GL_TOKEN: &str = "glpat-Vb8nM3qW6eR1tY4uI7oP";
+        "github_pat_CANARYfakeFineGrained_TokenForLockstepTestsOnlyNotRealAtAll0000000000000001";
+    const GL_TOKEN: &str = "glpat-CANARYfakeGitLabTok";
     const GL_OAUTH: &str = "f3a9c1d7e5b2846a0c9e1f3d5b7a9c2e4f6a8b0d2c4e6f8a1b3c5d7e9f0a2b4c";
     const BB_KEY: &str = "Zk4Rm8Tq2Wv6Xy0Pb3Nd";
     const BB_SECRET: &str = "Hs7Lj1Fg5Dk9Ac3Qe8Wr2Ty6Ui0Op4Mn";
