@@ -277,7 +277,8 @@ fn run_checks_over_ipc_never_returns_a_token() {
         time::OffsetDateTime::now_utc(),
     )
     .expect("open");
-    let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
+    let core = Arc::new(lockstep);
+    let app = lockstep_lib::build_app(mock_builder(), core.clone()).expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("window");
@@ -285,6 +286,7 @@ fn run_checks_over_ipc_never_returns_a_token() {
         _dir: dir,
         root: std::path::PathBuf::new(),
         keychain: Arc::new(MemoryKeychain::default()),
+        core,
         _app: app,
         webview,
     };

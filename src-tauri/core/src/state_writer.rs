@@ -222,7 +222,8 @@ fn run(shared: &Shared) {
     loop {
         let last = {
             let mut view = lock(&shared.view);
-            while !view.closing && !(view.retry && !view.queue.is_empty()) {
+            // Sleep until closing, or until there is something to write and leave to try.
+            while !(view.closing || view.retry && !view.queue.is_empty()) {
                 view = shared
                     .wake
                     .wait(view)
