@@ -63,7 +63,15 @@ pub fn run_app<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     lockstep: Arc<Lockstep>,
 ) -> tauri::Result<()> {
-    build_app(builder, lockstep)?.run(|_, _| {});
+    let core = lockstep.clone();
+    build_app(builder, lockstep)?.run(move |_, event| {
+        // Changes are saved in the background: make sure the last ones are on disk.
+        if let tauri::RunEvent::Exit = event {
+            if let Err(e) = core.flush() {
+                startup_error::report(&format!("your latest changes could not be saved: {e}"));
+            }
+        }
+    });
     Ok(())
 }
 

@@ -21,6 +21,8 @@ struct Harness {
     _dir: tempfile::TempDir,
     root: std::path::PathBuf,
     keychain: Arc<MemoryKeychain>,
+    /// To wait for the background save before reading the state file.
+    core: Arc<Lockstep>,
     _app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
 }
@@ -58,7 +60,8 @@ fn harness() -> Harness {
         Pick::Save { file_name, .. } => Some(picked.join(format!("picked-{file_name}"))),
         Pick::Open { .. } => Some(picked.join("picked-import.json")),
     });
-    let app = lockstep_lib::build_app_with_picker(mock_builder(), Arc::new(lockstep), Some(picker))
+    let core = Arc::new(lockstep);
+    let app = lockstep_lib::build_app_with_picker(mock_builder(), core.clone(), Some(picker))
         .expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
@@ -67,6 +70,7 @@ fn harness() -> Harness {
         _dir: dir,
         root,
         keychain,
+        core,
         _app: app,
         webview,
     }
@@ -142,6 +146,7 @@ fn answers_persist_to_disk_with_camel_case_arguments() {
     .expect("answer");
     assert_eq!(state["answers"][&first]["status"], "done");
 
+    h.core.flush().expect("saved");
     let saved: Value =
         serde_json::from_slice(&std::fs::read(h.root.join("data/state.json")).expect("state file"))
             .expect("json");
@@ -235,6 +240,7 @@ fn a_saved_token_never_comes_back_over_ipc() {
     assert_eq!(github["saved"], true);
     let snap = invoke(&h, "app_snapshot", json!({})).expect("snapshot");
     assert!(!snap.to_string().contains("CANARY"));
+    h.core.flush().expect("saved");
     let state_file = std::fs::read_to_string(h.root.join("data/state.json")).expect("state");
     assert!(
         !state_file.contains("CANARY"),
@@ -271,7 +277,8 @@ fn run_checks_over_ipc_never_returns_a_token() {
         time::OffsetDateTime::now_utc(),
     )
     .expect("open");
-    let app = lockstep_lib::build_app(mock_builder(), Arc::new(lockstep)).expect("build app");
+    let core = Arc::new(lockstep);
+    let app = lockstep_lib::build_app(mock_builder(), core.clone()).expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("window");
@@ -279,6 +286,7 @@ fn run_checks_over_ipc_never_returns_a_token() {
         _dir: dir,
         root: std::path::PathBuf::new(),
         keychain: Arc::new(MemoryKeychain::default()),
+        core,
         _app: app,
         webview,
     };

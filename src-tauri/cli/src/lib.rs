@@ -519,7 +519,11 @@ impl Drop for Opened {
 }
 
 fn open() -> CliResult<Opened> {
-    Ok(Opened(open_lockstep(Arc::new(os_keychain()))?))
+    let lockstep = open_lockstep(Arc::new(os_keychain()))?;
+    // The command exits right after: each change is saved before it returns, and a failed
+    // save is the command's error (the window saves in the background instead).
+    lockstep.save_each_change_at_once();
+    Ok(Opened(lockstep))
 }
 
 fn runtime() -> CliResult<tokio::runtime::Runtime> {

@@ -17,6 +17,7 @@
 //!   D-Bus session with an unlocked gnome-keyring, as `.ci/test` sets up).
 
 use lockstep_core::app::{Lockstep, Setup};
+use lockstep_core::atomic_file::{prepare_atomic, sync_dir};
 use lockstep_core::catalogue::{Catalogue, Journey};
 use lockstep_core::check::{CheckResult, Observed, Status};
 use lockstep_core::check_registry::CHECKS;
@@ -27,7 +28,8 @@ use lockstep_core::keychain::{MemoryKeychain, OsKeychain, TokenStore};
 use lockstep_core::platform::Platform;
 use lockstep_core::secret::Secret;
 use lockstep_core::settings::EnvVars;
-use lockstep_core::state::{Answer, AnswerStatus};
+use lockstep_core::state::{Answer, AnswerStatus, StateStore};
+use lockstep_core::trip::TripAction;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -217,6 +219,143 @@ fn row(name: &str, n: usize, s: &Stats) {
     );
 }
 
+/// Every state-changing command as the window sees it (applied in memory, queued for the
+/// background writer), the writer's own cost ("flush after a change"), and that cost step by
+/// step: where the old synchronous save spent its time.
+fn state_changes(l: &Lockstep, n: usize, now: OffsetDateTime) {
+    let items = &Catalogue::builtin().items;
+    let in_onboarding: Vec<&str> = items
+        .iter()
+        .filter(|i| i.journeys.contains(&Journey::Onboarding))
+        .map(|i| i.id.as_str())
+        .collect();
+    let k = std::cell::Cell::new(0usize);
+    let next = || {
+        k.set(k.get() + 1);
+        k.get()
+    };
+    let answer = || {
+        l.answer(
+            &items[next() % items.len()].id,
+            Some(AnswerStatus::Done),
+            None,
+            None,
+            now,
+        )
+        .unwrap();
+    };
+    l.flush().unwrap();
+    let ops: [Op; 6] = [
+        ("answer an item", 200, Box::new(answer)),
+        (
+            "choose journey",
+            200,
+            Box::new(|| {
+                let j = [Journey::Onboarding, Journey::Review][next() % 2];
+                l.choose_journey(j).unwrap();
+            }),
+        ),
+        (
+            "set position",
+            200,
+            Box::new(|| {
+                let id = in_onboarding[next() % in_onboarding.len()];
+                l.set_position(Journey::Onboarding, id).unwrap();
+            }),
+        ),
+        (
+            "save settings",
+            200,
+            Box::new(|| {
+                let mut settings = l.state().settings;
+                settings.review_interval_days = 80 + (next() % 10) as u32;
+                l.save_settings(settings).unwrap();
+            }),
+        ),
+        (
+            "trip action (start/finish)",
+            100,
+            Box::new(|| {
+                let action = [TripAction::Start, TripAction::Finish][next() % 2];
+                let _ = l.trip_action(action, now);
+            }),
+        ),
+        (
+            "flush after a change",
+            100,
+            Box::new(|| {
+                answer();
+                l.flush().unwrap();
+            }),
+        ),
+    ];
+    for (name, iterations, f) in ops.iter() {
+        row(name, n, &measure(*iterations, f));
+    }
+    drop(ops);
+    l.flush().unwrap();
+
+    // The save, step by step (what "flush after a change" does once per batch).
+    let store = StateStore::new(l.dirs().state_file());
+    let state = l.state();
+    let bytes = store.encode(&state).unwrap();
+    let steps: [Op; 5] = [
+        (
+            "  step: read + parse",
+            50,
+            Box::new(|| {
+                store.load(now).unwrap();
+            }),
+        ),
+        (
+            "  step: serialize",
+            50,
+            Box::new(|| {
+                store.encode(&state).unwrap();
+            }),
+        ),
+        (
+            "  step: temp write + fsync",
+            50,
+            Box::new(|| {
+                drop(prepare_atomic(store.path(), &bytes).unwrap());
+            }),
+        ),
+        (
+            "  step: rename",
+            50,
+            Box::new(|| {
+                let p = prepare_atomic(store.path(), &bytes).unwrap();
+                let t = timed(|| p.commit().unwrap());
+                RENAME.with(|r| r.borrow_mut().push(t));
+            }),
+        ),
+        (
+            "  step: fsync folder",
+            50,
+            Box::new(|| sync_dir(store.path())),
+        ),
+    ];
+    for (name, iterations, f) in steps.iter() {
+        let s = measure(*iterations, f);
+        if name.ends_with("rename") {
+            // Only the rename itself, not the temp file made for it.
+            row(name, n, &stats(RENAME.with(|r| r.take())));
+        } else {
+            row(name, n, &s);
+        }
+    }
+    println!(
+        "  (state file: {} bytes, {} answers)",
+        bytes.len(),
+        state.answers.len()
+    );
+}
+
+thread_local! {
+    static RENAME: std::cell::RefCell<Vec<Sample>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn main() {
     let now = OffsetDateTime::now_utc();
     let large = std::env::var_os("LOCKSTEP_BENCH_LARGE").is_some();
@@ -262,7 +401,7 @@ fn main() {
             ms(rebuilt)
         );
 
-        let runs: [Op; 7] = [
+        let runs: [Op; 6] = [
             (
                 "first screen (snapshot)",
                 300,
@@ -282,20 +421,6 @@ fn main() {
                 300,
                 Box::new(|| {
                     let _ = l.report(None, ReportFormat::Markdown, now);
-                }),
-            ),
-            (
-                "answer an item",
-                200,
-                Box::new(|| {
-                    l.answer(
-                        &Catalogue::builtin().items[0].id,
-                        Some(AnswerStatus::Done),
-                        None,
-                        None,
-                        now,
-                    )
-                    .unwrap();
                 }),
             ),
             (
@@ -330,6 +455,7 @@ fn main() {
             p50s.insert((name, key.clone()), s.p50);
         }
         drop(runs);
+        state_changes(&l, n, now);
 
         // A review recorded by this app (as `run_checks` does: through its store), then the
         // first screen: the index has one line appended, which the store that wrote it trusts.

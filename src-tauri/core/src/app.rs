@@ -16,6 +16,7 @@ use crate::platform::{Group, Platform};
 use crate::secret::Secret;
 use crate::settings::{EnvVars, Settings};
 use crate::state::{validate_answer, Answer, AnswerStatus, State, StateStore, TokenInfo};
+use crate::state_writer::StateWriter;
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -137,11 +138,10 @@ fn check_token_text(token: &Secret) -> Result<()> {
 /// The app's operations over one data directory and one token store.
 pub struct Lockstep {
     dirs: AppDirs,
-    store: StateStore,
     reviews: ReviewStore,
     latest: LatestStore,
-    state: Mutex<State>,
-    notice: Mutex<Option<String>>,
+    /// The state in memory, saved in the background; see [`crate::state_writer`].
+    state: StateWriter,
     tokens: Arc<dyn TokenStore>,
     env: EnvVars,
     home: PathBuf,
@@ -202,9 +202,7 @@ impl Lockstep {
             reviews: ReviewStore::new(setup.dirs.reviews_dir()),
             latest: LatestStore::new(setup.dirs.latest_results_file()),
             dirs: setup.dirs,
-            store,
-            state: Mutex::new(loaded.state),
-            notice: Mutex::new(loaded.notice),
+            state: StateWriter::start(store, loaded)?,
             tokens: setup.tokens,
             env: setup.env,
             home: setup.home,
@@ -223,7 +221,24 @@ impl Lockstep {
     }
 
     pub fn state(&self) -> State {
-        lock(&self.state).clone()
+        self.state.state()
+    }
+
+    /// Waits until every change made so far is in the state file, or says why it is not.
+    /// Call before exiting, and before reading the file directly.
+    pub fn flush(&self) -> Result<()> {
+        self.state.flush()
+    }
+
+    /// Saves each change before [`Lockstep::update`] returns, as a command-line call that
+    /// exits right after needs: a failed save is that call's error.
+    pub fn save_each_change_at_once(&self) {
+        self.state.write_at_once();
+    }
+
+    /// Why the latest changes are not saved yet, while a background save keeps failing.
+    pub fn save_problem(&self) -> Option<String> {
+        self.state.problem()
     }
 
     /// What the user must be told about damaged files: the state file, if a load found it
@@ -236,24 +251,23 @@ impl Lockstep {
 
     /// [`Lockstep::notice`], one message per damaged file.
     pub fn notices(&self) -> Vec<String> {
-        let mut all: Vec<String> = lock(&self.notice).iter().cloned().collect();
+        let mut all = self.state.notices();
         all.extend(self.reviews.notices());
         all
     }
 
-    /// Applies `change` to a copy of the state, saves it atomically, and only then makes it
-    /// current: a failed save leaves memory and disk agreeing.
+    /// Applies `change` to the state in memory and returns the new state at once; the
+    /// background writer saves it atomically within milliseconds (see
+    /// [`crate::state_writer`]). An error from `change` changes nothing.
     ///
-    /// The change is applied to the state on disk, re-read under a file lock, not to the copy
-    /// loaded at start: the app and the CLI (or two CLIs) each keep the other's changes.
-    pub fn update(&self, change: impl FnOnce(&mut State) -> Result<()>) -> Result<State> {
-        let mut guard = lock(&self.state);
-        let loaded = self.store.update(OffsetDateTime::now_utc(), change)?;
-        if loaded.notice.is_some() {
-            *lock(&self.notice) = loaded.notice;
-        }
-        *guard = loaded.state.clone();
-        Ok(loaded.state)
+    /// The writer applies the change again to the state on disk, re-read under a file lock,
+    /// not to the copy loaded at start: the app and the CLI (or two CLIs) each keep the
+    /// other's changes. So `change` must own its data and give the same result each time.
+    pub fn update(
+        &self,
+        change: impl Fn(&mut State) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<State> {
+        self.state.change(Arc::new(change))
     }
 
     /// Starts, comes back from or finishes a trip (Travel); see [`crate::trip`].
@@ -262,11 +276,11 @@ impl Lockstep {
         action: crate::trip::TripAction,
         now: OffsetDateTime,
     ) -> Result<State> {
-        self.update(|s| crate::trip::apply(s, action, now))
+        self.update(move |s| crate::trip::apply(s, action, now))
     }
 
     pub fn choose_journey(&self, journey: Journey) -> Result<State> {
-        self.update(|s| {
+        self.update(move |s| {
             s.journey = Some(journey);
             Ok(())
         })
@@ -281,9 +295,10 @@ impl Lockstep {
                 "'{item_id}' is not part of that journey."
             )));
         }
-        self.update(|s| {
+        let item_id = item_id.to_string();
+        self.update(move |s| {
             s.journey = Some(journey);
-            s.positions.insert(journey, item_id.to_string());
+            s.positions.insert(journey, item_id.clone());
             Ok(())
         })
     }
@@ -312,22 +327,23 @@ impl Lockstep {
             }
             None => {}
         }
-        self.update(|s| {
+        let item_id = item_id.to_string();
+        self.update(move |s| {
             match status {
                 Some(status) => {
-                    crate::trip::note_answer(s, item_id, now);
+                    crate::trip::note_answer(s, &item_id, now);
                     s.answers.insert(
-                        item_id.to_string(),
+                        item_id.clone(),
                         Answer {
                             status,
-                            reason,
-                            choice,
+                            reason: reason.clone(),
+                            choice: choice.clone(),
                             updated_at: now,
                         },
                     );
                 }
                 None => {
-                    s.answers.remove(item_id);
+                    s.answers.remove(&item_id);
                 }
             }
             Ok(())
@@ -336,8 +352,8 @@ impl Lockstep {
 
     pub fn save_settings(&self, settings: Settings) -> Result<State> {
         validate_settings(&settings)?;
-        self.update(|s| {
-            s.settings = settings;
+        self.update(move |s| {
+            s.settings = settings.clone();
             Ok(())
         })
     }
@@ -475,11 +491,11 @@ impl Lockstep {
                 platform.display_name()
             )),
         }
-        self.update(|s| {
-            s.tokens.insert(platform, info);
+        self.update(move |s| {
+            s.tokens.insert(platform, info.clone());
             // The handle comes from the token where the platform tells; a handle the user
             // entered themselves is never replaced.
-            if let Some(user) = found_user {
+            if let Some(user) = found_user.clone() {
                 let account = s.settings.accounts.entry(platform).or_default();
                 if account.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
                     account.user = Some(user);
@@ -558,7 +574,7 @@ impl Lockstep {
     /// Removes a token from the keychain (idempotent) and forgets its description.
     pub fn delete_token(&self, platform: Platform, now: OffsetDateTime) -> Result<TokenStatus> {
         self.tokens.delete(platform)?;
-        self.update(|s| {
+        self.update(move |s| {
             s.tokens.remove(&platform);
             Ok(())
         })?;
@@ -674,8 +690,9 @@ impl Lockstep {
             )?;
             // Travel's "Check this device" belongs to the trip under way: History keeps it.
             if journey == Some(Journey::Travel) && groups.contains(&Group::Device) {
-                self.update(|s| {
-                    crate::trip::note_device_check(s, &finished, outcome.checked_at);
+                let (finished, checked_at) = (finished.clone(), outcome.checked_at);
+                self.update(move |s| {
+                    crate::trip::note_device_check(s, &finished, checked_at);
                     Ok(())
                 })?;
             }
@@ -826,7 +843,7 @@ impl Lockstep {
         if !report.due || !history::should_notify(now, self.state().last_notified_on.as_deref()) {
             return Ok(None);
         }
-        self.update(|s| {
+        self.update(move |s| {
             s.last_notified_on = Some(history::due::notified_on(now));
             Ok(())
         })?;
@@ -910,7 +927,7 @@ impl Lockstep {
     /// Imports a progress file (after the user saw the preview and agreed).
     pub fn apply_import(&self, file_text: &str) -> Result<State> {
         let preview = self.preview_import(file_text)?;
-        self.update(|s| {
+        self.update(move |s| {
             *s = history::transfer::apply(s, &preview);
             Ok(())
         })

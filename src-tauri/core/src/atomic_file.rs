@@ -32,11 +32,12 @@ fn temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTemp
     Ok(tmp)
 }
 
-fn sync_dir(path: &Path) {
+/// Persists a rename in `path`'s folder (fsync of the folder). Not supported everywhere, so
+/// failure is not fatal.
+pub fn sync_dir(path: &Path) {
     #[cfg(unix)]
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Ok(d) = std::fs::File::open(dir) {
-            // Persist the rename itself; not supported everywhere, so failure is not fatal.
             let _ = d.sync_all();
         }
     }
@@ -57,12 +58,40 @@ fn create_parent(path: &Path) -> Result<()> {
 /// then fsync of the directory, so a crash leaves either the old or the new file, never half.
 /// A symlink at `path` is replaced, never followed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    create_parent(path)?;
-    let tmp = temp_beside(path, bytes).map_err(|e| Error::io(path, e))?;
-    // On failure the temp file is removed when the error drops it.
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    prepare_atomic(path, bytes)?.commit()?;
     sync_dir(path);
     Ok(())
+}
+
+/// The first half of [`write_atomic`]: the new content in a synced temp file beside `path`,
+/// not yet visible. Lets a caller do the slow part (write + fsync) outside a lock readers
+/// take, then [`PreparedWrite::commit`] inside it, then [`sync_dir`] outside again.
+pub fn prepare_atomic(path: &Path, bytes: &[u8]) -> Result<PreparedWrite> {
+    create_parent(path)?;
+    let tmp = temp_beside(path, bytes).map_err(|e| Error::io(path, e))?;
+    Ok(PreparedWrite {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// A synced temp file waiting to replace its target; dropped uncommitted, it is removed.
+#[derive(Debug)]
+pub struct PreparedWrite {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PreparedWrite {
+    /// Renames the temp file over the target (a symlink there is replaced, never followed).
+    /// The rename is durable once [`sync_dir`] has run.
+    pub fn commit(self) -> Result<()> {
+        // On failure the temp file is removed when the error drops it.
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| Error::io(&self.path, e.error))?;
+        Ok(())
+    }
 }
 
 /// Like [`write_atomic`], but never replaces an existing file: fails with `AlreadyExists`

@@ -30,6 +30,10 @@ pub enum Error {
     /// The user asked for something that does not exist or does not fit.
     #[error("{0}")]
     InvalidInput(String),
+    /// A change was made but writing it to the state file failed; it is kept in memory and
+    /// the write is tried again (see [`crate::state_writer`]).
+    #[error("Lockstep could not save your latest changes yet ({detail}). They are kept while Lockstep stays open, and it tries again with your next change and when it closes. Free some disk space or make Lockstep's data folder writable.")]
+    NotSavedYet { detail: String },
     /// A data directory could not be determined (no home directory).
     #[error("Could not find a home directory to keep Lockstep's data in. Set HOME (or XDG_DATA_HOME) and try again.")]
     NoHome,
@@ -45,6 +49,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Corrupt { .. } => "corrupt",
             Error::InvalidInput(_) => "invalid_input",
+            Error::NotSavedYet { .. } => "not_saved_yet",
             Error::NoHome => "no_home",
         }
     }

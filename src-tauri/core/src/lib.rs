@@ -29,6 +29,7 @@ pub mod secret;
 pub mod settings;
 pub mod ssh_key;
 pub mod state;
+pub mod state_writer;
 pub mod trip;
 pub mod untrusted_text;
 

@@ -219,11 +219,15 @@ impl StateStore {
     }
 
     pub fn save(&self, state: &State) -> Result<()> {
-        let json = serde_json::to_vec_pretty(state).map_err(|e| Error::Corrupt {
+        write_atomic(&self.path, &self.encode(state)?)
+    }
+
+    /// The file's bytes for `state` (what [`StateStore::save`] writes).
+    pub fn encode(&self, state: &State) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(state).map_err(|e| Error::Corrupt {
             path: self.path.clone(),
             detail: e.to_string(),
-        })?;
-        write_atomic(&self.path, &json)
+        })
     }
 }
 

@@ -375,6 +375,7 @@ mod hostile {
             .unwrap();
         let results = serde_json::to_string(&report.outcome.results).unwrap();
         assert!(!results.contains("canaryHOSTILE"), "{results}");
+        l.flush().unwrap();
         let disk = everything_on_disk(dir.path());
         assert!(
             !disk.contains("canaryHOSTILE"),
@@ -409,6 +410,7 @@ mod hostile {
         let dir = tempfile::tempdir().unwrap();
         let app = open(dir.path(), keychain());
         let cli = open(dir.path(), keychain());
+        cli.save_each_change_at_once();
         cli.apply_import(&export(json!({
             "answers": {"two-factor-code-hosts": {"status": "done", "updated_at": "2026-11-20T10:00:00Z"}}
         })))
@@ -421,6 +423,7 @@ mod hostile {
             support::now(),
         )
         .unwrap();
+        app.flush().unwrap();
         let fresh = open(dir.path(), keychain()).state();
         assert!(
             fresh.answers.contains_key("two-factor-code-hosts"),
@@ -451,6 +454,7 @@ mod hostile {
                     let l = open(&dir, keychain());
                     l.answer(id, Some(AnswerStatus::Done), None, None, support::now())
                         .unwrap();
+                    l.flush().unwrap();
                 });
             }
         });
