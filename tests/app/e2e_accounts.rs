@@ -96,7 +96,7 @@ impl Drop for KeychainCleanup {
 fn invoke_json(s: &Session<'_>, command: &str) -> String {
     s.execute(
         "window.__e2eProbe = null;
-         window.__TAURI__.core.invoke(arguments[0]).then(
+         window.__TAURI_INTERNALS__.invoke(arguments[0]).then(
            (v) => { window.__e2eProbe = JSON.stringify(v); },
            (e) => { window.__e2eProbe = 'ERROR: ' + JSON.stringify(e); });",
         json!([command]),

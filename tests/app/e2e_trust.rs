@@ -32,7 +32,7 @@ fn driver_for(home: &Path, server: &FakePlatforms, extra: &[(&str, &str)]) -> Dr
 fn invoke(s: &Session<'_>, command: &str, args: Value) -> Value {
     s.execute(
         "window.__e2eProbe = null;
-         window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
+         window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
            (v) => { window.__e2eProbe = JSON.stringify({ ok: v }); },
            (e) => { window.__e2eProbe = JSON.stringify({ err: e }); });",
         json!([command, args]),

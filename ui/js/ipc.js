@@ -1,7 +1,12 @@
 // The one module that talks to Lockstep's Rust side. Every other module is DOM only.
 // Commands reject with {kind, message}; anything else is normalised to that shape here.
+// It uses Tauri's own ES module (ui/vendor/tauri-api, see SOURCE.md) instead of the global
+// `window.__TAURI__`, which would inject the whole API and every plugin's into the page.
 
-const tauri = window.__TAURI__;
+import { invoke as tauriInvoke, Channel } from "../vendor/tauri-api/core.js";
+
+/** Tauri's IPC bridge, present in the app window only (core.js calls it on each invoke). */
+const inApp = () => typeof window.__TAURI_INTERNALS__?.invoke === "function";
 
 function normalise(err) {
   if (err && typeof err === "object" && typeof err.message === "string") {
@@ -17,11 +22,11 @@ function normalise(err) {
 }
 
 async function invoke(command, args = {}) {
-  if (!tauri?.core?.invoke) {
+  if (!inApp()) {
     throw { kind: "no_app", message: "This page only works inside the Lockstep app window." };
   }
   try {
-    return await tauri.core.invoke(command, args);
+    return await tauriInvoke(command, args);
   } catch (err) {
     throw normalise(err);
   }
@@ -41,8 +46,8 @@ export const currentState = () => invoke("current_state");
 
 /** Runs checks; `onEvent` receives each channel message ({event: started|result|finished}). */
 export function runChecks({ groups = null, journey = null }, onEvent) {
-  if (!tauri?.core?.Channel) return invoke("run_checks", {});
-  const channel = new tauri.core.Channel();
+  if (!inApp()) return invoke("run_checks", {});
+  const channel = new Channel();
   channel.onmessage = onEvent;
   return invoke("run_checks", { groups, journey, onEvent: channel });
 }
@@ -68,10 +73,9 @@ export const applyImport = () => invoke("apply_import");
 /** Opens an https page in the system browser, never inside the app. */
 export async function openUrl(url) {
   if (!/^https:\/\//.test(url)) throw { kind: "invalid_input", message: `Lockstep only opens https links (${url}).` };
-  if (!tauri?.opener?.openUrl) throw { kind: "unavailable", message: `Open ${url} in your browser.` };
-  try {
-    await tauri.opener.openUrl(url);
-  } catch (err) {
-    throw normalise(err);
-  }
+  if (!inApp()) throw { kind: "unavailable", message: `Open ${url} in your browser.` };
+  // The opener plugin's own `openUrl` (@tauri-apps/plugin-opener) is exactly this call; its
+  // module imports "@tauri-apps/api/core" by bare name, which only a bundler or an inline
+  // import map (barred by the CSP) could resolve, so the page calls the command itself.
+  await invoke("plugin:opener|open_url", { url });
 }
