@@ -12,7 +12,7 @@ use lockstep_core::check::CheckResult;
 use lockstep_core::check_registry;
 use lockstep_core::history::latest::{LatestResult, Loaded};
 use lockstep_core::history::{
-    Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewList, StatusReport,
+    Change, DueStatus, ImportPreview, ReportFormat, Review, ReviewPage, StatusReport,
 };
 use lockstep_core::history::{SummaryFormat, SummaryOptions};
 use lockstep_core::item_state::Assessment;
@@ -483,9 +483,22 @@ pub async fn delete_token(core: Core<'_>, platform: Platform) -> AppResult<Token
     blocking(&core, move |core| Ok(core.delete_token(platform, now())?)).await
 }
 
+/// How many reviews the History screen shows at first and adds per "Show older reviews".
+const REVIEW_PAGE: usize = 50;
+
+/// One page of past reviews, newest first: the newest `limit` (default 50), or with `before`
+/// (a review id) the ones just older than it; `more` says whether older ones follow. The
+/// first page costs the same at any history size.
 #[tauri::command]
-pub async fn list_reviews(core: Core<'_>) -> AppResult<ReviewList> {
-    blocking(&core, |core| Ok(core.list_reviews(now())?)).await
+pub async fn list_reviews(
+    core: Core<'_>,
+    before: Option<String>,
+    limit: Option<usize>,
+) -> AppResult<ReviewPage> {
+    blocking(&core, move |core| {
+        Ok(core.review_page(before.as_deref(), limit.unwrap_or(REVIEW_PAGE), now())?)
+    })
+    .await
 }
 
 #[derive(Debug, Serialize)]

@@ -809,3 +809,68 @@ fn the_periodic_review_walks_only_what_changed_or_grew_old() {
     no_error_banner(&s, "after walking the review");
     s.close();
 }
+
+// ---------------------------------------------------------------------------------------
+// 8. History shows the newest page of reviews and "Show older reviews" appends the rest
+//    (issue 14: the list is paged so it costs the same at any history size).
+// ---------------------------------------------------------------------------------------
+
+/// The review ids the History timeline lists, top to bottom.
+fn timeline_ids(s: &Session<'_>) -> Vec<String> {
+    let v = s.execute(
+        "return [...document.querySelectorAll('#history .timeline-item[data-review-id]')].map((b) => b.dataset.reviewId)",
+        json!([]),
+    );
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs .ci/test"]
+fn history_shows_a_page_and_older_reviews_on_request() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let home = tempfile::tempdir().expect("a temporary home");
+    for days_ago in 1..=65 {
+        write_review(home.path(), days_ago, &[("github.two_factor", "pass")]);
+    }
+    let state = json!({"version": 2, "journey": "review", "positions": {}, "answers": {},
+                       "settings": {}, "tokens": {}, "last_notified_on": null});
+    std::fs::write(data_dir(home.path()).join("state.json"), state.to_string())
+        .expect("write state.json");
+    let server = FakePlatforms::start();
+    let driver = driver_for(home.path(), &server, &[]);
+    let s = driver.session();
+    wait_ready(&s);
+
+    assert_eq!(history_count(&s), 50, "the first page holds the newest 50");
+    let first = timeline_ids(&s);
+    // Keyboard: the button is reached and pressed like any other.
+    s.focus_and_enter("#show-older");
+    s.wait_until(WAIT, "the older reviews", |s| {
+        (s.find_all("#history .timeline-item[data-review-id]").len() == 65).then_some(())
+    });
+    let all = timeline_ids(&s);
+    assert_eq!(all[..50], first[..], "the first page stays where it was");
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(all, sorted, "newest first (ids are UTC times)");
+    sorted.dedup();
+    assert_eq!(sorted.len(), 65, "no review twice");
+    assert!(
+        s.try_find("#show-older").is_none(),
+        "nothing older is left to show"
+    );
+    assert_eq!(
+        s.focused(),
+        format!("button[data-review-id={}]", all[50]),
+        "focus moves to the first review added"
+    );
+    no_error_banner(&s, "after paging the history");
+    s.close();
+}

@@ -90,7 +90,7 @@ function showCheck(from, id) {
 }
 
 export function render(root, ctx) {
-  const view = { root, ctx, reviews: null, notices: [], openId: null, opened: null, importPath: null, preview: null, alive: true };
+  const view = { root, ctx, reviews: null, more: false, loadingMore: false, notices: [], openId: null, opened: null, importPath: null, preview: null, alive: true };
   draw(view);
   load(view);
   return () => { view.alive = false; };
@@ -100,12 +100,35 @@ async function load(view) {
   try {
     const list = await ipc.listReviews();
     view.reviews = list?.reviews || [];
+    view.more = Boolean(list?.more);
     view.notices = list?.notices || [];
   } catch (err) {
     view.reviews = [];
     view.ctx.showError(err);
   }
   draw(view);
+}
+
+/** Appends the next page of older reviews and keeps focus on the list where it was. */
+async function loadMore(view) {
+  if (view.loadingMore || !view.reviews?.length) return;
+  view.loadingMore = true;
+  const last = view.reviews[view.reviews.length - 1].id;
+  try {
+    const page = await ipc.listReviews(last);
+    const seen = new Set(view.reviews.map((r) => r.id));
+    view.reviews = view.reviews.concat((page?.reviews || []).filter((r) => !seen.has(r.id)));
+    view.more = Boolean(page?.more);
+    view.notices = view.notices.concat((page?.notices || []).filter((n) => !view.notices.includes(n)));
+  } catch (err) {
+    view.ctx.showError(err);
+  }
+  view.loadingMore = false;
+  const firstNew = view.reviews.findIndex((r) => r.id === last) + 1;
+  draw(view);
+  if (!view.alive) return;
+  const target = view.root.querySelectorAll(".timeline-item")[firstNew] || view.root.querySelector("#show-older");
+  target?.focus();
 }
 
 function draw(view) {
@@ -132,6 +155,12 @@ function timeline(view) {
       h("span", { class: "timeline-date", text: fmtDateTime(r.checked_at) }),
       h("span", { class: "muted", text: JOURNEYS[r.journey]?.title ? `Review (${JOURNEYS[r.journey].title})` : "Review" }),
       countsLine(r.counts))))));
+    if (view.more) {
+      box.append(h("p", {}, h("button", {
+        type: "button", class: "btn", id: "show-older", text: view.loadingMore ? "Loading…" : "Show older reviews",
+        disabled: view.loadingMore ? true : null, onclick: () => loadMore(view),
+      })));
+    }
   }
   return box;
 }
@@ -215,6 +244,7 @@ function reviewSpecs(specs, review) {
 }
 
 function isOldest(view, id) {
+  if (view.more) return false; // older reviews exist beyond the ones shown
   const times = (view.reviews || []).map((r) => String(r.checked_at)).sort();
   const mine = (view.reviews || []).find((r) => r.id === id);
   return Boolean(mine) && String(mine.checked_at) === times[0];

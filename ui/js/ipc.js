@@ -59,7 +59,8 @@ export const saveToken = (platform, token) => invoke("save_token", { platform, t
 export const checkToken = (platform, token) => invoke("check_token", { platform, token });
 export const deleteToken = (platform) => invoke("delete_token", { platform });
 
-export const listReviews = () => invoke("list_reviews");
+/** One page of past reviews, newest first: the newest, or those older than review `before`. */
+export const listReviews = (before = null) => invoke("list_reviews", before ? { before } : {});
 export const openReview = (id) => invoke("open_review", { id });
 // The file dialogs open on the Rust side: the page names a kind of file, never a path.
 // Each resolves to null when the user cancels the dialog.

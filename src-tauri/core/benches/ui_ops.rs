@@ -406,7 +406,7 @@ fn main() {
             ms(rebuilt)
         );
 
-        let runs: [Op; 6] = [
+        let runs: [Op; 8] = [
             (
                 "first screen (snapshot)",
                 300,
@@ -433,6 +433,22 @@ fn main() {
                 200,
                 Box::new(|| {
                     serde_json::to_vec(&l.list_reviews(now).unwrap()).unwrap();
+                }),
+            ),
+            (
+                "list reviews (first page)",
+                500,
+                Box::new(|| {
+                    serde_json::to_vec(&l.review_page(None, 50, now).unwrap()).unwrap();
+                }),
+            ),
+            (
+                // The 50 older than the review halfway down the history (the first page at 0).
+                "list reviews (a page deep)",
+                300,
+                Box::new(|| {
+                    let before = ids.get(ids.len() / 2).map(String::as_str);
+                    serde_json::to_vec(&l.review_page(before, 50, now).unwrap()).unwrap();
                 }),
             ),
             (
@@ -523,6 +539,7 @@ fn main() {
         "report (latest, markdown)",
         "first screen after a review",
         "list reviews",
+        "list reviews (first page)",
         "open a review",
     ] {
         // With no review there is nothing to report, list or open: compare with one.

@@ -796,6 +796,18 @@ impl Lockstep {
         self.reviews.list(now)
     }
 
+    /// One page of past reviews, newest first: the newest `limit`, or with `before` the
+    /// `limit` just older than that review; says whether older ones follow. Costs the same at
+    /// any history size for the first page (see [`ReviewStore::page`]).
+    pub fn review_page(
+        &self,
+        before: Option<&str>,
+        limit: usize,
+        now: OffsetDateTime,
+    ) -> Result<history::ReviewPage> {
+        self.reviews.page(before, limit, now)
+    }
+
     /// One review and what changed since the one before it.
     pub fn open_review(&self, id: &str, now: OffsetDateTime) -> Result<(Review, Vec<Change>)> {
         let review = self.reviews.load(id, now)?;

@@ -17,6 +17,8 @@ pub use due::{
 };
 pub use index::IndexEntry;
 pub use report::ReportFormat;
-pub use review::{Review, ReviewList, ReviewStore, ReviewSummary, StatusCounts, REVIEW_VERSION};
+pub use review::{
+    Review, ReviewList, ReviewPage, ReviewStore, ReviewSummary, StatusCounts, REVIEW_VERSION,
+};
 pub use summary::{SummaryFormat, SummaryOptions};
 pub use transfer::{ImportPreview, EXPORT_FORMAT, EXPORT_VERSION};

@@ -119,6 +119,19 @@ pub struct ReviewList {
     pub notices: Vec<String>,
 }
 
+/// One page of the timeline (see [`ReviewStore::page`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewPage {
+    /// Newest first.
+    pub reviews: Vec<ReviewSummary>,
+    /// True when older reviews follow the last one here.
+    pub more: bool,
+    pub notices: Vec<String>,
+}
+
+/// The most reviews one page holds, whatever the caller asks.
+pub const MAX_PAGE: usize = 500;
+
 /// The base id for a moment: UTC, second precision, sortable as text.
 pub fn base_id(checked_at: OffsetDateTime) -> String {
     let utc = checked_at.to_offset(time::UtcOffset::UTC);
@@ -277,6 +290,53 @@ impl ReviewStore {
         let (entries, notices) = self.entries(None, now)?;
         Ok(ReviewList {
             reviews: entries.iter().map(IndexEntry::summary).collect(),
+            notices,
+        })
+    }
+
+    /// Up to `limit` reviews (1 to [`MAX_PAGE`]), newest first: the newest ones, or with
+    /// `before` the ones just older than that review. Reads the index's first `limit + 1`
+    /// lines (plus its appended tail), or skips the lines down to `before` unparsed, so the
+    /// first page costs the same at 2,000 reviews as at 20. An index that cannot be trusted
+    /// is rebuilt, as for [`ReviewStore::list`].
+    pub fn page(
+        &self,
+        before: Option<&str>,
+        limit: usize,
+        now: OffsetDateTime,
+    ) -> Result<ReviewPage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let wanted = limit + 1;
+        let (mut entries, notices) = match before {
+            None => self.entries(Some(wanted), now)?,
+            Some(id) => {
+                let fast = dir_mtime(&self.dir)
+                    .ok()
+                    .flatten()
+                    .and_then(|m| self.index.read_after(m, id, wanted))
+                    .flatten();
+                match fast {
+                    Some(older) => (older, Vec::new()),
+                    None => {
+                        let (all, notices) = self.entries(None, now)?;
+                        let Some(pos) = all.iter().position(|e| e.id == id) else {
+                            return Err(Error::InvalidInput(format!(
+                                "There is no saved review {id}."
+                            )));
+                        };
+                        (
+                            all[pos + 1..].iter().take(wanted).cloned().collect(),
+                            notices,
+                        )
+                    }
+                }
+            }
+        };
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        Ok(ReviewPage {
+            reviews: entries.iter().map(IndexEntry::summary).collect(),
+            more,
             notices,
         })
     }

@@ -322,4 +322,60 @@ mod history {
         assert_eq!(list.reviews[0].counts.fail, 1);
         assert_eq!(list.reviews[0].counts.pass, 0);
     }
+
+    /// Pages through `store` `size` at a time: every review once, newest first.
+    fn all_pages(store: &ReviewStore, size: usize) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        loop {
+            let page = store
+                .page(ids.last().map(String::as_str), size, NOW)
+                .unwrap();
+            assert!(page.reviews.len() <= size);
+            ids.extend(page.reviews.iter().map(|r| r.id.clone()));
+            if !page.more {
+                return ids;
+            }
+            assert_eq!(
+                page.reviews.len(),
+                size,
+                "a page with more after it is full"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_list_every_review_once_newest_first() {
+        let (_dir, store) = settled_store();
+        for k in 1..=4 {
+            store
+                .save(&review(
+                    datetime!(2026-11-20 10:00 UTC) - Duration::from_secs(86_400 * k),
+                ))
+                .unwrap();
+        }
+        let all: Vec<String> = store
+            .list(NOW)
+            .unwrap()
+            .reviews
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(all.len(), 7);
+        // Appended to the index by this store, then settled and rebuilt, then untrusted.
+        for size in [1, 2, 3, 7, 50] {
+            assert_eq!(all_pages(&store, size), all, "pages of {size}");
+        }
+        age_folder(store.dir());
+        for size in [1, 3, 50] {
+            assert_eq!(all_pages(&store, size), all, "pages of {size}, settled");
+        }
+        std::fs::write(ReviewIndex::new(store.dir()).path(), "damaged").unwrap();
+        assert_eq!(all_pages(&store, 2), all, "pages of 2, index damaged");
+        let first = store.page(None, 3, NOW).unwrap();
+        assert!(first.more);
+        assert_eq!(first.reviews.len(), 3);
+        assert!(store.page(Some("20990101T000000Z"), 3, NOW).is_err());
+        let last = store.page(Some(&all[6]), 3, NOW).unwrap();
+        assert!(last.reviews.is_empty() && !last.more);
+    }
 }
