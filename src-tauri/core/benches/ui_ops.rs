@@ -10,6 +10,11 @@
 //! are printed: the first read once the folder has settled (the appended lines are checked
 //! against the folder once) and the first read after another process wrote a review.
 //!
+//! State changes (answer, choose journey, set position, save settings, trip action) are timed
+//! as the window sees them: applied in memory and queued for the background writer
+//! (`state_writer.rs`). "flush after a change" is the writer's own cost (lock, read, replay,
+//! temp file + fsync, rename, folder fsync), and the "step:" rows split it.
+//!
 //! Run: `cargo bench -p lockstep-core --bench ui_ops`
 //! Options (environment):
 //! - `LOCKSTEP_BENCH_LARGE=1` adds 2,000 large reviews (a maintainer of 200 packages).
