@@ -256,15 +256,28 @@ def main():
     ap.add_argument("--bare", required=True)
     ap.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--reviews", type=int, default=2000)
+    ap.add_argument("--reviews", type=int, default=2000,
+                    help="history size of the third start (0: leave that start out)")
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=BINARY",
+                    help="another build to start with no history in the same rounds, e.g. "
+                         "before=/tmp/lockstep-before for an A/B of a change (repeatable)")
     args = ap.parse_args()
 
-    apps = [("bare", args.bare, 0), ("lockstep, 0 reviews", args.ours, 0),
-            (f"lockstep, {args.reviews} reviews", args.ours, args.reviews)]
+    apps = [("bare", args.bare, 0)]
+    for spec in args.also:
+        label, sep, path = spec.partition("=")
+        if not sep or not label or not os.path.isfile(path):
+            ap.error(f"--also takes LABEL=BINARY with an existing binary, got {spec!r}")
+        apps.append((label, os.path.abspath(path), 0))
+    apps.append(("lockstep, 0 reviews", args.ours, 0))
+    if args.reviews:
+        apps.append((f"lockstep, {args.reviews} reviews", args.ours, args.reviews))
     results = {name: [] for name, _, _ in apps}
     for r in range(args.rounds):
-        for name, binary, reviews in apps:
-            root, env = profile(name.split(",")[0], args.repo, reviews)
+        # Each round starts one place further along, so no app always goes first (cold
+        # caches) or right after another one.
+        for name, binary, reviews in apps[r % len(apps):] + apps[:r % len(apps)]:
+            root, env = profile(re.sub(r"\W+", "-", name.split(",")[0]), args.repo, reviews)
             if reviews:
                 seed_history(env["XDG_DATA_HOME"], args.repo, reviews)
                 warm_index(binary, env)

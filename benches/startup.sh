@@ -3,7 +3,10 @@
 # builds both with the release profile, starts a virtual display, and prints medians and
 # ratios (window mapped, first paint, first screen complete, idle PSS per process).
 #
-#   benches/startup.sh [--rounds N] [--reviews N]
+#   benches/startup.sh [--rounds N] [--reviews N] [--also LABEL=BINARY ...]
+#
+# `--also before=/tmp/lockstep-old` starts another build in the same rounds (an A/B of a
+# change, measured against the same bare app at the same load).
 #
 # Needs: xvfb-run, xdotool, python3 (standard library). Set CARGO_TARGET_DIR to reuse a
 # release build elsewhere; LOCKSTEP_BIN / BARE_BIN skip the builds and use those binaries.

@@ -41,22 +41,28 @@ export function newId(prefix = "id") {
   return `${prefix}-${uid}`;
 }
 
-const dateFmt = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
-  day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
-});
+// Made on first use: a formatter loads ICU's locale data into the page (about 3 MiB of the
+// web process), which a first screen without a date never needs.
+let dateFmt = null;
+let dateTimeFmt = null;
 
 /** "25 Nov 2026" from an RFC 3339 timestamp or a YYYY-MM-DD day; "" when absent. */
 export function fmtDate(value) {
   if (!value) return "";
   const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00`) : new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : dateFmt.format(d);
+  if (Number.isNaN(d.getTime())) return String(value);
+  dateFmt ??= new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+  return dateFmt.format(d);
 }
 
 export function fmtDateTime(value) {
   if (!value) return "";
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : dateTimeFmt.format(d);
+  if (Number.isNaN(d.getTime())) return String(value);
+  dateTimeFmt ??= new Intl.DateTimeFormat(undefined, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  });
+  return dateTimeFmt.format(d);
 }
 
 /** "1 item" / "3 items". */
