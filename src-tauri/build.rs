@@ -18,6 +18,7 @@ fn main() {
         "save_token",
         "delete_token",
         "list_reviews",
+        "watch_saves",
         "open_review",
         "export_report",
         "export_summary",

@@ -61,6 +61,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         check_token,
         delete_token,
         list_reviews,
+        watch_saves,
         open_review,
         export_report,
         export_summary,
@@ -481,6 +482,35 @@ pub async fn check_token(
 #[tauri::command]
 pub async fn delete_token(core: Core<'_>, platform: Platform) -> AppResult<TokenStatus> {
     blocking(&core, move |core| Ok(core.delete_token(platform, now())?)).await
+}
+
+/// What the window is told about saving: `problem` is the `{kind, message}` of a save that
+/// failed in the background, or null once a later save succeeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SaveStatus {
+    problem: Option<SaveProblem>,
+}
+
+/// The shape of every error the window gets: `{kind, message}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SaveProblem {
+    kind: &'static str,
+    message: String,
+}
+
+/// The page hands over `on_event` once at start; from then on every failed background save,
+/// and the first successful one after it, is sent through it as it happens (also at once if
+/// a save is failing now). A page that calls again (after a reload) replaces the channel.
+#[tauri::command]
+pub fn watch_saves(core: Core<'_>, on_event: Channel<SaveStatus>) {
+    core.watch_saves(move |problem| {
+        let _ = on_event.send(SaveStatus {
+            problem: problem.map(|message| SaveProblem {
+                kind: "not_saved_yet",
+                message,
+            }),
+        });
+    });
 }
 
 /// How many reviews the History screen shows at first and adds per "Show older reviews".

@@ -19,6 +19,7 @@ mod e2e;
 mod e2e_accounts;
 mod e2e_pipeline;
 mod e2e_review;
+mod e2e_saves;
 mod e2e_screens;
 mod e2e_travel;
 mod e2e_trust;

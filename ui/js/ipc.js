@@ -53,6 +53,17 @@ export function runChecks({ groups = null, journey = null }, onEvent) {
 }
 export const cancelChecks = () => invoke("cancel_checks");
 
+/**
+ * Hands the app a channel once at start: `onStatus({problem})` is called when a background
+ * save fails (`problem` is {kind, message}) and when a later save succeeds (`problem` null).
+ */
+export function watchSaves(onStatus) {
+  if (!inApp()) return Promise.resolve();
+  const channel = new Channel();
+  channel.onmessage = onStatus;
+  return invoke("watch_saves", { onEvent: channel });
+}
+
 export const listTokens = () => invoke("list_tokens");
 export const saveToken = (platform, token) => invoke("save_token", { platform, token });
 /** What a pasted token can do, before it is saved; stores nothing. */

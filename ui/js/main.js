@@ -84,11 +84,22 @@ const ctx = {
     }
   },
   showError(err, opts) {
-    banners.prepend(errorBanner(err, opts));
+    if (err?.kind === "not_saved_yet") ctx.setSaveProblem(err); // one such banner, kept while it lasts
+    else banners.prepend(errorBanner(err, opts));
     banners.querySelector(".banner")?.focus?.();
   },
   clearErrors() {
     banners.querySelectorAll(".banner-error").forEach((b) => b.remove());
+  },
+  /**
+   * A background save failed ({kind, message}) or, with null, a later one succeeded: shown
+   * as it happens, kept across screens while it lasts, without taking the focus.
+   */
+  saveProblem: null,
+  setSaveProblem(problem) {
+    ctx.saveProblem = problem || null;
+    banners.querySelectorAll('.banner-error[data-kind="not_saved_yet"]').forEach((b) => b.remove());
+    if (ctx.saveProblem) banners.prepend(errorBanner(ctx.saveProblem, { onDismiss: () => { ctx.saveProblem = null; } }));
   },
   toast,
 };
@@ -117,6 +128,7 @@ function show(route, focus) {
   cleanup = null;
   ctx.route = route;
   ctx.clearErrors();
+  if (ctx.saveProblem) ctx.setSaveProblem(ctx.saveProblem);
   markNav(route);
   main.dataset.screen = route;
   main.replaceChildren();
@@ -199,6 +211,8 @@ async function boot() {
     document.body.dataset.ready = "error";
     return;
   }
+  // Failed background saves reach the window as they happen (see ipc.watchSaves).
+  ipc.watchSaves((status) => ctx.setSaveProblem(status?.problem)).catch((err) => ctx.showError(err));
   startupBanners(ctx.snapshot);
   show(ctx.snapshot.state.journey ? "journey" : "choose", false);
   document.body.dataset.ready = "true";

@@ -28,6 +28,11 @@ use time::OffsetDateTime;
 /// data, so the writer thread can run it later.
 pub type Change = Arc<dyn Fn(&mut State) -> Result<()> + Send + Sync>;
 
+/// Told when a background write fails (with the reason, as [`Error::NotSavedYet`] words it)
+/// and when a later write succeeds again (`None`), from the thread that wrote. Installed by
+/// the app (see [`StateWriter::watch`]) so the window hears of a failed save when it happens.
+pub type SaveWatcher = Arc<dyn Fn(Option<String>) + Send + Sync>;
+
 /// The in-memory state and the writer that saves it.
 pub struct StateWriter {
     shared: Arc<Shared>,
@@ -43,6 +48,8 @@ struct Shared {
     writing: Mutex<()>,
     /// Save each change before returning (the CLI); the writer thread then stays idle.
     at_once: AtomicBool,
+    /// Told when [`View::problem`] appears, changes or goes away.
+    watcher: Mutex<Option<SaveWatcher>>,
 }
 
 struct View {
@@ -91,6 +98,7 @@ impl StateWriter {
             wake: Condvar::new(),
             writing: Mutex::new(()),
             at_once: AtomicBool::new(false),
+            watcher: Mutex::new(None),
         });
         let for_thread = shared.clone();
         let thread = std::thread::Builder::new()
@@ -117,6 +125,17 @@ impl StateWriter {
     /// Why the last background write failed, while it still has not succeeded.
     pub fn problem(&self) -> Option<String> {
         lock(&self.shared.view).problem.clone()
+    }
+
+    /// Calls `watcher` whenever a write fails (with the user's words for it, those of
+    /// [`Error::NotSavedYet`]) and when a write succeeds after one failed (`None`); at once
+    /// too if a write is failing now. Replaces the previous watcher. Called from the thread
+    /// that wrote, outside every lock of this writer.
+    pub fn watch(&self, watcher: SaveWatcher) {
+        *lock(&self.shared.watcher) = Some(watcher.clone());
+        if let Some(problem) = self.problem() {
+            watcher(Some(not_saved_yet(problem)));
+        }
     }
 
     /// What the user must be told about the state file (set aside, a change not kept).
@@ -281,6 +300,7 @@ fn write_queued(shared: &Shared) -> Result<Vec<(u64, Error)>> {
         Ok(rejected)
     })();
     let mut view = lock(&shared.view);
+    let before = view.problem.clone();
     match &written {
         Ok(rejected) => {
             view.problem = None;
@@ -297,7 +317,20 @@ fn write_queued(shared: &Shared) -> Result<Vec<(u64, Error)>> {
             view.retry = false;
         }
     }
+    let news = (view.problem != before).then(|| view.problem.clone());
+    drop(view);
+    if let Some(problem) = news {
+        let watcher = lock(&shared.watcher).clone();
+        if let Some(watcher) = watcher {
+            watcher(problem.map(not_saved_yet));
+        }
+    }
     written
+}
+
+/// The user's words for a write that failed with `detail`.
+fn not_saved_yet(detail: String) -> String {
+    Error::NotSavedYet { detail }.to_string()
 }
 
 #[cfg(test)]
@@ -547,5 +580,43 @@ mod tests {
             "invalid_input"
         );
         assert_eq!(on_disk(&path).journey, Some(Journey::Travel));
+    }
+
+    #[test]
+    fn a_watcher_hears_of_a_failed_write_and_of_the_recovery_as_they_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let writer = start(&data.join("state.json"));
+        let heard: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let sink = heard.clone();
+        writer.watch(Arc::new(move |p| lock(&sink).push(p)));
+        let wait_for = |n: usize| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while lock(&heard).len() < n {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "heard {:?}",
+                    lock(&heard)
+                );
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+        writer.change(add_email(0)).unwrap();
+        writer.flush().unwrap();
+        assert!(lock(&heard).is_empty(), "a write that works is no news");
+        let aside = break_folder(&data);
+        // The change returns at once; the writer thread fails afterwards and says so.
+        writer.change(add_email(1)).unwrap();
+        wait_for(1);
+        let problem = lock(&heard)[0].clone().expect("a problem");
+        assert!(
+            problem.contains("could not save your latest changes"),
+            "{problem}"
+        );
+        mend_folder(&data, &aside);
+        writer.flush().unwrap();
+        wait_for(2);
+        assert_eq!(lock(&heard)[1], None, "and that it is saved after all");
+        assert_eq!(emails(&on_disk(&data.join("state.json"))), expected(0..2));
     }
 }
