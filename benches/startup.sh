@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares Lockstep's start-up and idle memory with a bare Tauri 2 app, in one run:
-# builds both with the release profile, starts a virtual display, and prints medians and
-# ratios (window mapped, first paint, first screen complete, idle PSS per process).
+# builds both as shipped (release profile, assets embedded: `tauri/custom-protocol`), starts a
+# virtual display, and prints medians and ratios (window mapped, first paint, first screen
+# complete, idle PSS per process).
 #
 #   benches/startup.sh [--rounds N] [--reviews N] [--also LABEL=BINARY ...]
 #
@@ -16,11 +17,11 @@ target="${CARGO_TARGET_DIR:-target}"
 ours="${LOCKSTEP_BIN:-}"
 bare="${BARE_BIN:-}"
 if [ -z "$ours" ]; then
-  nice cargo build --release --locked --bin lockstep
+  nice cargo build --release --locked --bin lockstep --features tauri/custom-protocol
   ours="$target/release/lockstep"
 fi
 if [ -z "$bare" ]; then
-  nice cargo build --release --locked -p bare-app
+  nice cargo build --release --locked -p bare-app --features tauri/custom-protocol
   bare="$target/release/bare-app"
 fi
 for b in "$ours" "$bare"; do
