@@ -15,6 +15,10 @@
 //! (`state_writer.rs`). "flush after a change" is the writer's own cost (lock, read, replay,
 //! temp file + fsync, rename, folder fsync), and the "step:" rows split it.
 //!
+//! "list reviews" returns the whole history (`Lockstep::list_reviews`, kept for the record);
+//! the window asks for pages of 50 (`Lockstep::review_page`): "(first page)" the newest 50,
+//! "(a page deep)" the 50 older than the review halfway down the history.
+//!
 //! Run: `cargo bench -p lockstep-core --bench ui_ops`
 //! Options (environment):
 //! - `LOCKSTEP_BENCH_LARGE=1` adds 2,000 large reviews (a maintainer of 200 packages).
