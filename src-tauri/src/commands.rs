@@ -485,17 +485,10 @@ pub async fn delete_token(core: Core<'_>, platform: Platform) -> AppResult<Token
 }
 
 /// What the window is told about saving: `problem` is the `{kind, message}` of a save that
-/// failed in the background, or null once a later save succeeded.
-#[derive(Debug, Clone, Serialize)]
+/// failed in the background (kind `not_saved_yet`), or null once a later save succeeded.
+#[derive(Debug, Serialize)]
 pub struct SaveStatus {
-    problem: Option<SaveProblem>,
-}
-
-/// The shape of every error the window gets: `{kind, message}`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SaveProblem {
-    kind: &'static str,
-    message: String,
+    problem: Option<AppError>,
 }
 
 /// The page hands over `on_event` once at start; from then on every failed background save,
@@ -505,10 +498,7 @@ pub struct SaveProblem {
 pub fn watch_saves(core: Core<'_>, on_event: Channel<SaveStatus>) {
     core.watch_saves(move |problem| {
         let _ = on_event.send(SaveStatus {
-            problem: problem.map(|message| SaveProblem {
-                kind: "not_saved_yet",
-                message,
-            }),
+            problem: problem.map(AppError::from),
         });
     });
 }

@@ -236,17 +236,12 @@ impl Lockstep {
         self.state.write_at_once();
     }
 
-    /// Calls `watcher` when a background save fails (with the words of
-    /// [`Error::NotSavedYet`](crate::Error::NotSavedYet)) and with `None` when a later save
-    /// succeeds, as it happens rather than with the next change; at once if a save is failing
-    /// now. The app passes it on to the window. Replaces any earlier watcher.
-    pub fn watch_saves(&self, watcher: impl Fn(Option<String>) + Send + Sync + 'static) {
+    /// Calls `watcher` when a background save fails (with [`Error::NotSavedYet`]) and with
+    /// `None` when a later save succeeds, as it happens rather than with the next change; at
+    /// once if a save is failing now. The app passes it on to the window. Replaces any earlier
+    /// watcher.
+    pub fn watch_saves(&self, watcher: impl Fn(Option<Error>) + Send + Sync + 'static) {
         self.state.watch(std::sync::Arc::new(watcher));
-    }
-
-    /// Why the latest changes are not saved yet, while a background save keeps failing.
-    pub fn save_problem(&self) -> Option<String> {
-        self.state.problem()
     }
 
     /// What the user must be told about damaged files: the state file, if a load found it

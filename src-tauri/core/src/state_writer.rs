@@ -28,10 +28,10 @@ use time::OffsetDateTime;
 /// data, so the writer thread can run it later.
 pub type Change = Arc<dyn Fn(&mut State) -> Result<()> + Send + Sync>;
 
-/// Told when a background write fails (with the reason, as [`Error::NotSavedYet`] words it)
-/// and when a later write succeeds again (`None`), from the thread that wrote. Installed by
+/// Told when a background write fails (with [`Error::NotSavedYet`]) and when a later write
+/// succeeds again (`None`), from the thread that wrote. Installed by
 /// the app (see [`StateWriter::watch`]) so the window hears of a failed save when it happens.
-pub type SaveWatcher = Arc<dyn Fn(Option<String>) + Send + Sync>;
+pub type SaveWatcher = Arc<dyn Fn(Option<Error>) + Send + Sync>;
 
 /// The in-memory state and the writer that saves it.
 pub struct StateWriter {
@@ -127,14 +127,13 @@ impl StateWriter {
         lock(&self.shared.view).problem.clone()
     }
 
-    /// Calls `watcher` whenever a write fails (with the user's words for it, those of
-    /// [`Error::NotSavedYet`]) and when a write succeeds after one failed (`None`); at once
+    /// Calls `watcher` whenever a write fails (with [`Error::NotSavedYet`]) and when a write succeeds after one failed (`None`); at once
     /// too if a write is failing now. Replaces the previous watcher. Called from the thread
     /// that wrote, outside every lock of this writer.
     pub fn watch(&self, watcher: SaveWatcher) {
         *lock(&self.shared.watcher) = Some(watcher.clone());
         if let Some(problem) = self.problem() {
-            watcher(Some(not_saved_yet(problem)));
+            watcher(Some(Error::NotSavedYet { detail: problem }));
         }
     }
 
@@ -322,15 +321,10 @@ fn write_queued(shared: &Shared) -> Result<Vec<(u64, Error)>> {
     if let Some(problem) = news {
         let watcher = lock(&shared.watcher).clone();
         if let Some(watcher) = watcher {
-            watcher(problem.map(not_saved_yet));
+            watcher(problem.map(|detail| Error::NotSavedYet { detail }));
         }
     }
     written
-}
-
-/// The user's words for a write that failed with `detail`.
-fn not_saved_yet(detail: String) -> String {
-    Error::NotSavedYet { detail }.to_string()
 }
 
 #[cfg(test)]
@@ -589,7 +583,9 @@ mod tests {
         let writer = start(&data.join("state.json"));
         let heard: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
         let sink = heard.clone();
-        writer.watch(Arc::new(move |p| lock(&sink).push(p)));
+        writer.watch(Arc::new(move |p: Option<Error>| {
+            lock(&sink).push(p.map(|e| e.to_string()))
+        }));
         let wait_for = |n: usize| {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while lock(&heard).len() < n {

@@ -47,6 +47,17 @@ mod history {
 
     /// Rewrites the index in place with the newest review's pass count changed to 7 (same
     /// length: the header records how long the sorted part is).
+    /// The ids of the whole timeline, newest first, as `list` gives them.
+    fn listed_ids(store: &ReviewStore) -> Vec<String> {
+        store
+            .list(NOW)
+            .unwrap()
+            .reviews
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
     fn tamper_with_index(store: &ReviewStore) {
         let text = index_text(store);
         let tampered = text.replacen("\"pass\":3", "\"pass\":7", 1);
@@ -234,13 +245,7 @@ mod history {
         // The writer trusts what it just wrote: the read neither rebuilds nor rewrites.
         assert_eq!(store.latest(NOW).unwrap().unwrap().id, recorded.id);
         assert_eq!(store.latest_entry(NOW).unwrap().unwrap().id, recorded.id);
-        let ids: Vec<String> = store
-            .list(NOW)
-            .unwrap()
-            .reviews
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        let ids: Vec<String> = listed_ids(&store);
         assert_eq!(
             ids,
             [
@@ -353,13 +358,7 @@ mod history {
                 ))
                 .unwrap();
         }
-        let all: Vec<String> = store
-            .list(NOW)
-            .unwrap()
-            .reviews
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        let all: Vec<String> = listed_ids(&store);
         assert_eq!(all.len(), 7);
         // Appended to the index by this store, then settled and rebuilt, then untrusted.
         for size in [1, 2, 3, 7, 50] {
